@@ -1,0 +1,72 @@
+"""Time the engine: build_model, NumPy trace, and Keras's own paths, at the default and largest configs.
+
+Run: ``python benchmarks/bench_engine.py`` (prints a table; nothing is asserted).
+Figures are medians over repeats; `trace` is timed both from the Keras model
+(reads the weights each call) and from pre-extracted weights (the app's path).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
+
+
+def median_ms(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+CONFIGS = {
+    "default": LSTMConfig(),
+    "largest": LSTMConfig(timesteps=200, features=64, units=(256,) * 4, return_sequences=(True, True, True, False)),
+}
+
+
+def bench(name: str, cfg: LSTMConfig, batch: int = 1) -> dict[str, float]:
+    x = make_sequence("sine", timesteps=cfg.timesteps, features=cfg.features, batch_size=batch, seed=0)
+    big = name == "largest"
+    out = {"build_model": median_ms(lambda: build_model(cfg), 3 if big else 10)}
+    model = build_model(cfg)
+    weights = extract_weights(model)
+    out["extract_weights"] = median_ms(lambda: extract_weights(model), 10)
+    out["trace (model)"] = median_ms(lambda: trace(model, x), 10 if big else 50)
+    out["trace (weights)"] = median_ms(lambda: trace(weights, x), 10 if big else 50)
+    model(x)  # first eager call builds kernels; time the steady state
+    out["eager model(x)"] = median_ms(lambda: model(x), 3 if big else 10)
+    model.predict(x, verbose=0)
+    out["model.predict"] = median_ms(lambda: model.predict(x, verbose=0), 3 if big else 10)
+    tr = trace(weights, x)
+    start = time.perf_counter()
+    err = keras_check(model, x, tr)
+    out["keras_check (first, compiles)"] = (time.perf_counter() - start) * 1000
+    out["keras_check (cached fn)"] = median_ms(lambda: keras_check(model, x, tr), 3 if big else 10)
+    out["max |Δ| vs Keras"] = err
+    return out
+
+
+def main() -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for name, cfg in CONFIGS.items():
+        print(f"\n== {name}: T={cfg.timesteps} F={cfg.features} units={cfg.units} batch=1 ==")
+        res = bench(name, cfg)
+        for key, value in res.items():
+            unit = "" if key.startswith("max") else " ms"
+            print(f"  {key:32s} {value:10.3g}{unit}")
+        print(f"  {'ratio eager / trace(weights)':32s} {res['eager model(x)'] / res['trace (weights)']:10.1f}x")
+        print(f"  {'ratio predict / trace(weights)':32s} {res['model.predict'] / res['trace (weights)']:10.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The frozen model configuration: every field typed, defaulted and range-checked.
+
+`LSTMConfig` describes the Keras model (what `build_model` builds). It is
+hashable, so the UI can cache models and traces keyed on it. Invalid values
+raise `ConfigError` with a message a learner understands and that names the
+field. A stack whose inner layer does not return sequences is *not* rejected
+here: a learner must be able to try it, and `build_model` then explains
+Keras's own error (see `LSTMConfig.broken_links`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+# Ranges a classroom needs (inclusive).
+TIMESTEPS_RANGE = (1, 200)
+FEATURES_RANGE = (1, 64)
+LAYERS_RANGE = (1, 4)
+UNITS_RANGE = (1, 256)
+HEAD_UNITS_RANGE = (0, 256)  # 0 = no Dense head
+SEED_RANGE = (0, 2**31 - 1)
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
+RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
+HEAD_ACTIVATIONS = ("linear", "softmax", "sigmoid", "tanh", "relu")
+
+
+class ConfigError(ValueError):
+    """A configuration a learner chose that Keras cannot build, explained.
+
+    Attributes:
+        field: name of the offending field (e.g. ``"units"``), or ``None``.
+        keras_message: Keras's own error text when Keras raised it, else ``None``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, keras_message: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.keras_message = keras_message
+
+
+def _check_int(name: str, value: object, lo: int, hi: int, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"`{name}` must be a whole number ({what}), got {value!r}.", field=name)
+    if not lo <= value <= hi:
+        raise ConfigError(f"`{name}` = {value} is out of range: {what} must be between {lo} and {hi}.", field=name)
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"`{name}` = {value!r} is not supported; choose one of {', '.join(choices)}.", field=name)
+
+
+@dataclass(frozen=True)
+class LSTMConfig:
+    """A stack of Keras LSTM layers (plus an optional Dense head) on one input shape.
+
+    The model is ``keras.Input(shape=(timesteps, features))`` → ``lstm_1`` → … →
+    ``lstm_L`` → optional ``head = Dense(head_units)``. The batch dimension is not
+    part of the config: Keras shows it as ``None``.
+    """
+
+    timesteps: int = 12  # T, 1–200: length of each input sequence
+    features: int = 3  # F, 1–64: numbers per timestep (Keras 1/2's `input_dim`)
+    units: tuple[int, ...] = (16, 8)  # U per layer, 1–256; 1–4 layers
+    return_sequences: tuple[bool, ...] = (True, False)  # per layer: output every h_t, or only the last
+    return_state: bool = False  # last LSTM also returns its final [h, c]
+    go_backwards: bool = False  # every layer reads its input from the last step to the first
+    activation: str = "tanh"  # for the candidate g and for h = o * activation(c)
+    recurrent_activation: str = "sigmoid"  # for the gates i, f, o
+    use_bias: bool = True
+    unit_forget_bias: bool = True  # forget-gate bias starts at 1 (Jozefowicz et al., 2015)
+    head_units: int = 0  # 0 = no head; else Dense(head_units) after the last LSTM
+    head_activation: str = "linear"
+    seed: int = 0  # weight initialisation seed: same seed, same weights
+
+    def __post_init__(self) -> None:
+        # Accept lists (from JSON, notebooks) but store tuples so the config stays hashable.
+        object.__setattr__(self, "units", tuple(self.units))
+        object.__setattr__(self, "return_sequences", tuple(bool(r) for r in self.return_sequences))
+        _check_int("timesteps", self.timesteps, *TIMESTEPS_RANGE, "timesteps (sequence length)")
+        _check_int("features", self.features, *FEATURES_RANGE, "features (numbers per timestep)")
+        n = len(self.units)
+        if not LAYERS_RANGE[0] <= n <= LAYERS_RANGE[1]:
+            raise ConfigError(
+                f"`units` lists {n} layers; the explorer stacks between {LAYERS_RANGE[0]} and {LAYERS_RANGE[1]} LSTM layers.",
+                field="units",
+            )
+        for k, u in enumerate(self.units):
+            _check_int("units", u, *UNITS_RANGE, f"units of layer {k + 1} (size of h and c)")
+        if len(self.return_sequences) != n:
+            raise ConfigError(
+                f"`return_sequences` has {len(self.return_sequences)} entries but `units` has {n}: give one per layer.",
+                field="return_sequences",
+            )
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        _check_choice("recurrent_activation", self.recurrent_activation, RECURRENT_ACTIVATIONS)
+        _check_int("head_units", self.head_units, *HEAD_UNITS_RANGE, "units of the Dense head (0 = no head)")
+        _check_choice("head_activation", self.head_activation, HEAD_ACTIVATIONS)
+        _check_int("seed", self.seed, *SEED_RANGE, "the weight seed")
+        for name in ("return_state", "go_backwards", "use_bias", "unit_forget_bias"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"`{name}` must be True or False, got {getattr(self, name)!r}.", field=name)
+
+    @property
+    def n_layers(self) -> int:
+        """Number of stacked LSTM layers."""
+        return len(self.units)
+
+    @property
+    def layer_names(self) -> tuple[str, ...]:
+        """Keras names of the LSTM layers: ``lstm_1``, ``lstm_2``, …"""
+        return tuple(f"lstm_{k + 1}" for k in range(self.n_layers))
+
+    def layer_input_features(self, k: int) -> int:
+        """Size of one timestep of layer ``k``'s input: F for the first, U of the previous otherwise."""
+        return self.features if k == 0 else self.units[k - 1]
+
+    @property
+    def broken_links(self) -> tuple[int, ...]:
+        """Indices ``k`` of layers that feed another LSTM but return only their last ``h``.
+
+        Keras cannot build such a stack: layer ``k + 1`` receives ``(batch, units)``
+        where an LSTM needs ``(batch, timesteps, features)``.
+        """
+        return tuple(k for k in range(self.n_layers - 1) if not self.return_sequences[k])
+
+    @property
+    def is_buildable(self) -> bool:
+        """True when every layer that feeds another LSTM returns sequences."""
+        return not self.broken_links
+
+    def buildable_prefix(self) -> LSTMConfig:
+        """The longest front part of the stack Keras can build (for showing what still works).
+
+        Layers after the first broken link are dropped, and so is the head.
+        """
+        if self.is_buildable:
+            return self
+        n = self.broken_links[0] + 1
+        return self.replace(units=self.units[:n], return_sequences=self.return_sequences[:n], head_units=0)
+
+    def with_fixed_stack(self) -> LSTMConfig:
+        """The same config with ``return_sequences=True`` on every layer that feeds another LSTM."""
+        fixed = tuple(True if k < self.n_layers - 1 else r for k, r in enumerate(self.return_sequences))
+        return self.replace(return_sequences=fixed)
+
+    def replace(self, **changes) -> LSTMConfig:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,170 @@
+"""Build the real Keras model from an `LSTMConfig`, and read its shapes and parameters.
+
+Everything shown about shapes and parameter counts comes from the built Keras
+model itself (`layer.output.shape`, `variable.shape`, `count_params()`); the
+formula strings only restate those numbers in the learner's terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from explorer._keras import keras
+from explorer.config import ConfigError, LSTMConfig
+
+STACK_FIX = (
+    "An LSTM needs a 3-D input (batch, timesteps, features), but `{name}` has "
+    "return_sequences=False, so it hands on only its last hidden state (batch, {units}). "
+    "Fix: set return_sequences=True on `{name}` so it returns the whole sequence (batch, timesteps, {units})."
+)
+
+
+def _layer_seeds(seed: int, n: int) -> list[int]:
+    # Independent, reproducible seeds per initializer, derived from the one config seed.
+    return [int(s) % (2**31 - 1) for s in np.random.SeedSequence(seed).generate_state(n)]
+
+
+def build_model(cfg: LSTMConfig) -> keras.Model:
+    """Build the Keras model that `cfg` describes.
+
+    ``keras.Input(shape=(timesteps, features))`` → ``lstm_1`` … ``lstm_L`` →
+    optional ``head`` (Dense). ``return_state`` applies to the last LSTM: the
+    model then outputs ``[output, h, c]`` (``output`` after the head, if any).
+    Weights are drawn from initializers seeded by ``cfg.seed``, so the same
+    config always gives the same weights.
+
+    Args:
+        cfg: the configuration.
+
+    Returns:
+        A built ``keras.Model`` named ``lstm_explorer``.
+
+    Raises:
+        ConfigError: when an inner layer has ``return_sequences=False``; the message
+            quotes Keras's own error and explains the fix.
+    """
+    seeds = _layer_seeds(cfg.seed, 2 * cfg.n_layers + 1)
+    inputs = keras.Input(shape=(cfg.timesteps, cfg.features), name="input")
+    x = inputs
+    states: list = []
+    for k, name in enumerate(cfg.layer_names):
+        last = k == cfg.n_layers - 1
+        layer = keras.layers.LSTM(
+            cfg.units[k],
+            activation=cfg.activation,
+            recurrent_activation=cfg.recurrent_activation,
+            use_bias=cfg.use_bias,
+            unit_forget_bias=cfg.unit_forget_bias,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seeds[2 * k]),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=seeds[2 * k + 1]),
+            return_sequences=cfg.return_sequences[k],
+            return_state=cfg.return_state and last,
+            go_backwards=cfg.go_backwards,
+            name=name,
+        )
+        try:
+            out = layer(x)
+        except ValueError as err:  # Keras rejects a 2-D input to an LSTM
+            prev = cfg.layer_names[k - 1] if k else "input"
+            explanation = STACK_FIX.format(name=prev, units=cfg.units[k - 1] if k else cfg.features)
+            raise ConfigError(
+                f"Keras cannot stack `{name}` on `{prev}`. Keras says: “{err}” {explanation}",
+                field="return_sequences",
+                keras_message=str(err),
+            ) from err
+        if cfg.return_state and last:
+            x, *states = out
+        else:
+            x = out
+    if cfg.head_units:
+        x = keras.layers.Dense(
+            cfg.head_units,
+            activation=cfg.head_activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seeds[-1]),
+            name="head",
+        )(x)
+    outputs = [x, *states] if states else x
+    return keras.Model(inputs, outputs, name="lstm_explorer")
+
+
+@dataclass(frozen=True)
+class LayerShape:
+    """One row of the shape table: a layer as Keras reports it.
+
+    Attributes:
+        name: Keras layer name (``input``, ``lstm_1``, …, ``head``).
+        kind: ``"Input"``, ``"LSTM"`` or ``"Dense"``.
+        input_shape: shape of the tensor coming in (``None`` = batch), or ``None`` for the input.
+        output_shape: shape going out; for ``return_state`` a list ``[output, h, c]`` of shapes.
+        params: number of trainable numbers in the layer.
+        weights: ``{variable name: shape}``, e.g. ``{"kernel": (F, 4U), ...}``.
+        formula: how ``params`` follows from the sizes, with the live numbers.
+        units: the layer's units (0 for the input).
+    """
+
+    name: str
+    kind: str
+    input_shape: tuple | None
+    output_shape: tuple | list
+    params: int
+    weights: dict
+    formula: str
+    units: int = 0
+
+
+class ShapeTable(tuple):
+    """A tuple of `LayerShape` rows with the model's total parameter count."""
+
+    @property
+    def total(self) -> int:
+        """Sum of the rows' parameters (equals ``model.count_params()``)."""
+        return sum(row.params for row in self)
+
+
+def _shape(tensor) -> tuple:
+    return tuple(None if d is None else int(d) for d in tensor.shape)
+
+
+def lstm_formula(units: int, input_features: int, use_bias: bool) -> str:
+    """The LSTM parameter formula with the live numbers filled in."""
+    if use_bias:
+        n = 4 * (units * (input_features + units) + units)
+        return f"4 × (units × (features + units) + units) = 4 × ({units} × ({input_features} + {units}) + {units}) = {n:,}"
+    n = 4 * units * (input_features + units)
+    return f"4 × units × (features + units) = 4 × {units} × ({input_features} + {units}) = {n:,}"
+
+
+def dense_formula(units: int, inputs: int) -> str:
+    """The Dense parameter formula with the live numbers filled in."""
+    return f"units × (inputs + 1) = {units} × ({inputs} + 1) = {units * (inputs + 1):,}"
+
+
+def shape_table(cfg: LSTMConfig, model: keras.Model | None = None) -> ShapeTable:
+    """Shapes, weights and parameter counts per layer, read from the Keras model.
+
+    Args:
+        cfg: the configuration (must be buildable).
+        model: the model built from ``cfg``; built here when omitted.
+
+    Returns:
+        A `ShapeTable`: the input row, one row per LSTM, and the head row if any;
+        ``.total`` equals ``model.count_params()``.
+
+    Raises:
+        ConfigError: if ``cfg`` is a broken stack (see `build_model`).
+    """
+    model = build_model(cfg) if model is None else model
+    rows = [LayerShape("input", "Input", None, _shape(model.inputs[0]), 0, {}, "no weights: it only fixes the shape")]
+    for layer in model.layers[1:]:
+        outs = layer.output if isinstance(layer.output, list | tuple) else [layer.output]
+        out_shape = [_shape(t) for t in outs] if len(outs) > 1 else _shape(outs[0])
+        weights = {w.name: tuple(int(d) for d in w.shape) for w in layer.weights}
+        in_shape = _shape(layer.input)
+        if isinstance(layer, keras.layers.LSTM):
+            kind, formula = "LSTM", lstm_formula(layer.units, in_shape[-1], layer.use_bias)
+        else:
+            kind, formula = "Dense", dense_formula(layer.units, in_shape[-1])
+        rows.append(LayerShape(layer.name, kind, in_shape, out_shape, int(layer.count_params()), weights, formula, layer.units))
+    return ShapeTable(rows)

@@ -1,0 +1,123 @@
+"""The NumPy reference LSTM against Keras itself, over a seeded grid of configs and options."""
+
+import numpy as np
+import pytest
+
+from explorer import LSTMConfig, build_model, extract_weights, keras_check, keras_differences, make_sequence, trace
+from explorer.config import ACTIVATIONS, HEAD_ACTIVATIONS, RECURRENT_ACTIVATIONS
+from explorer.reference import ACTIVATION_FUNCTIONS
+
+ATOL = 1e-5
+
+
+def random_config(rng: np.random.Generator) -> LSTMConfig:
+    n = int(rng.integers(1, 5))
+    return LSTMConfig(
+        timesteps=int(rng.integers(1, 7)),
+        features=int(rng.integers(1, 5)),
+        units=tuple(int(u) for u in rng.integers(1, 7, size=n)),
+        return_sequences=(*([True] * (n - 1)), bool(rng.integers(2))),
+        return_state=bool(rng.integers(2)),
+        go_backwards=bool(rng.integers(2)),
+        activation=str(rng.choice(ACTIVATIONS)),
+        recurrent_activation=str(rng.choice(RECURRENT_ACTIVATIONS)),
+        use_bias=bool(rng.integers(2)),
+        unit_forget_bias=bool(rng.integers(2)),
+        head_units=int(rng.choice([0, 0, 1, 3])),
+        head_activation=str(rng.choice(HEAD_ACTIVATIONS)),
+        seed=int(rng.integers(0, 1000)),
+    )
+
+
+GRID = [random_config(np.random.default_rng(seed)) for seed in range(16)]
+
+
+@pytest.mark.parametrize("cfg", GRID, ids=[f"cfg{k}" for k in range(len(GRID))])
+def test_trace_matches_keras_on_random_grid(cfg):
+    model = build_model(cfg)
+    x = make_sequence("random_walk", timesteps=cfg.timesteps, features=cfg.features, batch_size=2, seed=cfg.seed)
+    tr = trace(model, x)
+    diffs = keras_differences(model, x, tr)
+    assert {f"{name}.h" for name in cfg.layer_names} <= diffs.keys()
+    assert "output" in diffs
+    assert ("state_h" in diffs) == cfg.return_state
+    assert max(diffs.values()) < ATOL, diffs
+
+
+def test_every_option_value_is_covered_by_the_grid():
+    # The grid is random; make sure it really exercises each option value at least once.
+    for name, values in [("activation", ACTIVATIONS), ("recurrent_activation", RECURRENT_ACTIVATIONS),
+                         ("go_backwards", (True, False)), ("use_bias", (True, False)),
+                         ("return_state", (True, False)), ("unit_forget_bias", (True, False))]:  # fmt: skip
+        assert {getattr(c, name) for c in GRID} == set(values), name
+    assert {c.n_layers for c in GRID} == {1, 2, 3, 4}
+    assert any(c.head_units for c in GRID)
+
+
+def test_trace_shapes_and_final_states():
+    cfg = LSTMConfig(timesteps=6, features=3, units=(5, 4), return_sequences=(True, False), head_units=2)
+    model = build_model(cfg)
+    x = make_sequence("sine", timesteps=6, features=3, batch_size=3, seed=0)
+    tr = trace(model, x)
+    for layer, units in zip(tr.layers, cfg.units, strict=True):
+        for name in "ifgoch":
+            assert layer.gate(name).shape == (3, 6, units)
+        assert np.array_equal(layer.final_h, layer.h[:, -1])
+    assert tr.output.shape == (3, 2)
+
+
+def test_trace_from_extracted_weights_equals_trace_from_model():
+    cfg = LSTMConfig(timesteps=5, features=2, units=(3, 2), return_sequences=(True, True))
+    model = build_model(cfg)
+    x = make_sequence("square", timesteps=5, features=2, batch_size=2, seed=4)
+    assert np.array_equal(trace(model, x).output, trace(extract_weights(model), x).output)
+
+
+def test_initial_state_matches_keras():
+    cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False))
+    model = build_model(cfg)
+    x = make_sequence("sine", timesteps=5, features=2, batch_size=2, seed=1)
+    rng = np.random.default_rng(0)
+    init = [(rng.normal(size=(2, u)).astype(np.float32), rng.normal(size=(2, u)).astype(np.float32)) for u in cfg.units]
+    tr = trace(model, x, initial_state=init)
+    assert np.array_equal(tr.layers[0].h0, init[0][0])
+    diffs = keras_differences(model, x, tr)
+    assert "output" not in diffs  # the plain model always starts from zeros
+    assert max(diffs.values()) < ATOL
+    assert not np.allclose(tr.layers[1].final_h, trace(model, x).layers[1].final_h)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("recurrent_activation", RECURRENT_ACTIVATIONS)
+def test_gate_invariants(activation, recurrent_activation):
+    cfg = LSTMConfig(timesteps=8, features=3, units=(6,), return_sequences=(True,),
+                     activation=activation, recurrent_activation=recurrent_activation)  # fmt: skip
+    x = 3 * make_sequence("noisy_sine", timesteps=8, features=3, batch_size=2, seed=2)
+    layer = trace(build_model(cfg), x).layers[0]
+    for gate in (layer.i, layer.f, layer.o):
+        assert gate.min() >= 0 and gate.max() <= 1
+    if activation == "tanh":
+        assert np.abs(layer.g).max() <= 1
+    act = ACTIVATION_FUNCTIONS[activation]
+    np.testing.assert_allclose(layer.h, layer.o * act(layer.c), atol=1e-6)
+    c_prev = np.concatenate([layer.c0[:, None], layer.c[:, :-1]], axis=1)
+    np.testing.assert_allclose(layer.c, layer.f * c_prev + layer.i * layer.g, atol=1e-6)
+
+
+def test_go_backwards_processes_the_last_input_step_first():
+    cfg = LSTMConfig(timesteps=5, features=1, units=(2,), return_sequences=(True,), go_backwards=True)
+    model = build_model(cfg)
+    x = make_sequence("impulse", timesteps=5, features=1, batch_size=1, seed=0)
+    forward = trace(build_model(cfg.replace(go_backwards=False)), x[:, ::-1])
+    backward = trace(model, x)
+    np.testing.assert_allclose(backward.layers[0].h, forward.layers[0].h, atol=1e-7)
+
+
+def test_keras_check_is_small_and_detects_a_wrong_trace():
+    cfg = LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(False,))
+    model = build_model(cfg)
+    x = make_sequence("sine", timesteps=4, features=2, batch_size=1, seed=0)
+    tr = trace(model, x)
+    assert keras_check(model, x, tr) < ATOL
+    other = trace(build_model(cfg.replace(seed=5)), x)
+    assert keras_check(model, x, other) > 1e-3
