@@ -1,7 +1,5 @@
-"""LSTM Explorer: streamlit run app.py"""
+"""LSTM Explorer — run with: streamlit run app.py"""
 
-import streamlit as st
+from explorer.ui.page import main
 
-st.set_page_config(page_title="LSTM Explorer", layout="wide")
-st.title("LSTM Explorer")
-st.write("The engine is in `explorer/`; the app is being built.")
+main()

@@ -110,11 +110,17 @@ def extract_weights(model) -> ModelWeights:
             bias = rest[0] if rest else np.zeros(kernel.shape[1], np.float32)
             lstm.append(
                 LSTMWeights(
-                    layer.name, kernel, recurrent, bias,
-                    _activation_name(layer.cell.activation), _activation_name(layer.cell.recurrent_activation),
-                    bool(layer.return_sequences), bool(layer.go_backwards), bool(layer.use_bias),
+                    layer.name,
+                    kernel,
+                    recurrent,
+                    bias,
+                    _activation_name(layer.cell.activation),
+                    _activation_name(layer.cell.recurrent_activation),
+                    bool(layer.return_sequences),
+                    bool(layer.go_backwards),
+                    bool(layer.use_bias),
                 )
-            )  # fmt: skip
+            )
         elif isinstance(layer, keras.layers.Dense):
             kernel, bias = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
             head = DenseWeights(layer.name, kernel, bias, _activation_name(layer.activation))

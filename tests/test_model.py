@@ -65,8 +65,14 @@ def test_output_shapes_follow_return_sequences_and_return_state(return_sequences
 
 def test_keras_docs_stacked_classifier():
     # Keras docs: data_dim=16, timesteps=8, three LSTM(32), Dense(10, softmax).
-    cfg = LSTMConfig(timesteps=8, features=16, units=(32, 32, 32), return_sequences=(True, True, False),
-                     head_units=10, head_activation="softmax")  # fmt: skip
+    cfg = LSTMConfig(
+        timesteps=8,
+        features=16,
+        units=(32, 32, 32),
+        return_sequences=(True, True, False),
+        head_units=10,
+        head_activation="softmax",
+    )
     model = build_model(cfg)
     rows = shape_table(cfg, model)
     assert [r.name for r in rows] == ["input", "lstm_1", "lstm_2", "lstm_3", "head"]

@@ -46,9 +46,14 @@ def test_trace_matches_keras_on_random_grid(cfg):
 
 def test_every_option_value_is_covered_by_the_grid():
     # The grid is random; make sure it really exercises each option value at least once.
-    for name, values in [("activation", ACTIVATIONS), ("recurrent_activation", RECURRENT_ACTIVATIONS),
-                         ("go_backwards", (True, False)), ("use_bias", (True, False)),
-                         ("return_state", (True, False)), ("unit_forget_bias", (True, False))]:  # fmt: skip
+    for name, values in [
+        ("activation", ACTIVATIONS),
+        ("recurrent_activation", RECURRENT_ACTIVATIONS),
+        ("go_backwards", (True, False)),
+        ("use_bias", (True, False)),
+        ("return_state", (True, False)),
+        ("unit_forget_bias", (True, False)),
+    ]:
         assert {getattr(c, name) for c in GRID} == set(values), name
     assert {c.n_layers for c in GRID} == {1, 2, 3, 4}
     assert any(c.head_units for c in GRID)
@@ -90,8 +95,14 @@ def test_initial_state_matches_keras():
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("recurrent_activation", RECURRENT_ACTIVATIONS)
 def test_gate_invariants(activation, recurrent_activation):
-    cfg = LSTMConfig(timesteps=8, features=3, units=(6,), return_sequences=(True,),
-                     activation=activation, recurrent_activation=recurrent_activation)  # fmt: skip
+    cfg = LSTMConfig(
+        timesteps=8,
+        features=3,
+        units=(6,),
+        return_sequences=(True,),
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+    )
     x = 3 * make_sequence("noisy_sine", timesteps=8, features=3, batch_size=2, seed=2)
     layer = trace(build_model(cfg), x).layers[0]
     for gate in (layer.i, layer.f, layer.o):

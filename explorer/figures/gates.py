@@ -1,0 +1,120 @@
+"""View 3: gate activations of one layer and sample, units × timesteps.
+
+Heatmaps of ``i, f, g, o`` and ``c, h`` on a shared time axis (a [0, 1]
+sequential scale for the sigmoid gates, a diverging scale centred on 0 for
+``g, c, h``), then the focused unit's gates as lines over time. Wide layers
+show a window of `MAX_UNITS` units around the focused one, so the payload stays small.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from explorer.figures.style import DIVERGING, GATE_COLOURS, GATE_LABELS, SEQUENTIAL, base_layout
+from explorer.reference import LayerTrace
+
+MAX_UNITS = 32
+HEATMAPS = ("i", "f", "g", "o", "c", "h")
+
+
+def unit_window(units: int, focus: int, size: int = MAX_UNITS) -> range:
+    """The units shown: all of them, or `size` consecutive ones containing ``focus``."""
+    if units <= size:
+        return range(units)
+    start = min(max(focus - size // 2, 0), units - size)
+    return range(start, start + size)
+
+
+def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> go.Figure:
+    """Heatmaps of every gate of one layer and sample, and the focused unit's gates over time.
+
+    Args:
+        layer: the `LayerTrace` of the focused layer.
+        sample: which sample of the batch.
+        unit: the focused unit (its row is outlined; its gates are plotted as lines).
+
+    Returns:
+        A figure whose first six traces are heatmaps named ``i f g o c h`` with
+        ``z`` = ``(units shown, timesteps)``; ``layout.meta.view == "gates"``.
+    """
+    T, U = layer.h.shape[1], layer.h.shape[2]
+    shown = unit_window(U, unit)
+    steps = np.arange(1, T + 1)
+    fig = make_subplots(
+        rows=7,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.025,
+        row_heights=[1, 1, 1, 1, 1, 1, 1.3],
+        subplot_titles=[GATE_LABELS[g] + ("  ∈ [0, 1]" if g in "ifo" else "") for g in HEATMAPS] + [f"unit {unit} over time"],
+    )
+    signed = max(float(np.abs(layer.gate(g)[sample][:, shown]).max()) for g in "gch") or 1.0
+    for row, g in enumerate(HEATMAPS, start=1):
+        z = layer.gate(g)[sample][:, shown].T.astype(np.float32)  # (units shown, T)
+        fig.add_trace(
+            go.Heatmap(
+                z=z,
+                x=steps,
+                y=np.array(shown),
+                name=g,
+                coloraxis="coloraxis" if g in "ifo" else "coloraxis2",
+                hovertemplate=f"{g}: %{{z:.3f}}<br>unit %{{y}}, step %{{x}}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(title_text="unit", row=row, col=1, title_standoff=2)
+        if len(shown) > 1:
+            fig.add_shape(
+                type="rect",
+                x0=0.5,
+                x1=T + 0.5,
+                y0=unit - 0.5,
+                y1=unit + 0.5,
+                line={"color": "white", "width": 1.5},
+                row=row,
+                col=1,
+            )
+    for g in ("i", "f", "g", "o"):
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=layer.gate(g)[sample, :, unit],
+                name=GATE_LABELS[g],
+                mode="lines+markers" if T <= 40 else "lines",
+                line={"color": GATE_COLOURS[g], "width": 2.5},
+                marker={"size": 5},
+            ),
+            row=7,
+            col=1,
+        )
+    fig.update_yaxes(title_text="value", row=7, col=1)
+    fig.update_xaxes(title_text="processing step", row=7, col=1)
+    base_layout(
+        fig,
+        title=f"Gate activations of {layer.name}, sample {sample}"
+        + (f" (units {shown.start}–{shown.stop - 1} of {U})" if len(shown) < U else ""),
+        view="gates",
+        height=1100,
+    )
+    fig.update_layout(
+        coloraxis={
+            "colorscale": SEQUENTIAL,
+            "cmin": 0,
+            "cmax": 1,
+            "colorbar": {"title": {"text": "gate"}, "len": 0.3, "y": 0.86, "thickness": 14},
+        },
+        coloraxis2={
+            "colorscale": DIVERGING,
+            "cmid": 0,
+            "cmin": -signed,
+            "cmax": signed,
+            "colorbar": {"title": {"text": "g, c, h"}, "len": 0.3, "y": 0.5, "thickness": 14},
+        },
+        legend={"orientation": "h", "y": -0.06, "x": 0},
+    )
+    for annotation in fig.layout.annotations:
+        annotation.update(font={"size": 14}, x=0, xanchor="left")
+    return fig

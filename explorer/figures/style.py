@@ -1,0 +1,45 @@
+"""Palette and layout shared by every figure: colour-blind safe, readable on a projector."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe–Ito, for categories (gate slices, samples, units).
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+GATE_COLOURS = {"i": "#0072B2", "f": "#E69F00", "g": "#009E73", "c": "#009E73", "o": "#CC79A7", "h": "#000000"}
+GATE_LABELS = {
+    "i": "input gate i",
+    "f": "forget gate f",
+    "g": "candidate g",
+    "o": "output gate o",
+    "c": "cell state c",
+    "h": "hidden state h",
+}
+SEQUENTIAL = "Viridis"  # [0, 1] gates and norms
+DIVERGING = "RdBu_r"  # signed values, centred on 0 (blue < 0 < red)
+TIME_SCALE = "Cividis"  # time along a trajectory
+BROKEN = "#D55E00"  # a missing connection
+INK = "#222222"
+MUTED = "#8a8a8a"
+FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 15, "color": INK}
+
+
+def base_layout(fig: go.Figure, *, title: str, view: str, height: int) -> go.Figure:
+    """Apply the shared look; ``layout.meta.view`` names the view (tests and the browser read it)."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 19}},
+        font=FONT,
+        height=height,
+        margin={"l": 60, "r": 30, "t": 60, "b": 40},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        meta={"view": view},
+        hoverlabel={"font_size": 14},
+    )
+    return fig
+
+
+def hidden_axes(fig: go.Figure) -> None:
+    """For diagrams drawn in data coordinates: no grid, ticks or zero lines."""
+    fig.update_xaxes(visible=False, fixedrange=True)
+    fig.update_yaxes(visible=False, fixedrange=True)

@@ -1,0 +1,235 @@
+"""View 1: the network unrolled in time, as learners draw it.
+
+One row of cells per LSTM layer, one column per input step (``x_t`` below,
+outputs above). Horizontal arrows carry ``c`` (top) and ``h`` (bottom) from step
+to step in the order the cell processes them; vertical arrows carry ``h_t`` up
+only where the layer returns sequences. Long sequences show the first and last
+few steps around an ellipsis.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from explorer.config import LSTMConfig
+from explorer.figures.style import BROKEN, GATE_COLOURS, INK, MUTED, SEQUENTIAL, base_layout, hidden_axes
+from explorer.reference import Trace
+
+CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
+COLOUR_LABELS = {"f": "mean f", "i": "mean i", "o": "mean o", "h_norm": "‖h_t‖", "c_norm": "‖c_t‖"}
+
+
+def visible_steps(timesteps: int, max_columns: int = 12) -> list[int | None]:
+    """Input steps drawn as columns; ``None`` marks the ellipsis column."""
+    if timesteps <= max_columns:
+        return list(range(timesteps))
+    k = (max_columns - 1) // 2
+    return [*range(k), None, *range(timesteps - k, timesteps)]
+
+
+def processes_backwards(cfg: LSTMConfig) -> list[bool]:
+    """Per layer: does the cell walk the *data's* time axis from the end to the start?
+
+    ``go_backwards`` reverses a layer's reading of its input *and* leaves its output
+    reversed, so in a stack of ``go_backwards`` layers the direction alternates.
+    """
+    backwards, out = False, []
+    for _ in range(cfg.n_layers):
+        backwards = backwards != cfg.go_backwards
+        out.append(backwards)
+    return out
+
+
+def cell_values(tr: Trace, layer: int, sample: int, colour_by: str) -> np.ndarray:
+    """(T,) the colour quantity per processing step of one layer and sample."""
+    lt = tr.layers[layer]
+    if colour_by in ("h_norm", "c_norm"):
+        return np.linalg.norm(lt.gate(colour_by[0])[sample], axis=-1)
+    return lt.gate(colour_by)[sample].mean(axis=-1)
+
+
+def _arrow(fig, x0, y0, x1, y1, colour=INK, width=2.0, dash=False):
+    if dash:
+        fig.add_shape(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line={"color": colour, "width": width, "dash": "dot"})
+        return
+    fig.add_annotation(
+        x=x1,
+        y=y1,
+        ax=x0,
+        ay=y0,
+        xref="x",
+        yref="y",
+        axref="x",
+        ayref="y",
+        text="",
+        showarrow=True,
+        arrowhead=2,
+        arrowsize=1.1,
+        arrowwidth=width,
+        arrowcolor=colour,
+    )
+
+
+def _label(fig, x, y, text, colour=INK, size=13, **kw):
+    fig.add_annotation(x=x, y=y, text=text, showarrow=False, font={"size": size, "color": colour}, **kw)
+
+
+def make_unrolled_figure(
+    cfg: LSTMConfig, tr: Trace | None = None, *, sample: int = 0, colour_by: str = "f", max_columns: int = 12
+) -> go.Figure:
+    """The unrolled graph of ``cfg``, cells coloured from a trace.
+
+    Args:
+        cfg: the model configuration (may be a broken stack: its missing arrows are drawn).
+        tr: a `Trace` of the model (or of its buildable prefix: later layers stay grey), or ``None``.
+        sample: which sample of the batch colours the cells.
+        colour_by: ``"f"``, ``"i"``, ``"o"`` (mean gate over units) or ``"h_norm"``, ``"c_norm"``.
+        max_columns: longest sequence drawn in full; longer ones show first/last steps and "…".
+
+    Returns:
+        A figure whose trace ``"cells"`` holds one point per drawn cell: ``x`` column,
+        ``y`` row (layer + 1), ``marker.color`` the value; ``layout.meta.view == "unrolled"``.
+    """
+    T, L = cfg.timesteps, cfg.n_layers
+    steps = visible_steps(T, max_columns)
+    col = {t: j for j, t in enumerate(steps) if t is not None}
+    backwards = processes_backwards(cfg)
+    fig = go.Figure()
+    traced = 0 if tr is None else len(tr.layers)
+
+    # Cell values per (layer, step), for colour and hover.
+    values = {}
+    for k in range(min(traced, L)):
+        v = cell_values(tr, k, sample, colour_by)  # processing order
+        for t in col:
+            values[k, t] = float(v[T - 1 - t if backwards[k] else t])
+    lo, hi = (0.0, 1.0) if colour_by in ("f", "i", "o") else (0.0, max([*values.values(), 1e-6]))
+
+    xs, ys, cs, hover = [], [], [], []
+    for k in range(L):
+        r = k + 1
+        for t, j in col.items():
+            p = T - 1 - t if backwards[k] else t
+            if (k, t) in values:
+                fill = sample_colorscale(SEQUENTIAL, [(values[k, t] - lo) / (hi - lo or 1)])[0]
+                xs.append(j), ys.append(r), cs.append(values[k, t])
+                lt = tr.layers[k]
+                hover.append(
+                    f"<b>{cfg.layer_names[k]}</b>, input step t={t + 1} (processed {p + 1}ᵗʰ of {T})<br>"
+                    f"mean i={lt.i[sample, p].mean():.3f}  f={lt.f[sample, p].mean():.3f}  o={lt.o[sample, p].mean():.3f}<br>"
+                    f"‖h‖={np.linalg.norm(lt.h[sample, p]):.3f}  ‖c‖={np.linalg.norm(lt.c[sample, p]):.3f}"
+                )
+            else:
+                fill = "#e6e6e6"
+            fig.add_shape(
+                type="rect",
+                x0=j - CELL_W,
+                x1=j + CELL_W,
+                y0=r - CELL_H,
+                y1=r + CELL_H,
+                fillcolor=fill,
+                line={"color": INK, "width": 1.5},
+                layer="below",
+            )
+        _label(
+            fig,
+            -0.75,
+            r,
+            f"<b>{cfg.layer_names[k]}</b><br>{cfg.units[k]} units<br>h, c: {(None, cfg.units[k])}",
+            xanchor="right",
+            size=13,
+        )
+
+        # Horizontal h and c arrows in processing order; dotted through the ellipsis.
+        order = sorted(col, reverse=backwards[k])
+        for a, b in itertools.pairwise(order):
+            ja, jb = col[a], col[b]
+            sign = 1 if jb > ja else -1
+            gap = abs(b - a) > 1
+            _arrow(fig, ja + sign * CELL_W, r + 0.12, jb - sign * CELL_W, r + 0.12, GATE_COLOURS["c"], dash=gap)
+            _arrow(fig, ja + sign * CELL_W, r - 0.12, jb - sign * CELL_W, r - 0.12, INK, dash=gap)
+        _label(fig, -CELL_W - 0.04, r + 0.12, "c", GATE_COLOURS["c"], size=12, xanchor="right")
+        _label(fig, -CELL_W - 0.04, r - 0.12, "h", INK, size=12, xanchor="right")
+
+        # Vertical arrows from this layer upwards: every step if it returns sequences, else the last one.
+        last_t = 0 if backwards[k] else T - 1
+        goes_up = list(col) if cfg.return_sequences[k] else [last_t]
+        broken = k < L - 1 and not cfg.return_sequences[k]
+        top = r + 1 - CELL_H if k < L - 1 else L + 0.8
+        for t in goes_up:
+            _arrow(fig, col[t], r + CELL_H, col[t], top, BROKEN if broken else INK, width=3 if broken else 2)
+        shape_up = (None, T, cfg.units[k]) if cfg.return_sequences[k] else (None, cfg.units[k])
+        if broken:
+            _label(
+                fig,
+                col[last_t],
+                r + 0.55,
+                f"only h_T {shape_up} goes on — {cfg.layer_names[k + 1]} needs (None, {T}, {cfg.units[k]})",
+                BROKEN,
+                size=13,
+                bgcolor="white",
+                bordercolor=BROKEN,
+            )
+        elif k < L - 1:
+            _label(fig, col[goes_up[0]], r + 0.5, f"{shape_up}", MUTED, size=11, xshift=8, xanchor="left")
+
+    # Inputs below, outputs above.
+    for t, j in col.items():
+        _label(fig, j, 0, f"x<sub>{t + 1}</sub>", size=15)
+        _arrow(fig, j, 0.15, j, 1 - CELL_H, MUTED)
+    first = next(iter(col))
+    _label(fig, col[first], 0.5, f"(None, {cfg.features})", MUTED, size=11, xshift=8, xanchor="left")
+    _label(fig, -0.75, 0, "<b>input</b>", xanchor="right", size=14)
+    for j, t in enumerate(steps):
+        if t is None:
+            for r in range(L + 1):
+                _label(fig, j, r, "…", MUTED, size=22)
+    last = L - 1
+    out_ts = list(col) if cfg.return_sequences[last] else [0 if backwards[last] else T - 1]
+    for t in out_ts:
+        _label(fig, col[t], L + 1, f"h<sub>{t + 1}</sub>" if cfg.return_sequences[last] else "h<sub>T</sub>", size=14)
+    out_shape = (None, T, cfg.units[last]) if cfg.return_sequences[last] else (None, cfg.units[last])
+    head = f" → Dense({cfg.head_units}) → {(*out_shape[:-1], cfg.head_units)}" if cfg.head_units else ""
+    state = f"; return_state adds h, c: (None, {cfg.units[last]}) each" if cfg.return_state else ""
+    _label(fig, -0.75, L + 1, "<b>output</b>", xanchor="right", size=14)
+    _label(fig, (len(steps) - 1) / 2, L + 1.45, f"output {out_shape}{head}{state}", INK, size=13)
+
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            name="cells",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            marker={
+                "symbol": "square",
+                "size": 34,
+                "opacity": 0,
+                "color": cs,
+                "colorscale": SEQUENTIAL,
+                "cmin": lo,
+                "cmax": hi,
+                "showscale": bool(cs),
+                "colorbar": {"title": {"text": COLOUR_LABELS[colour_by]}, "thickness": 14, "len": 0.7},
+            },
+        )
+    )
+    direction = "←" if cfg.go_backwards else "→"
+    note = (
+        f"Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias) applied at "
+        f"each of the {T} steps {direction}: timesteps are not neurons; units = size of h and c."
+    )
+    if max_columns < T:
+        note += f" Steps {steps[len(steps) // 2 - 1] + 2}–{steps[len(steps) // 2 + 1]} are hidden behind “…”."
+    _label(fig, (len(steps) - 1) / 2, -0.6, note, MUTED, size=12)
+    fig.update_xaxes(range=[-2.1, len(steps) - 0.4])
+    fig.update_yaxes(range=[-0.85, L + 1.7])
+    hidden_axes(fig)
+    base_layout(fig, title=f"Unrolled in time: {L} layer{'s' * (L > 1)} × {T} steps", view="unrolled", height=150 + 125 * (L + 2))
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return fig

@@ -1,0 +1,120 @@
+"""The UI's caches, keyed on frozen configs and bounded.
+
+Keras runs only when the model config changes (`model_bundle`); everything a
+slider can change without touching the model (focus, colour, data) is NumPy
+and cached separately. Cached objects are shared by every session and never
+mutated: trace arrays are made read-only. The check against Keras runs on a
+background thread (`keras_check_future`) so a model change is not held up by
+TensorFlow's function tracing.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from explorer import ConfigError, LSTMConfig, build_model, extract_weights, keras_check, make_sequence, shape_table, trace
+from explorer.figures import (
+    make_gates_figure,
+    make_shapes_figure,
+    make_state_space_figure,
+    make_trajectory_figure,
+    make_unrolled_figure,
+    model_summary_text,
+)
+from explorer.model import ShapeTable
+from explorer.reference import ModelWeights, Trace
+from explorer.ui.runtime import KERAS_LOCK
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    """A built model and what is read off it once."""
+
+    model: object
+    weights: ModelWeights
+    table: ShapeTable
+    summary: str
+    count_params: int
+
+
+@st.cache_resource(max_entries=12, show_spinner="Building the Keras model…")
+def model_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
+    """Build (once per config) the Keras model; a broken stack returns its `ConfigError`."""
+    try:
+        with KERAS_LOCK:
+            model = build_model(cfg)
+            weights = extract_weights(model)
+            return ModelBundle(model, weights, shape_table(cfg, model), model_summary_text(model), int(model.count_params()))
+    except ConfigError as err:
+        return err
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sample_batch(sequence: str, timesteps: int, features: int, batch_size: int, seed: int) -> np.ndarray:
+    """(B, T, F) sample data."""
+    return make_sequence(sequence, timesteps=timesteps, features=features, batch_size=batch_size, seed=seed)
+
+
+def _read_only(tr: Trace) -> Trace:
+    for layer in tr.layers:
+        for name in ("i", "f", "g", "o", "c", "h", "h0", "c0"):
+            layer.gate(name).setflags(write=False)
+    return tr
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def view_trace(cfg: LSTMConfig, data_key: tuple) -> Trace | None:
+    """NumPy trace of the model (or of its buildable prefix, for a broken stack)."""
+    bundle = model_bundle(cfg.buildable_prefix())
+    if isinstance(bundle, ConfigError):
+        return None
+    return _read_only(trace(bundle.weights, sample_batch(*data_key)))
+
+
+@st.cache_resource(max_entries=1)
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="keras-check")
+
+
+def _locked_check(model, x, tr) -> float:
+    with KERAS_LOCK:
+        return keras_check(model, x, tr)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def keras_check_future(cfg: LSTMConfig, data_key: tuple) -> Future:
+    """Start (once per model and data) the check against Keras; the badge polls the future."""
+    bundle, tr = model_bundle(cfg.buildable_prefix()), view_trace(cfg, data_key)
+    return _executor().submit(_locked_check, bundle.model, sample_batch(*data_key), tr)
+
+
+# Figures: each cached on exactly the inputs it depends on.
+@st.cache_resource(max_entries=32, show_spinner=False)
+def unrolled_figure(cfg: LSTMConfig, data_key: tuple, sample: int, colour_by: str):
+    return make_unrolled_figure(cfg, view_trace(cfg, data_key), sample=sample, colour_by=colour_by)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def shapes_figure(cfg: LSTMConfig):
+    bundle = model_bundle(cfg)
+    biases = {w.name: w.bias for w in bundle.weights.lstm}
+    return make_shapes_figure(bundle.table, count_params=bundle.count_params, bias_values=biases)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def gates_figure(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, unit: int):
+    return make_gates_figure(view_trace(cfg, data_key).layers[layer], sample=sample, unit=unit)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def trajectory_figures(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int):
+    tr = view_trace(cfg, data_key)
+    return (
+        make_trajectory_figure(tr, layer=layer, sample=sample),
+        make_state_space_figure(tr, layer=layer, dims=2, sample=sample),
+        make_state_space_figure(tr, layer=layer, dims=3, sample=sample),
+    )

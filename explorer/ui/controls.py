@@ -1,0 +1,234 @@
+"""Sidebar controls → `ViewConfig`, synced both ways with the URL's query parameters.
+
+Widgets hold their values in ``st.session_state`` under the keys below. On a
+session's first run the URL (parsed forgivingly by `ViewConfig.from_query_params`)
+seeds those keys; after every run the URL is rewritten from the view, so the
+address bar always holds a link to exactly this view.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import SEQUENCES, ConfigError, LSTMConfig
+from explorer.config import (
+    ACTIVATIONS,
+    FEATURES_RANGE,
+    HEAD_ACTIVATIONS,
+    LAYERS_RANGE,
+    RECURRENT_ACTIVATIONS,
+    SEED_RANGE,
+    TIMESTEPS_RANGE,
+    UNITS_RANGE,
+)
+from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, ViewConfig
+
+MAX_LAYERS = LAYERS_RANGE[1]
+NEW_LAYER_UNITS = 8
+
+
+def view_to_state(view: ViewConfig) -> dict:
+    """Widget values (session-state keys) that show ``view``."""
+    m = view.model
+    state = {
+        "timesteps": m.timesteps,
+        "features": m.features,
+        "n_layers": m.n_layers,
+        "return_state": m.return_state,
+        "go_backwards": m.go_backwards,
+        "activation": m.activation,
+        "recurrent_activation": m.recurrent_activation,
+        "use_bias": m.use_bias,
+        "unit_forget_bias": m.unit_forget_bias,
+        "use_head": m.head_units > 0,
+        "head_units": m.head_units or 1,
+        "head_activation": m.head_activation,
+        "seed": m.seed,
+        "sequence": view.sequence,
+        "batch_size": view.batch_size,
+        "data_seed": view.data_seed,
+        "sample": view.sample,
+        "layer": view.layer,
+        "unit": view.unit,
+        "colour_by": view.colour_by,
+        "panel": PANELS[view.panel],
+    }
+    for k in range(MAX_LAYERS):
+        state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
+        state[f"rs_{k + 1}"] = m.return_sequences[k] if k < m.n_layers else False
+    return state
+
+
+def state_to_view(state) -> ViewConfig:
+    """The `ViewConfig` the widgets currently show (raises `ConfigError` if inconsistent)."""
+    n = state["n_layers"]
+    model = LSTMConfig(
+        timesteps=state["timesteps"],
+        features=state["features"],
+        units=tuple(state[f"units_{k + 1}"] for k in range(n)),
+        return_sequences=tuple(state[f"rs_{k + 1}"] for k in range(n)),
+        return_state=state["return_state"],
+        go_backwards=state["go_backwards"],
+        activation=state["activation"],
+        recurrent_activation=state["recurrent_activation"],
+        use_bias=state["use_bias"],
+        unit_forget_bias=state["unit_forget_bias"],
+        head_units=state["head_units"] if state["use_head"] else 0,
+        head_activation=state["head_activation"],
+        seed=state["seed"],
+    )
+    panel = next((key for key, label in PANELS.items() if label == state.get("panel")), "graph")
+    return ViewConfig(
+        model=model,
+        sequence=state["sequence"],
+        batch_size=state["batch_size"],
+        data_seed=state["data_seed"],
+        sample=state["sample"],
+        layer=state["layer"],
+        unit=state["unit"],
+        colour_by=state["colour_by"],
+        panel=panel,
+    )
+
+
+def init_from_url() -> list[str]:
+    """On a session's first run, seed the widgets from the URL; returns notices about ignored parameters."""
+    if "_initialised" in st.session_state:
+        return st.session_state.get("_url_notices", [])
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    view, notices = ViewConfig.from_query_params(params)
+    st.session_state.update(view_to_state(view))
+    st.session_state["_initialised"] = True
+    st.session_state["_url_notices"] = notices
+    return notices
+
+
+def sync_url(view: ViewConfig) -> None:
+    """Rewrite the URL's query parameters from the view (only when they changed)."""
+    wanted = view.to_query_params()
+    current = {key: st.query_params.get(key) for key in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _on_layers_change() -> None:
+    # A new stack works out of the box: inner layers return sequences, the last one its final h.
+    # (Untick an inner layer's return_sequences to see why Keras needs it.)
+    n = st.session_state["n_layers"]
+    for k in range(MAX_LAYERS):
+        st.session_state[f"rs_{k + 1}"] = k < n - 1
+
+
+def fix_stack() -> None:
+    """Button callback: set return_sequences=True on every layer that feeds another LSTM."""
+    for k in range(st.session_state["n_layers"] - 1):
+        st.session_state[f"rs_{k + 1}"] = True
+
+
+def _clamp(key: str, hi: int) -> None:
+    st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), hi)
+
+
+def sidebar_controls() -> ViewConfig:
+    """Draw the sidebar; return the view it describes."""
+    # Streamlit drops the state of widgets that were not drawn last run (a hidden layer, the head):
+    # give those keys their defaults again.
+    for key, value in view_to_state(ViewConfig()).items():
+        st.session_state.setdefault(key, value)
+    sb = st.sidebar
+    sb.header("Model")
+    sb.slider(
+        "Stacked LSTM layers",
+        *LAYERS_RANGE,
+        key="n_layers",
+        on_change=_on_layers_change,
+        help="How many LSTM layers are stacked; each feeds its output sequence to the next.",
+    )
+    sb.slider(
+        "timesteps (T)",
+        *TIMESTEPS_RANGE,
+        key="timesteps",
+        help="Length of each input sequence: input_shape=(T, F); Keras 1/2 called it input_length.",
+    )
+    sb.slider(
+        "features (F)",
+        *FEATURES_RANGE,
+        key="features",
+        help="Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim.",
+    )
+    for k in range(st.session_state["n_layers"]):
+        sb.slider(
+            f"lstm_{k + 1} units",
+            *UNITS_RANGE,
+            key=f"units_{k + 1}",
+            help="units = size of the hidden state h, the cell state c and every gate of this layer.",
+        )
+        sb.toggle(
+            f"lstm_{k + 1} return_sequences",
+            key=f"rs_{k + 1}",
+            help="On: output h at every step (batch, T, units). Off: only the last h (batch, units).",
+        )
+    with sb.expander("Advanced layer arguments"):
+        st.toggle("return_state", key="return_state", help="The last LSTM also returns its final h and c: [output, h, c].")
+        st.toggle("go_backwards", key="go_backwards", help="Each LSTM reads its input sequence from the last step to the first.")
+        st.selectbox("activation", ACTIVATIONS, key="activation", help="Applied to the candidate g and to c in h = o·act(c).")
+        st.selectbox(
+            "recurrent_activation",
+            RECURRENT_ACTIVATIONS,
+            key="recurrent_activation",
+            help="Squashes the gates i, f, o into [0, 1]; Keras 3 default sigmoid (old Keras: hard_sigmoid).",
+        )
+        st.toggle("use_bias", key="use_bias", help="Add a bias vector (4·units numbers) to every gate's input.")
+        st.toggle("unit_forget_bias", key="unit_forget_bias", help="Start the forget gate's bias at 1, so f ≈ 0.73 at first.")
+        st.toggle("Dense head", key="use_head", help="Add Dense(units) after the last LSTM, as in most Keras examples.")
+        if st.session_state["use_head"]:
+            st.slider("Dense units", 1, 256, key="head_units", help="Outputs of the Dense layer (e.g. 10 classes).")
+            st.selectbox(
+                "Dense activation", HEAD_ACTIVATIONS, key="head_activation", help="softmax for classes, linear for values."
+            )
+        st.number_input(
+            "weight seed", *SEED_RANGE, key="seed", help="Initial weights are drawn from this seed: same seed, same model."
+        )
+
+    sb.header("Data")
+    sb.selectbox(
+        "sample sequence",
+        list(SEQUENCES),
+        key="sequence",
+        format_func=lambda k: SEQUENCES[k].label,
+        help="Generated input data shaped (samples, timesteps, features).",
+    )
+    sb.caption(SEQUENCES[st.session_state["sequence"]].description)
+    sb.slider("samples in the batch", *BATCH_RANGE, key="batch_size", help="The batch axis: Keras shows it as None.")
+    sb.number_input("data seed", *SEED_RANGE, key="data_seed", help="Seed for the sample data (phases, onsets, noise).")
+
+    sb.header("Focus")
+    n = st.session_state["n_layers"]
+    _clamp("sample", st.session_state["batch_size"] - 1)
+    _clamp("layer", n - 1)
+    if st.session_state["batch_size"] > 1:
+        sb.slider("sample", 0, st.session_state["batch_size"] - 1, key="sample", help="Which sample the detail charts show.")
+    if n > 1:
+        sb.selectbox(
+            "layer",
+            list(range(n)),
+            key="layer",
+            format_func=lambda k: f"lstm_{k + 1}",
+            help="Which layer the gate and trajectory charts show.",
+        )
+    units = st.session_state[f"units_{st.session_state['layer'] + 1}"]
+    _clamp("unit", units - 1)
+    if units > 1:
+        sb.slider("unit", 0, units - 1, key="unit", help="Which unit (one number of h) is plotted as lines.")
+    sb.selectbox(
+        "colour cells by",
+        list(COLOUR_BY),
+        key="colour_by",
+        format_func=COLOUR_BY.get,
+        help="What colours each cell of the unrolled graph.",
+    )
+    try:
+        return state_to_view(st.session_state)
+    except ConfigError as err:  # widgets keep values in range; this is a last line of defence
+        st.error(f"These settings do not form a model: {err}")
+        return ViewConfig()

@@ -1,0 +1,168 @@
+"""The page: read the controls, fetch cached results, place the figures. No computing here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import ConfigError
+from explorer.ui import cache
+from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
+from explorer.ui.runtime import freeze_startup_objects, install_cheap_keras_clear
+from explorer.view import PANELS, ViewConfig
+
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def _chart(fig, key: str) -> None:
+    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key)
+
+
+def _fmt_shape(shape) -> str:
+    if isinstance(shape, list):
+        return "[" + ", ".join(_fmt_shape(s) for s in shape) + "]"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
+
+
+def keras_badge(view: ViewConfig, data_key: tuple) -> None:
+    """'gates recomputed from Keras weights; max |Δ| vs Keras = …', once the background check is done."""
+    future = cache.keras_check_future(view.model, data_key)
+
+    @st.fragment(run_every=None if future.done() else 0.4)
+    def badge() -> None:
+        if not future.done():
+            st.caption(":material/hourglass_top: checking the NumPy gates against Keras…")
+            return
+        if "_badge_pending" in st.session_state:  # the check just finished: redraw without polling
+            del st.session_state["_badge_pending"]
+            st.rerun()
+        try:
+            err = future.result()
+        except Exception as exc:  # a failed check is reported, not raised
+            st.caption(f":material/warning: Keras check failed: {exc}")
+            return
+        ok = ":material/verified:" if err < 1e-5 else ":material/warning:"
+        st.caption(
+            f"{ok} gates recomputed in NumPy from the Keras weights; **max |Δ| vs Keras = {err:.1e}**",
+            help=(
+                "Every h sequence and final h, c of every layer, and the model's output, were also computed by Keras "
+                "itself (a compiled tf.function) on this data; this is the largest difference."
+            ),
+        )
+
+    if not future.done():
+        st.session_state["_badge_pending"] = True
+    badge()
+
+
+def header(view: ViewConfig, bundle) -> None:
+    m = view.model
+    st.html("<style>[data-testid=stMainBlockContainer]{padding-top:2rem}</style>")
+    st.markdown(
+        "## LSTM Explorer\nA live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed "
+        "from its real weights."
+    )
+    cols = st.columns(4)
+    cols[0].metric(
+        "Input shape", _fmt_shape((None, m.timesteps, m.features)), help="keras.Input(shape=(timesteps, features)); None = batch"
+    )
+    if isinstance(bundle, ConfigError):
+        cols[1].metric("Output shape", "— (no model)")
+        cols[2].metric("Parameters", "—")
+    else:
+        cols[1].metric(
+            "Output shape",
+            _fmt_shape(bundle.table[-1].output_shape) if not m.return_state else "[output, h, c]",
+            help="What model(x) returns for a batch of any size.",
+        )
+        cols[2].metric("Parameters", f"{bundle.count_params:,}", help="Keras's model.count_params(): independent of timesteps.")
+    cols[3].metric("Data", _fmt_shape((view.batch_size, m.timesteps, m.features)), help="(samples, timesteps, features) fed in")
+
+
+def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
+    st.error(f"**This stack cannot be built.** {error}", icon=":material/block:")
+    k = view.model.broken_links[0]
+    st.button(f"Fix it: set return_sequences=True on lstm_{k + 1}", on_click=fix_stack, type="primary")
+    st.caption(f"Below: the graph shows the missing arrows; the other views show what can be built, lstm_1 … lstm_{k + 1}.")
+
+
+def graph_panel(view: ViewConfig, data_key: tuple) -> None:
+    _chart(cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by), "unrolled")
+    st.caption(
+        "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
+        "An arrow goes up only where the layer returns sequences. Hover a cell for its gates."
+    )
+
+
+def shapes_panel(view: ViewConfig) -> None:
+    cfg = view.model.buildable_prefix()
+    bundle = cache.model_bundle(cfg)
+    _chart(cache.shapes_figure(cfg), "shapes")
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Per layer, read off the Keras model**")
+        rows = [
+            {
+                "layer": r.name,
+                "input": _fmt_shape(r.input_shape) if r.input_shape else "",
+                "output": _fmt_shape(r.output_shape),
+                "weights": ", ".join(f"{n} {_fmt_shape(s)}" for n, s in r.weights.items()),
+                "params": r.params,
+                "formula": r.formula,
+            }
+            for r in bundle.table
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+    with right:
+        st.markdown("**`model.summary()`**")
+        st.code(bundle.summary, language=None)
+
+
+def gates_panel(view: ViewConfig, data_key: tuple, traced_layers: int) -> None:
+    layer = min(view.layer, traced_layers - 1)
+    _chart(cache.gates_figure(view.model, data_key, layer, view.sample, view.unit), "gates")
+
+
+def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) -> None:
+    layer = min(view.layer, traced_layers - 1)
+    over_time, plane, space = cache.trajectory_figures(view.model, data_key, layer, view.sample)
+    _chart(over_time, "trajectories")
+    left, right = st.columns(2)
+    with left:
+        _chart(plane, "state_space_2d")
+    with right:
+        _chart(space, "state_space_3d")
+
+
+def main() -> None:
+    """Render the app."""
+    st.set_page_config(page_title="LSTM Explorer", page_icon=":material/repeat:", layout="wide")
+    install_cheap_keras_clear()
+    notices = init_from_url()
+    view = sidebar_controls()
+    sync_url(view)
+    if notices:
+        st.info("Some URL parameters were ignored: " + " ".join(notices), icon=":material/link:")
+
+    data_key = (view.sequence, view.model.timesteps, view.model.features, view.batch_size, view.data_seed)
+    bundle = cache.model_bundle(view.model)
+    freeze_startup_objects()
+    header(view, bundle)
+    tr = cache.view_trace(view.model, data_key)
+    if isinstance(bundle, ConfigError):
+        broken_stack_notice(view, bundle)
+    else:
+        keras_badge(view, data_key)
+
+    tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
+    for tab, key in zip(tabs, PANELS, strict=True):
+        if not tab.open:
+            continue
+        with tab:
+            if key == "graph":
+                graph_panel(view, data_key)
+            elif key == "shapes":
+                shapes_panel(view)
+            elif key == "gates":
+                gates_panel(view, data_key, len(tr.layers))
+            else:
+                trajectories_panel(view, data_key, len(tr.layers))

@@ -1,0 +1,186 @@
+"""The whole view in one frozen object, and its round trip through URL query parameters.
+
+`ViewConfig` = the model (`LSTMConfig`) + the sample data + what the detail
+charts focus on. One table, `QUERY_FIELDS`, drives both directions of the URL
+round trip (as TensorFlow Playground's ``State.PROPS`` does): unknown keys and
+bad values fall back to defaults and are reported as short notices, never raised.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from explorer.config import ConfigError, LSTMConfig
+from explorer.sequences import SEQUENCES
+
+BATCH_RANGE = (1, 8)
+COLOUR_BY = {  # unrolled-graph cell colour: key -> label
+    "h_norm": "‖h_t‖",
+    "c_norm": "‖c_t‖",
+    "f": "mean forget gate f",
+    "i": "mean input gate i",
+    "o": "mean output gate o",
+}
+PANELS = {  # the four views: key -> tab label
+    "graph": "Unrolled graph",
+    "shapes": "Tensor shapes",
+    "gates": "Gate activations",
+    "trajectories": "Hidden-state trajectories",
+}
+
+
+@dataclass(frozen=True)
+class ViewConfig:
+    """Everything on screen: the model, the sample batch and the focus of the detail charts."""
+
+    model: LSTMConfig = field(default_factory=LSTMConfig)
+    sequence: str = "sine"  # a key of SEQUENCES
+    batch_size: int = 4  # samples in the batch, 1–8
+    data_seed: int = 0
+    sample: int = 0  # focused sample, 0 … batch_size-1
+    layer: int = 0  # focused layer, 0 … n_layers-1
+    unit: int = 0  # focused unit of that layer
+    colour_by: str = "h_norm"  # a key of COLOUR_BY
+    panel: str = "graph"  # the open view, a key of PANELS
+
+    def __post_init__(self) -> None:
+        if self.sequence not in SEQUENCES:
+            raise ConfigError(
+                f"`sequence` = {self.sequence!r} is unknown; choose one of {', '.join(SEQUENCES)}.", field="sequence"
+            )
+        if not BATCH_RANGE[0] <= self.batch_size <= BATCH_RANGE[1]:
+            raise ConfigError(f"`batch_size` = {self.batch_size} must be between 1 and 8.", field="batch_size")
+        if not 0 <= self.data_seed < 2**31:
+            raise ConfigError(f"`data_seed` = {self.data_seed} must be between 0 and 2^31 - 1.", field="data_seed")
+        if self.colour_by not in COLOUR_BY:
+            raise ConfigError(
+                f"`colour_by` = {self.colour_by!r} is unknown; choose one of {', '.join(COLOUR_BY)}.", field="colour_by"
+            )
+        if self.panel not in PANELS:
+            raise ConfigError(f"`panel` = {self.panel!r} is unknown; choose one of {', '.join(PANELS)}.", field="panel")
+        # Focus indices follow the model: clamp rather than fail when the model shrinks.
+        object.__setattr__(self, "sample", min(max(self.sample, 0), self.batch_size - 1))
+        object.__setattr__(self, "layer", min(max(self.layer, 0), self.model.n_layers - 1))
+        object.__setattr__(self, "unit", min(max(self.unit, 0), self.model.units[self.layer] - 1))
+
+    def replace(self, **changes) -> ViewConfig:
+        """A copy with view fields and/or model fields (by their `LSTMConfig` names) changed."""
+        model_fields = {k: changes.pop(k) for k in list(changes) if k in LSTMConfig.__dataclass_fields__}
+        model = self.model.replace(**model_fields) if model_fields else self.model
+        return dataclasses.replace(self, model=model, **changes)
+
+    def to_query_params(self) -> dict[str, str]:
+        """The fields that differ from the defaults, as URL query parameters."""
+        default = ViewConfig()
+        return {q.key: q.dump(q.get(self)) for q in QUERY_FIELDS if q.dump(q.get(self)) != q.dump(q.get(default))}
+
+    @classmethod
+    def from_query_params(cls, params: dict[str, str | list[str]]) -> tuple[ViewConfig, list[str]]:
+        """Parse URL query parameters, forgivingly.
+
+        Args:
+            params: ``{key: value}`` as in ``st.query_params`` (lists: the last value counts).
+
+        Returns:
+            ``(view, notices)``: the view, and one short notice per ignored key or value.
+        """
+        notices: list[str] = []
+        known = {q.key: q for q in QUERY_FIELDS}
+        values: dict[str, object] = {}
+        for key, raw in params.items():
+            raw = raw[-1] if isinstance(raw, list) else raw
+            if key not in known:
+                notices.append(f"Ignored unknown URL parameter `{key}`.")
+                continue
+            try:
+                values[known[key].name] = known[key].load(str(raw))
+            except (ValueError, TypeError):
+                notices.append(f"Ignored `{key}={raw}`: not a valid value; using the default.")
+        view = cls()
+        # Apply model fields first (units before return_sequences), then the view fields, one at a time,
+        # so that one bad value only loses itself.
+        for q in QUERY_FIELDS:
+            if q.name not in values:
+                continue
+            try:
+                view = _apply(view, q.name, values[q.name])
+            except ConfigError as err:
+                notices.append(f"Ignored `{q.key}`: {err}")
+        return view, notices
+
+
+def _apply(view: ViewConfig, name: str, value) -> ViewConfig:
+    if name == "units":  # resize return_sequences with it: True for inner layers, keep the last choice
+        units = tuple(value)
+        rs = tuple(view.model.return_sequences[k] if k < view.model.n_layers - 1 else True for k in range(len(units) - 1))
+        return view.replace(units=units, return_sequences=(*rs, view.model.return_sequences[-1]))
+    return view.replace(**{name: value})
+
+
+@dataclass(frozen=True)
+class QueryField:
+    """One row of the URL table: query key, config field name, and how to read/write it."""
+
+    key: str
+    name: str
+    load: Callable[[str], object]
+    dump: Callable[[object], str] = str
+
+    def get(self, view: ViewConfig):
+        return getattr(view.model, self.name) if self.name in LSTMConfig.__dataclass_fields__ else getattr(view, self.name)
+
+
+def _int(text: str) -> int:
+    return int(text.strip())
+
+
+def _bool(text: str) -> bool:
+    t = text.strip().lower()
+    if t in ("1", "true", "yes", "on"):
+        return True
+    if t in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(_int(t) for t in text.split(",") if t.strip())
+
+
+def _bools(text: str) -> tuple[bool, ...]:
+    return tuple(_bool(t) for t in text.split(",") if t.strip())
+
+
+def _dump_bool(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _dump_seq(values) -> str:
+    return ",".join(_dump_bool(v) if isinstance(v, bool) else str(v) for v in values)
+
+
+QUERY_FIELDS: tuple[QueryField, ...] = (
+    QueryField("units", "units", _ints, _dump_seq),
+    QueryField("return_sequences", "return_sequences", _bools, _dump_seq),
+    QueryField("timesteps", "timesteps", _int),
+    QueryField("features", "features", _int),
+    QueryField("return_state", "return_state", _bool, _dump_bool),
+    QueryField("go_backwards", "go_backwards", _bool, _dump_bool),
+    QueryField("activation", "activation", str),
+    QueryField("recurrent_activation", "recurrent_activation", str),
+    QueryField("use_bias", "use_bias", _bool, _dump_bool),
+    QueryField("unit_forget_bias", "unit_forget_bias", _bool, _dump_bool),
+    QueryField("head_units", "head_units", _int),
+    QueryField("head_activation", "head_activation", str),
+    QueryField("seed", "seed", _int),
+    QueryField("sequence", "sequence", str),
+    QueryField("batch", "batch_size", _int),
+    QueryField("data_seed", "data_seed", _int),
+    QueryField("sample", "sample", _int),
+    QueryField("layer", "layer", _int),
+    QueryField("unit", "unit", _int),
+    QueryField("colour", "colour_by", str),
+    QueryField("view", "panel", str),
+)
