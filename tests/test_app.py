@@ -1,0 +1,153 @@
+"""The app's wiring, with Streamlit's AppTest: controls → model → figures, URL, broken stacks."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.view import PANELS
+
+TIMEOUT = 60  # TensorFlow's import is slow
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def new_app(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def figures(at: AppTest) -> dict:
+    """{view name: figure JSON} of the Plotly charts on the page."""
+    out = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        out[spec["layout"]["meta"]["view"]] = spec
+    return out
+
+
+def open_panel(at: AppTest, key: str) -> AppTest:
+    at.session_state["panel"] = PANELS[key]
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_defaults_render_every_view():
+    at = new_app()
+    assert_clean(at)
+    assert not at.error
+    seen = set()
+    for key in PANELS:
+        open_panel(at, key)
+        assert_clean(at)
+        seen |= figures(at).keys()
+    assert seen == {"unrolled", "shapes", "gates", "trajectories", "state_space"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Input shape"] == "(None, 12, 3)"
+    assert metrics["Parameters"] == "2,080"
+
+
+def test_units_slider_sets_heatmap_rows_and_timesteps_sets_columns():
+    at = new_app()
+    open_panel(at, "gates")
+    at.slider(key="units_1").set_value(7)
+    at.slider(key="timesteps").set_value(5)
+    at.run()
+    assert_clean(at)
+    heatmaps = [t for t in figures(at)["gates"]["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == 6
+    for h in heatmaps:
+        z = h["z"]
+        rows = len(z) if isinstance(z, list) else z["shape"].split(",")[0]
+        cols = len(z[0]) if isinstance(z, list) else z["shape"].split(",")[1]
+        assert (int(rows), int(cols)) == (7, 5)
+    assert at.query_params["units"] == "7,8"  # the URL follows the sliders
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("timesteps", 1), ("timesteps", 200), ("features", 1), ("features", 64), ("n_layers", 1), ("n_layers", 4),
+     ("units_1", 1), ("units_1", 256), ("batch_size", 1), ("batch_size", 8)],
+)  # fmt: skip
+def test_every_slider_at_its_extremes(key, value):
+    at = new_app()
+    at.slider(key=key).set_value(value).run()
+    assert_clean(at)
+    for panel in ("gates", "trajectories"):
+        open_panel(at, panel)
+        assert_clean(at)
+        assert figures(at)
+
+
+def test_advanced_options_and_every_sequence():
+    at = new_app()
+    at.toggle(key="return_state").set_value(True)
+    at.toggle(key="go_backwards").set_value(True)
+    at.selectbox(key="activation").set_value("relu")
+    at.selectbox(key="recurrent_activation").set_value("hard_sigmoid")
+    at.toggle(key="use_bias").set_value(False)
+    at.toggle(key="use_head").set_value(True)
+    at.run()
+    at.selectbox(key="head_activation").set_value("softmax").run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Output shape"] == "[output, h, c]"
+    for sequence in at.selectbox(key="sequence").options:
+        at.selectbox(key="sequence").set_value(sequence).run()
+        assert_clean(at)
+
+
+def test_query_parameters_set_the_controls():
+    at = new_app({"units": "6,5,4", "timesteps": "9", "sequence": "square", "view": "gates", "layer": "2"})
+    assert_clean(at)
+    assert at.slider(key="n_layers").value == 3
+    assert [at.slider(key=f"units_{k}").value for k in (1, 2, 3)] == [6, 5, 4]
+    assert at.slider(key="timesteps").value == 9
+    assert at.selectbox(key="sequence").value == "square"
+    gates = figures(at)["gates"]
+    assert "lstm_3" in gates["layout"]["title"]["text"]
+    assert not at.info  # nothing was ignored
+
+
+def test_bad_query_parameters_fall_back_with_a_notice():
+    at = new_app({"units": "banana", "timesteps": "-4", "bogus": "1"})
+    assert_clean(at)
+    assert at.slider(key="timesteps").value == 12
+    assert len(at.info) == 1 and "bogus" in at.info[0].value and "timesteps" in at.info[0].value
+
+
+def test_broken_stack_explains_and_the_button_fixes_it():
+    at = new_app()
+    at.toggle(key="rs_1").set_value(False).run()
+    assert_clean(at)
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "expected ndim=3, found ndim=2" in message and "return_sequences=True on `lstm_1`" in message
+    graph = figures(at)["unrolled"]
+    assert any("only h_T" in (a.get("text") or "") for a in graph["layout"]["annotations"])
+    for panel in ("shapes", "gates", "trajectories"):  # the rest still renders what it can
+        open_panel(at, panel)
+        assert_clean(at)
+        assert figures(at)
+    at.button[0].click().run()
+    assert not at.error
+    assert at.toggle(key="rs_1").value is True
+
+
+def test_keras_badge_reports_the_measured_difference():
+    at = new_app()
+    deadline = time.time() + TIMEOUT
+    while time.time() < deadline:
+        badge = [c.value for c in at.caption if "max |Δ| vs Keras" in c.value]
+        if badge:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert badge, "the Keras check never finished"
+    value = float(badge[0].split("= ")[1].strip("*"))
+    assert value < 1e-5

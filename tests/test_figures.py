@@ -1,0 +1,136 @@
+"""Figure functions, tested on chosen attributes against the traced arrays."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from explorer import LSTMConfig, build_model, make_sequence, shape_table, trace
+from explorer.figures import (
+    make_gates_figure,
+    make_shapes_figure,
+    make_state_space_figure,
+    make_trajectory_figure,
+    make_unrolled_figure,
+)
+from explorer.figures.gates import MAX_UNITS
+from explorer.figures.unrolled import processes_backwards, visible_steps
+
+
+def traced(cfg: LSTMConfig, batch: int = 3):
+    model = build_model(cfg.buildable_prefix())
+    x = make_sequence("sine", timesteps=cfg.timesteps, features=cfg.features, batch_size=batch, seed=0)
+    return model, trace(model, x)
+
+
+def arrows(fig: go.Figure) -> list:
+    return [a for a in fig.layout.annotations if a.showarrow]
+
+
+CFG = LSTMConfig(timesteps=6, features=2, units=(5, 4), return_sequences=(True, False))
+
+
+def test_unrolled_cells_hold_the_traced_values():
+    _, tr = traced(CFG)
+    fig = make_unrolled_figure(CFG, tr, sample=1, colour_by="f")
+    cells = next(t for t in fig.data if t.name == "cells")
+    assert len(cells.x) == CFG.n_layers * CFG.timesteps
+    first_row = np.array(cells.marker.color[: CFG.timesteps])
+    np.testing.assert_allclose(first_row, tr.layers[0].f[1].mean(axis=-1), rtol=1e-6)
+    assert fig.layout.meta["view"] == "unrolled"
+    norms = make_unrolled_figure(CFG, tr, sample=0, colour_by="h_norm").data[0].marker.color
+    np.testing.assert_allclose(norms[: CFG.timesteps], np.linalg.norm(tr.layers[0].h[0], axis=-1), rtol=1e-6)
+
+
+def count_up_arrows(fig, row):
+    # Arrows leaving the top of layer row `row` (rows are layer + 1).
+    return sum(1 for a in arrows(fig) if a.x == a.ax and abs(a.ay - (row + 0.25)) < 1e-9)
+
+
+def test_vertical_arrows_follow_return_sequences():
+    _, tr = traced(CFG)
+    fig = make_unrolled_figure(CFG, tr)
+    assert count_up_arrows(fig, 1) == CFG.timesteps  # lstm_1 returns sequences: every h_t goes up
+    assert count_up_arrows(fig, 2) == 1  # lstm_2 does not: only its last h leaves
+    assert sum(1 for a in arrows(fig) if a.ay == 0.15) == CFG.timesteps  # one input arrow per step
+
+
+def test_broken_stack_draws_only_the_last_arrow_in_warning_colour():
+    broken = CFG.replace(return_sequences=(False, False))
+    _, tr = traced(broken)
+    fig = make_unrolled_figure(broken, tr)
+    up = [a for a in arrows(fig) if a.x == a.ax and abs(a.ay - 1.25) < 1e-9]
+    assert len(up) == 1 and up[0].arrowcolor == "#D55E00"
+    assert up[0].x == CFG.timesteps - 1  # the last step
+    assert any("only h_T" in (a.text or "") for a in fig.layout.annotations)
+    cells = fig.data[0]
+    assert set(cells.y) == {1}  # only the buildable prefix is coloured
+
+
+def test_go_backwards_reverses_the_horizontal_arrows_and_alternates_in_a_stack():
+    cfg = CFG.replace(go_backwards=True, return_sequences=(True, True))
+    assert processes_backwards(cfg) == [True, False]
+    fig = make_unrolled_figure(cfg, traced(cfg)[1])
+    row1 = [a for a in arrows(fig) if a.y == a.ay and abs(a.y - 1.12) < 1e-9]
+    row2 = [a for a in arrows(fig) if a.y == a.ay and abs(a.y - 2.12) < 1e-9]
+    assert row1 and all(a.x < a.ax for a in row1)  # right to left
+    assert row2 and all(a.x > a.ax for a in row2)  # left to right again
+
+
+def test_long_sequences_are_abbreviated():
+    assert visible_steps(5) == [0, 1, 2, 3, 4]
+    assert visible_steps(200) == [0, 1, 2, 3, 4, None, 195, 196, 197, 198, 199]
+    cfg = LSTMConfig(timesteps=200, features=1, units=(2,), return_sequences=(False,))
+    fig = make_unrolled_figure(cfg, traced(cfg, batch=1)[1])
+    assert len(fig.data[0].x) == 10
+    assert any(a.text == "…" for a in fig.layout.annotations)
+
+
+def test_shapes_figure_total_and_slices():
+    cfg = LSTMConfig(timesteps=10, features=64, units=(32, 16), return_sequences=(True, False), head_units=2)
+    model = build_model(cfg)
+    fig = make_shapes_figure(shape_table(cfg, model), count_params=model.count_params())
+    assert fig.layout.meta["total_params"] == model.count_params()
+    names = [s.name for s in fig.layout.shapes if s.name]
+    assert names.count("lstm_1.kernel.i") == 1
+    assert len([n for n in names if n.startswith("lstm_2.")]) == 12  # 3 weights × 4 gate slices
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert "kernel (64, 128)" in texts and "recurrent_kernel (32, 128)" in texts and "bias (128,)" in texts
+    assert "(None, 10, 32)" in texts and "= 12,416" in texts
+
+
+def test_gates_figure_heatmaps_equal_the_trace():
+    _, tr = traced(CFG)
+    fig = make_gates_figure(tr.layers[0], sample=2, unit=3)
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    assert [h.name for h in heatmaps] == ["i", "f", "g", "o", "c", "h"]
+    for h in heatmaps:
+        np.testing.assert_allclose(np.array(h.z), tr.layers[0].gate(h.name)[2].T, rtol=1e-6)
+    assert fig.layout.coloraxis.cmin == 0 and fig.layout.coloraxis.cmax == 1
+    assert fig.layout.coloraxis2.cmid == 0
+    lines = [t for t in fig.data if t.type == "scatter"]
+    np.testing.assert_allclose(lines[1].y, tr.layers[0].f[2, :, 3])
+    assert fig.layout.xaxis7.title.text == "processing step"
+
+
+def test_gates_figure_windows_wide_layers():
+    cfg = LSTMConfig(timesteps=3, features=1, units=(100,), return_sequences=(False,))
+    _, tr = traced(cfg, batch=1)
+    fig = make_gates_figure(tr.layers[0], unit=90)
+    z = np.array(fig.data[0].z)
+    assert z.shape == (MAX_UNITS, 3)
+    assert 90 in list(fig.data[0].y)
+
+
+def test_trajectories_and_state_space():
+    _, tr = traced(CFG)
+    fig = make_trajectory_figure(tr, layer=0, sample=1)
+    h0 = next(t for t in fig.data if t.name == "h[0]")
+    np.testing.assert_allclose(h0.y, tr.layers[0].h[1, :, 0])
+    assert next(t for t in fig.data if t.name == "x[1]").y.tolist() == pytest.approx(tr.x[1, :, 1].tolist())
+    assert any("min–max" in (t.name or "") for t in fig.data) is False  # 5 units: all drawn as lines
+    plane = make_state_space_figure(tr, layer=0, dims=2, sample=1)
+    paths = [t for t in plane.data if t.name and t.name.startswith("sample")]
+    assert len(paths) == 3 and all(len(p.x) == CFG.timesteps for p in paths)
+    space = make_state_space_figure(tr, layer=0, dims=3)
+    assert space.data[0].type == "scatter3d"
+    assert plane.layout.meta["view"] == "state_space"
