@@ -135,7 +135,7 @@ def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) ->
 
 def main() -> None:
     """Render the app."""
-    st.set_page_config(page_title="LSTM Explorer", page_icon=":material/repeat:", layout="wide")
+    st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
     install_cheap_keras_clear()
     notices = init_from_url()
     view = sidebar_controls()

@@ -1,0 +1,141 @@
+"""End-to-end: the real app in Debian's Chromium, driven by Playwright.
+
+Skipped (with the reason) where no Chromium is installed, except under ``CI``,
+where a missing browser fails: CI can never pass without running these.
+Screenshots go to ``artifacts/`` (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from tests.browser_harness import (
+    ARTIFACTS,
+    chromium_page,
+    chromium_path,
+    plots,
+    streamlit_server,
+    wait_for_new_plots,
+    wait_idle,
+)
+
+if chromium_path() is None:
+    if os.environ.get("CI"):
+        pytest.fail("CI is set but /usr/bin/chromium is missing: install Debian's chromium (bash .ci/run does)", pytrace=False)
+    pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) — browser tests skipped", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as (url, _proc, _started):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    with playwright_api.sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def page(playwright):
+    with chromium_page(playwright, width=1280, height=800) as (page, errors):
+        page.console_errors = errors
+        yield page
+
+
+def open_app(page, url: str):
+    page.goto(url)
+    wait_idle(page, timeout=90)
+    time.sleep(0.5)
+
+
+def open_tab(page, name: str) -> list[dict]:
+    before = plots(page)
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_function("(n) => document.querySelectorAll('.js-plotly-plot').length > 0", arg=len(before), timeout=60000)
+    wait_idle(page)
+    time.sleep(0.5)
+    return plots(page)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_page_loads_and_the_four_views_render(server, page):
+    open_app(page, server)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.get_by_role("heading", name="LSTM Explorer").count() == 1
+    views = {}
+    for tab, expected in [("Unrolled graph", {"unrolled"}), ("Tensor shapes", {"shapes"}),
+                          ("Gate activations", {"gates"}),
+                          ("Hidden-state trajectories", {"trajectories", "state_space"})]:  # fmt: skip
+        current = open_tab(page, tab)
+        assert {p["view"] for p in current} == expected, tab
+        views[tab] = current
+        shot(page, "view_" + tab.split()[0].lower())
+    graph = views["Unrolled graph"][0]
+    assert graph["traces"][0]["name"] == "cells" and graph["traces"][0]["n"] == 2 * 12
+    heatmaps = [t for t in views["Gate activations"][0]["traces"] if t["type"] == "heatmap"]
+    assert [(t["rows"], t["cols"]) for t in heatmaps] == [(16, 12)] * 6
+    assert len(views["Hidden-state trajectories"]) == 3
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.console_errors == []
+
+
+def test_keyboard_on_a_slider_changes_the_model_and_the_charts(server, page):
+    open_app(page, server)
+    open_tab(page, "Gate activations")
+    before = plots(page)
+    slider = page.get_by_role("slider", name="lstm_1 units")
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    after = wait_for_new_plots(page, before)
+    heatmaps = [t for t in after[0]["traces"] if t["type"] == "heatmap"]
+    assert {t["rows"] for t in heatmaps} == {15}
+    wait_idle(page)
+    assert "units=15%2C8" in page.url or "units=15,8" in page.url  # the URL follows
+    assert page.console_errors == []
+
+
+def test_broken_stack_shows_its_explanation(server, page):
+    open_app(page, server)
+    page.get_by_text("lstm_1 return_sequences").click()
+    page.wait_for_selector("text=This stack cannot be built", timeout=60000)
+    wait_idle(page)
+    text = page.inner_text("[data-testid=stAlert]")
+    assert "expected ndim=3, found ndim=2" in text
+    graph = plots(page)[0]
+    assert any("only h_T" in (a or "") for a in graph["annotations"])
+    shot(page, "broken_stack")
+    page.get_by_role("button", name="Fix it").click()
+    page.wait_for_selector("text=This stack cannot be built", state="detached", timeout=60000)
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_shared_url_opens_that_exact_view(server, page):
+    open_app(page, server + "/?units=6,5,4&timesteps=30&view=gates&layer=1&sequence=square&batch=2")
+    current = plots(page)
+    assert [p["view"] for p in current] == ["gates"]
+    assert "lstm_2" in current[0]["title"]
+    heatmaps = [t for t in current[0]["traces"] if t["type"] == "heatmap"]
+    assert {(t["rows"], t["cols"]) for t in heatmaps} == {(5, 30)}
+    assert page.get_by_role("slider", name="timesteps (T)").input_value() == "30"  # a hidden <input type=range>
+    shot(page, "shared_url")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
+def test_screenshots_for_a_person(server, playwright, width, height):
+    with chromium_page(playwright, width=width, height=height) as (page, errors):
+        open_app(page, server)
+        shot(page, f"default_{width}x{height}")
+        assert page.locator("[data-testid=stException]").count() == 0
+        assert errors == []
