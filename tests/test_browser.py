@@ -82,7 +82,8 @@ def test_page_loads_and_the_four_views_render(server, page):
         views[tab] = current
         shot(page, "view_" + tab.split()[0].lower())
     graph = views["Unrolled graph"][0]
-    assert graph["traces"][0]["name"] == "cells" and graph["traces"][0]["n"] == 2 * 12
+    cell_trace = next(t for t in graph["traces"] if t["name"] == "cells")
+    assert cell_trace["n"] == 2 * 12
     heatmaps = [t for t in views["Gate activations"][0]["traces"] if t["type"] == "heatmap"]
     assert [(t["rows"], t["cols"]) for t in heatmaps] == [(16, 12)] * 6
     assert len(views["Hidden-state trajectories"]) == 3

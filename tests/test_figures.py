@@ -22,8 +22,17 @@ def traced(cfg: LSTMConfig, batch: int = 3):
     return model, trace(model, x)
 
 
-def arrows(fig: go.Figure) -> list:
-    return [a for a in fig.layout.annotations if a.showarrow]
+def cells(fig: go.Figure):
+    return next(t for t in fig.data if t.name == "cells")
+
+
+def arrows(fig: go.Figure, style: str) -> list[tuple]:
+    """Segments ``(x0, y0, x1, y1)`` of one arrow style (traces named "<style> arrows")."""
+    trace = next((t for t in fig.data if t.name == f"{style} arrows"), None)
+    if trace is None:
+        return []
+    x, y = list(trace.x), list(trace.y)
+    return [(x[i], y[i], x[i + 1], y[i + 1]) for i in range(0, len(x), 3)]
 
 
 CFG = LSTMConfig(timesteps=6, features=2, units=(5, 4), return_sequences=(True, False))
@@ -32,48 +41,45 @@ CFG = LSTMConfig(timesteps=6, features=2, units=(5, 4), return_sequences=(True, 
 def test_unrolled_cells_hold_the_traced_values():
     _, tr = traced(CFG)
     fig = make_unrolled_figure(CFG, tr, sample=1, colour_by="f")
-    cells = next(t for t in fig.data if t.name == "cells")
-    assert len(cells.x) == CFG.n_layers * CFG.timesteps
-    first_row = np.array(cells.marker.color[: CFG.timesteps])
+    cell_trace = cells(fig)
+    assert len(cell_trace.x) == CFG.n_layers * CFG.timesteps
+    first_row = np.array(cell_trace.marker.color[: CFG.timesteps])
     np.testing.assert_allclose(first_row, tr.layers[0].f[1].mean(axis=-1), rtol=1e-6)
     assert fig.layout.meta["view"] == "unrolled"
-    norms = make_unrolled_figure(CFG, tr, sample=0, colour_by="h_norm").data[0].marker.color
+    norms = cells(make_unrolled_figure(CFG, tr, sample=0, colour_by="h_norm")).marker.color
     np.testing.assert_allclose(norms[: CFG.timesteps], np.linalg.norm(tr.layers[0].h[0], axis=-1), rtol=1e-6)
-
-
-def count_up_arrows(fig, row):
-    # Arrows leaving the top of layer row `row` (rows are layer + 1).
-    return sum(1 for a in arrows(fig) if a.x == a.ax and abs(a.ay - (row + 0.25)) < 1e-9)
 
 
 def test_vertical_arrows_follow_return_sequences():
     _, tr = traced(CFG)
     fig = make_unrolled_figure(CFG, tr)
-    assert count_up_arrows(fig, 1) == CFG.timesteps  # lstm_1 returns sequences: every h_t goes up
-    assert count_up_arrows(fig, 2) == 1  # lstm_2 does not: only its last h leaves
-    assert sum(1 for a in arrows(fig) if a.ay == 0.15) == CFG.timesteps  # one input arrow per step
+    up = arrows(fig, "up")
+    assert sum(1 for seg in up if seg[1] == 1.25) == CFG.timesteps  # lstm_1 returns sequences: every h_t goes up
+    assert sum(1 for seg in up if seg[1] == 2.25) == 1  # lstm_2 does not: only its last h leaves
+    assert len(arrows(fig, "input")) == CFG.timesteps  # one input arrow per step
+    assert arrows(fig, "broken") == []
 
 
 def test_broken_stack_draws_only_the_last_arrow_in_warning_colour():
     broken = CFG.replace(return_sequences=(False, False))
     _, tr = traced(broken)
     fig = make_unrolled_figure(broken, tr)
-    up = [a for a in arrows(fig) if a.x == a.ax and abs(a.ay - 1.25) < 1e-9]
-    assert len(up) == 1 and up[0].arrowcolor == "#D55E00"
-    assert up[0].x == CFG.timesteps - 1  # the last step
+    assert [seg for seg in arrows(fig, "up") if seg[1] == 1.25] == []
+    (seg,) = arrows(fig, "broken")
+    assert seg[0] == seg[2] == CFG.timesteps - 1  # straight up from the last step
+    assert next(t for t in fig.data if t.name == "broken arrows").line.color == "#D55E00"
     assert any("only h_T" in (a.text or "") for a in fig.layout.annotations)
-    cells = fig.data[0]
-    assert set(cells.y) == {1}  # only the buildable prefix is coloured
+    assert set(cells(fig).y) == {1}  # only the buildable prefix is coloured
 
 
 def test_go_backwards_reverses_the_horizontal_arrows_and_alternates_in_a_stack():
     cfg = CFG.replace(go_backwards=True, return_sequences=(True, True))
     assert processes_backwards(cfg) == [True, False]
     fig = make_unrolled_figure(cfg, traced(cfg)[1])
-    row1 = [a for a in arrows(fig) if a.y == a.ay and abs(a.y - 1.12) < 1e-9]
-    row2 = [a for a in arrows(fig) if a.y == a.ay and abs(a.y - 2.12) < 1e-9]
-    assert row1 and all(a.x < a.ax for a in row1)  # right to left
-    assert row2 and all(a.x > a.ax for a in row2)  # left to right again
+    row1 = [seg for seg in arrows(fig, "h") if seg[1] == 1 - 0.12]
+    row2 = [seg for seg in arrows(fig, "h") if seg[1] == 2 - 0.12]
+    assert row1 and all(x1 < x0 for x0, _, x1, _ in row1)  # right to left
+    assert row2 and all(x1 > x0 for x0, _, x1, _ in row2)  # left to right again
 
 
 def test_long_sequences_are_abbreviated():
@@ -81,8 +87,9 @@ def test_long_sequences_are_abbreviated():
     assert visible_steps(200) == [0, 1, 2, 3, 4, None, 195, 196, 197, 198, 199]
     cfg = LSTMConfig(timesteps=200, features=1, units=(2,), return_sequences=(False,))
     fig = make_unrolled_figure(cfg, traced(cfg, batch=1)[1])
-    assert len(fig.data[0].x) == 10
+    assert len(cells(fig).x) == 10
     assert any(a.text == "…" for a in fig.layout.annotations)
+    assert arrows(fig, "gap")  # dotted h and c through the ellipsis
 
 
 def test_shapes_figure_total_and_slices():

@@ -10,6 +10,8 @@ TensorFlow's function tracing.
 
 from __future__ import annotations
 
+import os
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,6 +30,8 @@ from explorer.figures import (
 from explorer.model import ShapeTable
 from explorer.reference import ModelWeights, Trace
 from explorer.ui.runtime import KERAS_LOCK
+
+CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def _locked_check(model, x, tr) -> float:
+    # Let the rerun that asked for this finish sending its charts first: TensorFlow's tracing holds
+    # the GIL for hundreds of ms and would otherwise delay the websocket messages (measured: +0.7 s).
+    time.sleep(CHECK_DELAY_S)
     with KERAS_LOCK:
         return keras_check(model, x, tr)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import streamlit as st
 
 from explorer import ConfigError
@@ -134,7 +138,20 @@ def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) ->
 
 
 def main() -> None:
-    """Render the app."""
+    """Render the app (set LSTM_EXPLORER_TIMING=1 to log each rerun's time to stderr)."""
+    start = time.perf_counter()
+    try:
+        _render()
+    finally:
+        if os.environ.get("LSTM_EXPLORER_TIMING"):
+            print(
+                f"[timing] rerun {1000 * (time.perf_counter() - start):.1f} ms, ended {time.time():.3f}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _render() -> None:
     st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
     install_cheap_keras_clear()
     notices = init_from_url()

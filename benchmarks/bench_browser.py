@@ -1,0 +1,147 @@
+"""What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
+
+Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100]``.
+Prints figures (median, p95); asserts nothing.
+
+- cold start: server process start → first chart drawn in the browser;
+- interaction latency: key press on the ``lstm_1 units`` slider (a *model* change:
+  Keras rebuilds) → every visible chart redrawn with new data, at the default
+  config and at the largest (4 × 256 units, T = 200, F = 64, batch 1);
+- server memory: RSS after start, then after N different configs;
+- payload: bytes the server sends over the websocket for one rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright
+
+from tests.browser_harness import chromium_page, plots, streamlit_server, wait_for_new_plots, wait_idle
+
+LARGEST = "/?units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features=64&batch=1"
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def summary(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    return f"median {statistics.median(values):8.1f}   p95 {p95:8.1f}   (n={len(values)})"
+
+
+def cold_start(playwright, reps: int) -> list[float]:
+    times = []
+    for _ in range(reps):
+        with streamlit_server() as (url, _proc, started), chromium_page(playwright) as (page, _errors):
+            page.goto(url)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120000)
+            times.append(time.perf_counter() - started)
+    return times
+
+
+class Payload:
+    """Counts bytes received over Streamlit's websocket."""
+
+    def __init__(self, page):
+        self.bytes = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload) -> None:
+        self.bytes += len(payload)
+
+
+def press_latency(page, reps: int, payload: Payload) -> tuple[list[float], list[int]]:
+    slider = page.get_by_role("slider", name="lstm_1 units")
+    times, sizes = [], []
+    for k in range(reps):
+        before = plots(page)
+        slider.focus()
+        payload.bytes = 0
+        start = time.perf_counter()
+        page.keyboard.press("ArrowLeft" if k % 2 == 0 else "ArrowRight")
+        wait_for_new_plots(page, before, timeout=120)
+        times.append((time.perf_counter() - start) * 1000)
+        wait_idle(page)
+        time.sleep(0.3)  # let the background Keras check's badge update land
+        sizes.append(payload.bytes)
+    return times, sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--cold-reps", type=int, default=20)
+    parser.add_argument("--configs", type=int, default=100)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, 2 cores (nproc), Python {platform.python_version()}, Chromium headless")
+    with sync_playwright() as pw:
+        cold = cold_start(pw, args.cold_reps)
+        print(f"cold start (s), server start → first chart:       {summary(cold)}")
+        with streamlit_server() as (url, proc, _started):
+            print(f"server RSS right after start:                     {rss_mb(proc.pid):8.0f} MB")
+            with chromium_page(pw) as (page, _errors):
+                payload = Payload(page)
+                page.goto(url)
+                wait_idle(page, timeout=120)
+                time.sleep(2)
+                print(f"server RSS after first page:                      {rss_mb(proc.pid):8.0f} MB")
+                press_latency(page, 2, payload)  # warm-up: first Keras kernels, first tf.function
+                times, sizes = press_latency(page, args.reps, payload)
+                print(f"latency (ms), default config, units key press:   {summary(times)}")
+                print(f"payload per rerun (KB), default config:           median {statistics.median(sizes) / 1024:8.1f}")
+                for view in ("Gate activations", "Hidden-state trajectories"):
+                    page.get_by_role("tab", name=view).click()
+                    wait_idle(page)
+                    time.sleep(1)
+                    times, sizes = press_latency(page, max(args.reps // 2, 5), payload)
+                    kb = statistics.median(sizes) / 1024
+                    print(f"latency (ms), default, {view[:14]:14s} tab:    {summary(times)}; payload {kb:.0f} KB")
+            with chromium_page(pw) as (page, _errors):
+                payload = Payload(page)
+                page.goto(url + LARGEST)
+                wait_idle(page, timeout=120)
+                time.sleep(2)
+                press_latency(page, 2, payload)
+                times, sizes = press_latency(page, args.reps, payload)
+                print(f"latency (ms), largest config, units key press:   {summary(times)}")
+                kb, kb_max = statistics.median(sizes) / 1024, max(sizes) / 1024
+                print(f"payload per rerun (KB), largest, graph tab:       median {kb:8.1f}   max {kb_max:.1f}")
+                for view in ("Gate activations", "Hidden-state trajectories", "Tensor shapes"):
+                    page.get_by_role("tab", name=view).click()
+                    wait_idle(page)
+                    time.sleep(1)
+                    times, sizes = press_latency(page, 5, payload)
+                    print(
+                        f"latency (ms), largest, {view[:14]:14s} tab:    {summary(times)}; payload max {max(sizes) / 1024:.0f} KB"
+                    )
+            with chromium_page(pw) as (page, _errors):
+                page.goto(url + "/?batch=2")
+                wait_idle(page, timeout=120)
+                slider = page.get_by_role("slider", name="lstm_1 units")
+                slider.focus()
+                marks = {}
+                for k in range(1, args.configs + 1):
+                    before = plots(page)
+                    page.keyboard.press("ArrowRight")
+                    wait_for_new_plots(page, before, timeout=120)
+                    if k in (10, 25, 50, 75, 100) or k == args.configs:
+                        wait_idle(page)
+                        marks[k] = rss_mb(proc.pid)
+                print("server RSS (MB) after N different configs:        " + ", ".join(f"{k}: {v:.0f}" for k, v in marks.items()))
+
+
+if __name__ == "__main__":
+    main()
