@@ -75,7 +75,10 @@ def press_latency(page, reps: int, payload: Payload) -> tuple[list[float], list[
         wait_for_new_plots(page, before, timeout=120)
         times.append((time.perf_counter() - start) * 1000)
         wait_idle(page)
-        time.sleep(0.3)  # let the background Keras check's badge update land
+        # A user pauses between moves: let the background Keras check finish (its badge) before the next press.
+        page.wait_for_selector("text=max |Δ| vs Keras", timeout=30000)
+        wait_idle(page)
+        time.sleep(0.2)
         sizes.append(payload.bytes)
     return times, sizes
 

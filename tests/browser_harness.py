@@ -102,8 +102,12 @@ PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map
         rows: t.z ? t.z.length : null, cols: t.z && t.z[0] ? t.z[0].length : null,
         n: t.x ? t.x.length : null})),
     annotations: (el.layout.annotations || []).map(a => a.text),
-    signature: JSON.stringify([el.data, el.layout.annotations, el.layout.title]).length + ':' +
-               JSON.stringify(el.data).slice(0, 4000),
+    signature: (() => {  // FNV-1a hash of everything drawn: any change to data, annotations or title shows
+        const text = JSON.stringify([el.data, el.layout.annotations, el.layout.title, el.layout.shapes]);
+        let h = 0x811c9dc5;
+        for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193); }
+        return text.length + ':' + (h >>> 0);
+    })(),
 }))"""
 
 

@@ -45,6 +45,8 @@ def test_unrolled_cells_hold_the_traced_values():
     assert len(cell_trace.x) == CFG.n_layers * CFG.timesteps
     first_row = np.array(cell_trace.marker.color[: CFG.timesteps])
     np.testing.assert_allclose(first_row, tr.layers[0].f[1].mean(axis=-1), rtol=1e-6)
+    heat = np.array(next(t for t in fig.data if t.name == "cell colours").z, dtype=float)
+    np.testing.assert_allclose(heat[0, ::2], first_row)  # the drawn colours are the same values
     assert fig.layout.meta["view"] == "unrolled"
     norms = cells(make_unrolled_figure(CFG, tr, sample=0, colour_by="h_norm")).marker.color
     np.testing.assert_allclose(norms[: CFG.timesteps], np.linalg.norm(tr.layers[0].h[0], axis=-1), rtol=1e-6)
@@ -70,6 +72,8 @@ def test_broken_stack_draws_only_the_last_arrow_in_warning_colour():
     assert next(t for t in fig.data if t.name == "broken arrows").line.color == "#D55E00"
     assert any("only h_T" in (a.text or "") for a in fig.layout.annotations)
     assert set(cells(fig).y) == {1}  # only the buildable prefix is coloured
+    colours = np.array(next(t for t in fig.data if t.name == "cell colours").z, dtype=float)
+    assert np.isfinite(colours[0, ::2]).all() and np.isnan(colours[2]).all()  # row 2 (lstm_2) uncoloured
 
 
 def test_go_backwards_reverses_the_horizontal_arrows_and_alternates_in_a_stack():
@@ -88,7 +92,7 @@ def test_long_sequences_are_abbreviated():
     cfg = LSTMConfig(timesteps=200, features=1, units=(2,), return_sequences=(False,))
     fig = make_unrolled_figure(cfg, traced(cfg, batch=1)[1])
     assert len(cells(fig).x) == 10
-    assert any(a.text == "…" for a in fig.layout.annotations)
+    assert "…" in next(t for t in fig.data if t.name == "labels").text
     assert arrows(fig, "gap")  # dotted h and c through the ellipsis
 
 

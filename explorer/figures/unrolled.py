@@ -13,7 +13,6 @@ import itertools
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 
 from explorer.config import LSTMConfig
 from explorer.figures.style import BROKEN, GATE_COLOURS, INK, MUTED, SEQUENTIAL, base_layout, hidden_axes
@@ -92,8 +91,37 @@ ARROW_STYLES = {  # style: (colour, width, dash)
 }
 
 
-def _label(fig, x, y, text, colour=INK, size=13, **kw):
-    fig.add_annotation(x=x, y=y, text=text, showarrow=False, font={"size": size, "color": colour}, **kw)
+TEXT_POSITIONS = {"center": "middle center", "left": "middle right", "right": "middle left"}  # anchor -> textposition
+
+
+class _Labels:
+    """Text labels drawn as one Scatter text trace (many annotations make Plotly redraw slowly)."""
+
+    def __init__(self):
+        self.x, self.y, self.text, self.size, self.colour, self.position = [], [], [], [], [], []
+
+    def add(self, x, y, text, colour=INK, size=13, anchor="center") -> None:
+        self.x.append(x), self.y.append(y), self.text.append(text)
+        self.size.append(size), self.colour.append(colour), self.position.append(TEXT_POSITIONS[anchor])
+
+    def trace(self) -> go.Scatter:
+        return go.Scatter(
+            x=self.x,
+            y=self.y,
+            text=self.text,
+            mode="text",
+            name="labels",
+            hoverinfo="skip",
+            textposition=self.position,
+            textfont={"size": self.size, "color": self.colour},
+        )
+
+
+def _cell_grid(columns: int, rows: int) -> tuple[list[float], list[float]]:
+    """Heatmap bin edges: a box of 2·CELL_W × 2·CELL_H around every (column, row), empty bins between."""
+    xe = [e for j in range(columns) for e in (j - CELL_W, j + CELL_W)]
+    ye = [e for r in range(1, rows + 1) for e in (r - CELL_H, r + CELL_H)]
+    return xe, ye
 
 
 def make_unrolled_figure(
@@ -117,7 +145,10 @@ def make_unrolled_figure(
     col = {t: j for j, t in enumerate(steps) if t is not None}
     backwards = processes_backwards(cfg)
     fig = go.Figure()
-    arrows = _Arrows()
+    arrows, labels = _Arrows(), _Labels()
+    xe, ye = _cell_grid(len(steps), L)
+    z = np.full((2 * L - 1, 2 * len(steps) - 1), np.nan)  # value cells (even indices), gaps (odd)
+    grey = np.full_like(z, np.nan)  # cells with no trace (after a broken link)
     traced = 0 if tr is None else len(tr.layers)
 
     # Cell values per (layer, step), for colour and hover.
@@ -134,7 +165,7 @@ def make_unrolled_figure(
         for t, j in col.items():
             p = T - 1 - t if backwards[k] else t
             if (k, t) in values:
-                fill = sample_colorscale(SEQUENTIAL, [(values[k, t] - lo) / (hi - lo or 1)])[0]
+                z[2 * k, 2 * j] = values[k, t]
                 xs.append(j), ys.append(r), cs.append(values[k, t])
                 lt = tr.layers[k]
                 hover.append(
@@ -143,24 +174,9 @@ def make_unrolled_figure(
                     f"‖h‖={np.linalg.norm(lt.h[sample, p]):.3f}  ‖c‖={np.linalg.norm(lt.c[sample, p]):.3f}"
                 )
             else:
-                fill = "#e6e6e6"
-            fig.add_shape(
-                type="rect",
-                x0=j - CELL_W,
-                x1=j + CELL_W,
-                y0=r - CELL_H,
-                y1=r + CELL_H,
-                fillcolor=fill,
-                line={"color": INK, "width": 1.5},
-                layer="below",
-            )
-        _label(
-            fig,
-            -0.75,
-            r,
-            f"<b>{cfg.layer_names[k]}</b><br>{cfg.units[k]} units<br>h, c: {(None, cfg.units[k])}",
-            xanchor="right",
-            size=13,
+                grey[2 * k, 2 * j] = 0.0
+        labels.add(
+            -0.75, r, f"<b>{cfg.layer_names[k]}</b><br>{cfg.units[k]} units<br>h, c: {(None, cfg.units[k])}", anchor="right"
         )
 
         # Horizontal h and c arrows in processing order; dotted through the ellipsis.
@@ -171,8 +187,8 @@ def make_unrolled_figure(
             gap = abs(b - a) > 1
             arrows.add("gap" if gap else "c", ja + sign * CELL_W, r + 0.12, jb - sign * CELL_W, r + 0.12)
             arrows.add("gap" if gap else "h", ja + sign * CELL_W, r - 0.12, jb - sign * CELL_W, r - 0.12)
-        _label(fig, -CELL_W - 0.04, r + 0.12, "c", GATE_COLOURS["c"], size=12, xanchor="right")
-        _label(fig, -CELL_W - 0.04, r - 0.12, "h", INK, size=12, xanchor="right")
+        labels.add(-CELL_W - 0.04, r + 0.12, "c", GATE_COLOURS["c"], size=12, anchor="right")
+        labels.add(-CELL_W - 0.04, r - 0.12, "h", INK, size=12, anchor="right")
 
         # Vertical arrows from this layer upwards: every step if it returns sequences, else the last one.
         last_t = 0 if backwards[k] else T - 1
@@ -183,41 +199,62 @@ def make_unrolled_figure(
             arrows.add("broken" if broken else "up", col[t], r + CELL_H, col[t], top)
         shape_up = (None, T, cfg.units[k]) if cfg.return_sequences[k] else (None, cfg.units[k])
         if broken:
-            _label(
-                fig,
-                col[last_t],
-                r + 0.55,
-                f"only h_T {shape_up} goes on — {cfg.layer_names[k + 1]} needs (None, {T}, {cfg.units[k]})",
-                BROKEN,
-                size=13,
+            fig.add_annotation(  # the one boxed warning stays an annotation
+                x=col[last_t],
+                y=r + 0.55,
+                xanchor="left" if col[last_t] < len(steps) / 2 else "right",  # keep it inside the plot
+                showarrow=False,
+                font={"size": 13, "color": BROKEN},
                 bgcolor="white",
                 bordercolor=BROKEN,
+                text=f"only h_T {shape_up} goes on — {cfg.layer_names[k + 1]} needs (None, {T}, {cfg.units[k]})",
             )
         elif k < L - 1:
-            _label(fig, col[goes_up[0]], r + 0.5, f"{shape_up}", MUTED, size=11, xshift=8, xanchor="left")
+            labels.add(col[goes_up[0]] + 0.05, r + 0.5, f"{shape_up}", MUTED, size=11, anchor="left")
 
     # Inputs below, outputs above.
     for t, j in col.items():
-        _label(fig, j, 0, f"x<sub>{t + 1}</sub>", size=15)
+        labels.add(j, 0, f"x<sub>{t + 1}</sub>", size=15)
         arrows.add("input", j, 0.15, j, 1 - CELL_H)
     first = next(iter(col))
-    _label(fig, col[first], 0.5, f"(None, {cfg.features})", MUTED, size=11, xshift=8, xanchor="left")
-    _label(fig, -0.75, 0, "<b>input</b>", xanchor="right", size=14)
+    labels.add(col[first] + 0.05, 0.5, f"(None, {cfg.features})", MUTED, size=11, anchor="left")
+    labels.add(-0.75, 0, "<b>input</b>", size=14, anchor="right")
     for j, t in enumerate(steps):
         if t is None:
             for r in range(L + 1):
-                _label(fig, j, r, "…", MUTED, size=22)
+                labels.add(j, r, "…", MUTED, size=22)
     last = L - 1
     out_ts = list(col) if cfg.return_sequences[last] else [0 if backwards[last] else T - 1]
     for t in out_ts:
-        _label(fig, col[t], L + 1, f"h<sub>{t + 1}</sub>" if cfg.return_sequences[last] else "h<sub>T</sub>", size=14)
+        labels.add(col[t], L + 1, f"h<sub>{t + 1}</sub>" if cfg.return_sequences[last] else "h<sub>T</sub>", size=14)
     out_shape = (None, T, cfg.units[last]) if cfg.return_sequences[last] else (None, cfg.units[last])
     head = f" → Dense({cfg.head_units}) → {(*out_shape[:-1], cfg.head_units)}" if cfg.head_units else ""
     state = f"; return_state adds h, c: (None, {cfg.units[last]}) each" if cfg.return_state else ""
-    _label(fig, -0.75, L + 1, "<b>output</b>", xanchor="right", size=14)
-    _label(fig, (len(steps) - 1) / 2, L + 1.45, f"output {out_shape}{head}{state}", INK, size=13)
+    labels.add(-0.75, L + 1, "<b>output</b>", size=14, anchor="right")
+    labels.add((len(steps) - 1) / 2, L + 1.45, f"output {out_shape}{head}{state}", INK, size=13)
 
+    outline_x, outline_y = [], []
+    for k in range(L):
+        for j in col.values():
+            outline_x += [j - CELL_W, j + CELL_W, j + CELL_W, j - CELL_W, j - CELL_W, None]
+            outline_y += [k + 1 - CELL_H, k + 1 - CELL_H, k + 1 + CELL_H, k + 1 + CELL_H, k + 1 - CELL_H, None]
+    fig.add_trace(
+        go.Heatmap(
+            x=xe, y=ye, z=grey, name="untraced", colorscale=[[0, "#e6e6e6"], [1, "#e6e6e6"]], showscale=False, hoverinfo="skip"
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=xe, y=ye, z=z, name="cell colours", colorscale=SEQUENTIAL, zmin=lo, zmax=hi, showscale=False, hoverinfo="skip"
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=outline_x, y=outline_y, mode="lines", name="cell outlines", hoverinfo="skip", line={"color": INK, "width": 1.5}
+        )
+    )
     fig.add_traces(arrows.traces())
+    fig.add_trace(labels.trace())
     fig.add_trace(
         go.Scatter(
             x=xs,
@@ -246,7 +283,7 @@ def make_unrolled_figure(
     )
     if max_columns < T:
         note += f" Steps {steps[len(steps) // 2 - 1] + 2}–{steps[len(steps) // 2 + 1]} are hidden behind “…”."
-    _label(fig, (len(steps) - 1) / 2, -0.6, note, MUTED, size=12)
+    fig.add_annotation(x=(len(steps) - 1) / 2, y=-0.6, text=note, showarrow=False, font={"size": 12, "color": MUTED})
     fig.update_xaxes(range=[-2.1, len(steps) - 0.4])
     fig.update_yaxes(range=[-0.85, L + 1.7])
     hidden_axes(fig)

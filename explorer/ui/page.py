@@ -31,7 +31,7 @@ def keras_badge(view: ViewConfig, data_key: tuple) -> None:
     """'gates recomputed from Keras weights; max |Δ| vs Keras = …', once the background check is done."""
     future = cache.keras_check_future(view.model, data_key)
 
-    @st.fragment(run_every=None if future.done() else 0.4)
+    @st.fragment(run_every=None if future.done() else 0.5)
     def badge() -> None:
         if not future.done():
             st.caption(":material/hourglass_top: checking the NumPy gates against Keras…")
@@ -60,7 +60,6 @@ def keras_badge(view: ViewConfig, data_key: tuple) -> None:
 
 def header(view: ViewConfig, bundle) -> None:
     m = view.model
-    st.html("<style>[data-testid=stMainBlockContainer]{padding-top:2rem}</style>")
     st.markdown(
         "## LSTM Explorer\nA live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed "
         "from its real weights."
@@ -70,7 +69,7 @@ def header(view: ViewConfig, bundle) -> None:
         "Input shape", _fmt_shape((None, m.timesteps, m.features)), help="keras.Input(shape=(timesteps, features)); None = batch"
     )
     if isinstance(bundle, ConfigError):
-        cols[1].metric("Output shape", "— (no model)")
+        cols[1].metric("Output shape", "—", help="No model: see the explanation below.")
         cols[2].metric("Parameters", "—")
     else:
         cols[1].metric(
@@ -137,6 +136,11 @@ def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) ->
         _chart(space, "state_space_3d")
 
 
+def _phase(name: str, start: float) -> None:
+    if os.environ.get("LSTM_EXPLORER_TIMING"):
+        print(f"[timing]   {name}: {1000 * (time.perf_counter() - start):.1f} ms", file=sys.stderr, flush=True)
+
+
 def main() -> None:
     """Render the app (set LSTM_EXPLORER_TIMING=1 to log each rerun's time to stderr)."""
     start = time.perf_counter()
@@ -152,6 +156,7 @@ def main() -> None:
 
 
 def _render() -> None:
+    t0 = time.perf_counter()
     st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
     install_cheap_keras_clear()
     notices = init_from_url()
@@ -160,9 +165,12 @@ def _render() -> None:
     if notices:
         st.info("Some URL parameters were ignored: " + " ".join(notices), icon=":material/link:")
 
+    _phase("controls", t0)
     data_key = (view.sequence, view.model.timesteps, view.model.features, view.batch_size, view.data_seed)
     bundle = cache.model_bundle(view.model)
+    _phase("model", t0)
     freeze_startup_objects()
+    _phase("gc.freeze", t0)
     header(view, bundle)
     tr = cache.view_trace(view.model, data_key)
     if isinstance(bundle, ConfigError):
@@ -170,6 +178,7 @@ def _render() -> None:
     else:
         keras_badge(view, data_key)
 
+    _phase("trace + badge", t0)
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:
