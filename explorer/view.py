@@ -28,6 +28,17 @@ PANELS = {  # the four views: key -> tab label
     "shapes": "Tensor shapes",
     "gates": "Gate activations",
     "trajectories": "Hidden-state trajectories",
+    "questions": "Questions",
+}
+QUESTIONS = {  # the learners' questions (shared/seeds): key -> short title
+    "units": "What are units, timesteps, features?",
+    "code": "Keras code: input_shape, input_dim, input_length",
+    "timesteps": "Are timesteps neurons?",
+    "stacking": "Why return_sequences for stacking?",
+    "return_state": "What does return_state return?",
+    "state": "State across calls (stateful)",
+    "data": "My data → (samples, timesteps, features)",
+    "arguments": "Every LSTM argument",
 }
 
 
@@ -44,6 +55,7 @@ class ViewConfig:
     unit: int = 0  # focused unit of that layer
     colour_by: str = "h_norm"  # a key of COLOUR_BY
     panel: str = "graph"  # the open view, a key of PANELS
+    question: str = "units"  # the open question in the Questions view, a key of QUESTIONS
 
     def __post_init__(self) -> None:
         if self.sequence not in SEQUENCES:
@@ -60,6 +72,10 @@ class ViewConfig:
             )
         if self.panel not in PANELS:
             raise ConfigError(f"`panel` = {self.panel!r} is unknown; choose one of {', '.join(PANELS)}.", field="panel")
+        if self.question not in QUESTIONS:
+            raise ConfigError(
+                f"`question` = {self.question!r} is unknown; choose one of {', '.join(QUESTIONS)}.", field="question"
+            )
         # Focus indices follow the model: clamp rather than fail when the model shrinks.
         object.__setattr__(self, "sample", min(max(self.sample, 0), self.batch_size - 1))
         object.__setattr__(self, "layer", min(max(self.layer, 0), self.model.n_layers - 1))
@@ -68,7 +84,8 @@ class ViewConfig:
     def replace(self, **changes) -> ViewConfig:
         """A copy with view fields and/or model fields (by their `LSTMConfig` names) changed."""
         model_fields = {k: changes.pop(k) for k in list(changes) if k in LSTMConfig.__dataclass_fields__}
-        model = self.model.replace(**model_fields) if model_fields else self.model
+        model = changes.pop("model", self.model)
+        model = model.replace(**model_fields) if model_fields else model
         return dataclasses.replace(self, model=model, **changes)
 
     def to_query_params(self) -> dict[str, str]:
@@ -183,4 +200,5 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("unit", "unit", _int),
     QueryField("colour", "colour_by", str),
     QueryField("view", "panel", str),
+    QueryField("q", "question", str),
 )

@@ -116,9 +116,9 @@ def plots(page) -> list[dict]:
     return page.evaluate(PLOTS_JS)
 
 
-def wait_idle(page, timeout: float = 60) -> None:
-    """Wait until Streamlit is not running a script and at least one chart is drawn."""
-    page.wait_for_selector(".js-plotly-plot", timeout=timeout * 1000)
+def wait_idle(page, timeout: float = 60, *, charts: bool = True) -> None:
+    """Wait until Streamlit is not running a script and (with ``charts``) at least one chart is drawn."""
+    page.wait_for_selector(".js-plotly-plot" if charts else "h2:has-text('LSTM Explorer')", timeout=timeout * 1000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget]') ||"
         " !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from explorer.view import PANELS
+from explorer.view import PANELS, QUESTIONS
 
 TIMEOUT = 60  # TensorFlow's import is slow
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -151,3 +151,51 @@ def test_keras_badge_reports_the_measured_difference():
     assert badge, "the Keras check never finished"
     value = float(badge[0].split("= ")[1].strip("*"))
     assert value < 1e-5
+
+
+def test_every_question_answers_without_exception():
+    at = new_app({"view": "questions"})
+    for key in QUESTIONS:
+        at.radio(key="question").set_value(key).run()
+        assert_clean(at)
+        assert at.subheader[0].value == QUESTIONS[key]
+    assert at.query_params["q"] == "arguments"  # the open question is part of the link
+
+
+def test_preset_button_loads_the_seed_model():
+    at = new_app()
+    at.selectbox(key="preset").set_value("docs_stacked").run()
+    at.button[0].click().run()  # "Load this preset"
+    assert_clean(at)
+    assert at.slider(key="n_layers").value == 3
+    assert (at.slider(key="timesteps").value, at.slider(key="features").value) == (8, 16)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Output shape"] == "(None, 10)"
+    assert metrics["Parameters"] == f"{4 * (32 * 48 + 32) + 2 * 4 * (32 * 64 + 32) + 330:,}"
+
+
+def test_timesteps_answer_shows_a_flat_line_from_real_models():
+    at = new_app({"view": "questions", "q": "timesteps", "units": "10", "return_sequences": "0", "features": "5",
+                  "timesteps": "13"})  # fmt: skip
+    assert_clean(at)
+    line = figures(at)["params_vs_timesteps"]["data"][0]
+    assert set(line["y"]) == {640}
+    assert 13 in line["x"] and 100 in line["x"]
+
+
+def test_shaper_reports_bad_pasted_data_and_offers_the_shapes():
+    at = new_app({"view": "questions", "q": "data"})
+    assert_clean(at)
+    shapes = at.table[0].value["shape"].tolist()  # example CSV: 120 values, T = 12, stride 1
+    assert shapes == ["(120,)", "(109, 12)", "(109, 12, 1)"]
+    at.text_area(key="shaper_text").set_value("a\nhello\nworld\n").run()
+    assert_clean(at)
+    assert "only numbers" in at.error[0].value
+    at.text_area(key="shaper_text").set_value("0\n1\n2\n1\n0\n2\n1\n0\n1\n2\n0\n1\n2\n1\n").run()
+    at.selectbox(key="shaper_mode").set_value("one_hot").run()
+    at.number_input(key="shaper_T").set_value(5).run()
+    assert_clean(at)
+    use = next(b for b in at.button if "input_shape=(5, 3)" in b.label)
+    use.click().run()
+    assert (at.slider(key="timesteps").value, at.slider(key="features").value) == (5, 3)
+    assert "Sample 0 through the live model" in " ".join(m.value for m in at.markdown)

@@ -133,6 +133,19 @@ def test_shared_url_opens_that_exact_view(server, page):
     assert page.console_errors == []
 
 
+def test_questions_answer_on_the_live_model(server, page):
+    open_app(page, server + "/?view=questions&q=state")
+    current = plots(page)
+    assert [p["view"] for p in current] == ["state_across_calls"]
+    assert {t["name"] for t in current[0]["traces"]} >= {"whole sequence in one call", "2nd call, state reset to zero"}
+    page.get_by_text("Every LSTM argument").click()
+    page.wait_for_selector("text=recurrent_activation: what squashes the gates", timeout=60000)
+    wait_idle(page)
+    shot(page, "questions_arguments")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.console_errors == []
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
 def test_screenshots_for_a_person(server, playwright, width, height):
     with chromium_page(playwright, width=width, height=height) as (page, errors):

@@ -18,7 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from explorer import ConfigError, LSTMConfig, build_model, extract_weights, keras_check, make_sequence, shape_table, trace
+from explorer import (
+    ConfigError,
+    LSTMConfig,
+    answers,
+    build_model,
+    extract_weights,
+    keras_check,
+    make_sequence,
+    shape_table,
+    trace,
+)
 from explorer.figures import (
     make_gates_figure,
     make_shapes_figure,
@@ -125,3 +135,65 @@ def trajectory_figures(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int
         make_state_space_figure(tr, layer=layer, dims=2, sample=sample),
         make_state_space_figure(tr, layer=layer, dims=3, sample=sample),
     )
+
+
+# Answers to the learners' questions (explorer/answers.py), each cached on what it depends on.
+@st.cache_data(max_entries=32, show_spinner=False)
+def units_places(cfg: LSTMConfig, layer: int) -> list:
+    return answers.units_places(cfg, layer)
+
+
+@st.cache_data(max_entries=16, show_spinner="Building the model at several lengths…")
+def params_points(cfg: LSTMConfig) -> list:
+    lengths = tuple(sorted({*answers.PARAM_LENGTHS, cfg.timesteps, 13}))
+    with KERAS_LOCK:
+        return answers.params_vs_timesteps(cfg, lengths)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def broken_stack_message(cfg: LSTMConfig) -> str:
+    bundle = model_bundle(cfg)
+    return bundle.keras_message if isinstance(bundle, ConfigError) else "(this stack builds)"
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running Keras with return_state=True…")
+def return_state_numbers(cfg: LSTMConfig, data_key: tuple):
+    with KERAS_LOCK:
+        return answers.return_state_demo(cfg, sample_batch(*data_key))
+
+
+@st.cache_resource(max_entries=16, show_spinner="Feeding the sequence in two calls…")
+def halves(cfg: LSTMConfig, data_key: tuple):
+    """NumPy halves demo, and Keras stateful=True's max difference from the carried-over path."""
+    bundle, x = model_bundle(cfg), sample_batch(*data_key)
+    demo = answers.state_across_calls(bundle.weights, x)
+    with KERAS_LOCK:
+        keras_out = answers.keras_stateful_halves(cfg, bundle.model, x)
+    ours = demo.carried.layers[-1].output
+    ours = ours[:, : keras_out.shape[1]] if ours.ndim == 3 else ours
+    return demo, float(np.max(np.abs(keras_out - ours)))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def argument_rows() -> list:
+    return answers.argument_reference()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def activation_curves(z: np.ndarray) -> dict:
+    return answers.activation_curves(z)
+
+
+@st.cache_data(max_entries=8, show_spinner="Timing unroll=False and unroll=True…")
+def unroll_numbers(cfg: LSTMConfig, data_key: tuple) -> dict:
+    bundle = model_bundle(cfg)
+    x = sample_batch(data_key[0], cfg.timesteps, *data_key[2:])
+    with KERAS_LOCK:
+        return answers.measure_unroll(cfg, bundle.model, x)
+
+
+@st.cache_data(max_entries=8, show_spinner="Calling the model with dropout…")
+def dropout_numbers(cfg: LSTMConfig, data_key: tuple) -> dict:
+    bundle = model_bundle(cfg)
+    with KERAS_LOCK:
+        return answers.measure_dropout(cfg, bundle.model, sample_batch(*data_key))

@@ -52,6 +52,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "unit": view.unit,
         "colour_by": view.colour_by,
         "panel": PANELS[view.panel],
+        "question": view.question,
     }
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
@@ -88,6 +89,7 @@ def state_to_view(state) -> ViewConfig:
         unit=state["unit"],
         colour_by=state["colour_by"],
         panel=panel,
+        question=state.get("question", "units"),
     )
 
 
@@ -117,6 +119,21 @@ def _on_layers_change() -> None:
     n = st.session_state["n_layers"]
     for k in range(MAX_LAYERS):
         st.session_state[f"rs_{k + 1}"] = k < n - 1
+
+
+def apply_model(model: LSTMConfig) -> None:
+    """Button callback: show ``model`` (a preset, or shapes from the data shaper), keeping data and focus."""
+    view = state_to_view(st.session_state).replace(model=model)
+    for key, value in view_to_state(view).items():
+        if key != "panel":
+            st.session_state[key] = value
+
+
+def break_stack() -> None:
+    """Button callback: the broken-on-purpose stack (lstm_1 without return_sequences, at least two layers)."""
+    if st.session_state["n_layers"] < 2:
+        st.session_state["n_layers"] = 2
+    st.session_state["rs_1"] = False
 
 
 def fix_stack() -> None:

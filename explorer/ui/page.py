@@ -11,6 +11,7 @@ import streamlit as st
 from explorer import ConfigError
 from explorer.ui import cache
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
+from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import freeze_startup_objects, install_cheap_keras_clear
 from explorer.view import PANELS, ViewConfig
 
@@ -160,6 +161,7 @@ def _render() -> None:
     st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
     install_cheap_keras_clear()
     notices = init_from_url()
+    preset_picker()
     view = sidebar_controls()
     sync_url(view)
     if notices:
@@ -188,6 +190,8 @@ def _render() -> None:
                 graph_panel(view, data_key)
             elif key == "shapes":
                 shapes_panel(view)
+            elif key == "questions":
+                questions_panel(view, data_key)
             elif key == "gates":
                 gates_panel(view, data_key, len(tr.layers))
             else:

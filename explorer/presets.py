@@ -1,0 +1,63 @@
+"""One-click presets that reproduce the models in the learners' questions (``shared/seeds``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from explorer.config import LSTMConfig
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A model from a learner's question, and the question it answers."""
+
+    key: str
+    label: str
+    question: str
+    model: LSTMConfig
+    compare_timesteps: int | None = None  # show the same layer at another length beside it
+
+
+PRESETS: dict[str, Preset] = {
+    p.key: p
+    for p in (
+        Preset(
+            "seed000_lstm32",
+            "LSTM(32) on (10, 64) + Dense(2)",
+            "What are input_shape, input_dim and input_length? (seed 000)",
+            LSTMConfig(timesteps=10, features=64, units=(32,), return_sequences=(False,), head_units=2),
+        ),
+        Preset(
+            "seed001_lstm10",
+            "LSTM(10) on (1, 1) + Dense(1)",
+            "What is the 10 in LSTM(10, input_shape=(1, 1))? Does it use the state? (seed 001)",
+            LSTMConfig(timesteps=1, features=1, units=(10,), return_sequences=(False,), head_units=1),
+        ),
+        Preset(
+            "docs_stacked",
+            "Keras docs: 3 × LSTM(32) on (8, 16) + Dense(10, softmax)",
+            "The Keras docs' stacked classifier (seed 003)",
+            LSTMConfig(
+                timesteps=8,
+                features=16,
+                units=(32, 32, 32),
+                return_sequences=(True, True, False),
+                head_units=10,
+                head_activation="softmax",
+            ),
+        ),
+        Preset(
+            "seed000_stack",
+            "LSTM(64) → LSTM(32) → LSTM(10) on (10, 64)",
+            "Why must stacked layers return sequences? (seed 000)",
+            LSTMConfig(timesteps=10, features=64, units=(64, 32, 10), return_sequences=(True, True, False)),
+        ),
+        Preset(
+            "seed002_timesteps",
+            "LSTM(10) on (13, 5) beside (100, 5)",
+            "Are timesteps neurons? Same parameters at any length (seed 002)",
+            LSTMConfig(timesteps=13, features=5, units=(10,), return_sequences=(False,)),
+            compare_timesteps=100,
+        ),
+    )
+}
