@@ -39,7 +39,7 @@ from explorer.figures import (
 )
 from explorer.model import ShapeTable
 from explorer.reference import ModelWeights, Trace
-from explorer.ui.runtime import KERAS_LOCK
+from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
 
@@ -98,6 +98,7 @@ def _locked_check(model, x, tr) -> float:
     # Let the rerun that asked for this finish sending its charts first: TensorFlow's tracing holds
     # the GIL for hundreds of ms and would otherwise delay the websocket messages (measured: +0.7 s).
     time.sleep(CHECK_DELAY_S)
+    freeze_startup_objects()  # once per process, here rather than on the first page's critical path
     with KERAS_LOCK:
         return keras_check(model, x, tr)
 

@@ -12,7 +12,7 @@ from explorer import ConfigError
 from explorer.ui import cache
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
 from explorer.ui.questions import preset_picker, questions_panel
-from explorer.ui.runtime import freeze_startup_objects, install_cheap_keras_clear
+from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.view import PANELS, ViewConfig
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -171,8 +171,6 @@ def _render() -> None:
     data_key = (view.sequence, view.model.timesteps, view.model.features, view.batch_size, view.data_seed)
     bundle = cache.model_bundle(view.model)
     _phase("model", t0)
-    freeze_startup_objects()
-    _phase("gc.freeze", t0)
     header(view, bundle)
     tr = cache.view_trace(view.model, data_key)
     if isinstance(bundle, ConfigError):
