@@ -83,67 +83,81 @@ def press_latency(page, reps: int, payload: Payload) -> tuple[list[float], list[
     return times, sizes
 
 
+def open_page(page, url: str) -> Payload:
+    payload = Payload(page)
+    page.goto(url)
+    wait_idle(page, timeout=120)
+    time.sleep(2)
+    return payload
+
+
+def tab_latencies(page, payload: Payload, label: str, tabs: tuple[str, ...], reps: int) -> None:
+    for view in tabs:
+        page.get_by_role("tab", name=view).click()
+        wait_idle(page)
+        time.sleep(1)
+        times, sizes = press_latency(page, reps, payload)
+        print(f"latency (ms), {label}, {view[:14]:14s} tab:   {summary(times)}; payload max {max(sizes) / 1024:.0f} KB")
+
+
+def part_default(pw, url: str, proc, reps: int) -> None:
+    with chromium_page(pw) as (page, _errors):
+        payload = open_page(page, url)
+        print(f"server RSS after first page:                      {rss_mb(proc.pid):8.0f} MB")
+        press_latency(page, 2, payload)  # warm-up: first Keras kernels, first tf.function
+        times, sizes = press_latency(page, reps, payload)
+        print(f"latency (ms), default config, units key press:   {summary(times)}")
+        print(f"payload per rerun (KB), default config:           median {statistics.median(sizes) / 1024:8.1f}")
+        tab_latencies(page, payload, "default", ("Gate activations", "Hidden-state trajectories"), max(reps // 2, 5))
+
+
+def part_largest(pw, url: str, reps: int) -> None:
+    with chromium_page(pw) as (page, _errors):
+        payload = open_page(page, url + LARGEST)
+        press_latency(page, 2, payload)
+        times, sizes = press_latency(page, reps, payload)
+        print(f"latency (ms), largest config, units key press:   {summary(times)}")
+        kb, kb_max = statistics.median(sizes) / 1024, max(sizes) / 1024
+        print(f"payload per rerun (KB), largest, graph tab:       median {kb:8.1f}   max {kb_max:.1f}")
+        tab_latencies(page, payload, "largest", ("Gate activations", "Hidden-state trajectories", "Tensor shapes"), 5)
+
+
+def part_memory(pw, url: str, proc, configs: int) -> None:
+    with chromium_page(pw) as (page, _errors):
+        open_page(page, url + "/?batch=2")
+        page.get_by_role("slider", name="lstm_1 units").focus()
+        marks = {}
+        for k in range(1, configs + 1):
+            before = plots(page)
+            page.keyboard.press("ArrowRight")
+            wait_for_new_plots(page, before, timeout=120)
+            if k in (10, 25, 50, 75, 100) or k == configs:
+                wait_idle(page)
+                time.sleep(1.5)  # let that config's background check finish
+                marks[k] = rss_mb(proc.pid)
+        print("server RSS (MB) after N different configs:        " + ", ".join(f"{k}: {v:.0f}" for k, v in marks.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--cold-reps", type=int, default=20)
     parser.add_argument("--configs", type=int, default=100)
+    parser.add_argument("--parts", default="cold,default,largest,memory", help="comma-separated subset to run")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     print(f"machine: {platform.machine()}, 2 cores (nproc), Python {platform.python_version()}, Chromium headless")
     with sync_playwright() as pw:
-        cold = cold_start(pw, args.cold_reps)
-        print(f"cold start (s), server start → first chart:       {summary(cold)}")
+        if "cold" in parts:
+            print(f"cold start (s), server start → first chart:       {summary(cold_start(pw, args.cold_reps))}")
         with streamlit_server() as (url, proc, _started):
             print(f"server RSS right after start:                     {rss_mb(proc.pid):8.0f} MB")
-            with chromium_page(pw) as (page, _errors):
-                payload = Payload(page)
-                page.goto(url)
-                wait_idle(page, timeout=120)
-                time.sleep(2)
-                print(f"server RSS after first page:                      {rss_mb(proc.pid):8.0f} MB")
-                press_latency(page, 2, payload)  # warm-up: first Keras kernels, first tf.function
-                times, sizes = press_latency(page, args.reps, payload)
-                print(f"latency (ms), default config, units key press:   {summary(times)}")
-                print(f"payload per rerun (KB), default config:           median {statistics.median(sizes) / 1024:8.1f}")
-                for view in ("Gate activations", "Hidden-state trajectories"):
-                    page.get_by_role("tab", name=view).click()
-                    wait_idle(page)
-                    time.sleep(1)
-                    times, sizes = press_latency(page, max(args.reps // 2, 5), payload)
-                    kb = statistics.median(sizes) / 1024
-                    print(f"latency (ms), default, {view[:14]:14s} tab:    {summary(times)}; payload {kb:.0f} KB")
-            with chromium_page(pw) as (page, _errors):
-                payload = Payload(page)
-                page.goto(url + LARGEST)
-                wait_idle(page, timeout=120)
-                time.sleep(2)
-                press_latency(page, 2, payload)
-                times, sizes = press_latency(page, args.reps, payload)
-                print(f"latency (ms), largest config, units key press:   {summary(times)}")
-                kb, kb_max = statistics.median(sizes) / 1024, max(sizes) / 1024
-                print(f"payload per rerun (KB), largest, graph tab:       median {kb:8.1f}   max {kb_max:.1f}")
-                for view in ("Gate activations", "Hidden-state trajectories", "Tensor shapes"):
-                    page.get_by_role("tab", name=view).click()
-                    wait_idle(page)
-                    time.sleep(1)
-                    times, sizes = press_latency(page, 5, payload)
-                    print(
-                        f"latency (ms), largest, {view[:14]:14s} tab:    {summary(times)}; payload max {max(sizes) / 1024:.0f} KB"
-                    )
-            with chromium_page(pw) as (page, _errors):
-                page.goto(url + "/?batch=2")
-                wait_idle(page, timeout=120)
-                slider = page.get_by_role("slider", name="lstm_1 units")
-                slider.focus()
-                marks = {}
-                for k in range(1, args.configs + 1):
-                    before = plots(page)
-                    page.keyboard.press("ArrowRight")
-                    wait_for_new_plots(page, before, timeout=120)
-                    if k in (10, 25, 50, 75, 100) or k == args.configs:
-                        wait_idle(page)
-                        marks[k] = rss_mb(proc.pid)
-                print("server RSS (MB) after N different configs:        " + ", ".join(f"{k}: {v:.0f}" for k, v in marks.items()))
+            if "default" in parts:
+                part_default(pw, url, proc, args.reps)
+            if "largest" in parts:
+                part_largest(pw, url, args.reps)
+            if "memory" in parts:
+                part_memory(pw, url, proc, args.configs)
 
 
 if __name__ == "__main__":

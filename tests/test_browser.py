@@ -86,7 +86,10 @@ def test_page_loads_and_the_four_views_render(server, page):
     assert cell_trace["n"] == 2 * 12
     heatmaps = [t for t in views["Gate activations"][0]["traces"] if t["type"] == "heatmap"]
     assert [(t["rows"], t["cols"]) for t in heatmaps] == [(16, 12)] * 6
-    assert len(views["Hidden-state trajectories"]) == 3
+    assert len(views["Hidden-state trajectories"]) == 2  # over time, 2-D state space (3-D is opt-in)
+    page.get_by_text("3-D state space").click()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length === 3", timeout=60000)
+    assert any(t["type"] == "scatter3d" for p in plots(page) for t in p["traces"])
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.console_errors == []
 

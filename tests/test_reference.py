@@ -132,3 +132,21 @@ def test_keras_check_is_small_and_detects_a_wrong_trace():
     assert keras_check(model, x, tr) < ATOL
     other = trace(build_model(cfg.replace(seed=5)), x)
     assert keras_check(model, x, other) > 1e-3
+
+
+def test_a_checked_model_can_be_freed():
+    # The compiled check is cached per model in a WeakKeyDictionary; it must not keep its model alive.
+    import gc
+    import weakref
+
+    from explorer.check import _PROBES
+
+    cfg = LSTMConfig(timesteps=3, features=2, units=(2,), return_sequences=(False,))
+    model = build_model(cfg)
+    x = make_sequence("sine", timesteps=3, features=2, batch_size=1, seed=0)
+    keras_check(model, x, trace(model, x))
+    assert model in _PROBES
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None  # freed, and with it its entry in _PROBES

@@ -15,15 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.figures.style import GATE_COLOURS, INK, MUTED, base_layout, hidden_axes
+from explorer.formatting import format_shape
 from explorer.model import ShapeTable
 
 SLICES = (("i", "i"), ("f", "f"), ("c", "g"), ("o", "o"))  # Keras slice name, colour key
-
-
-def _fmt(shape) -> str:
-    if isinstance(shape, list):
-        return "[" + ", ".join(_fmt(s) for s in shape) + "]"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _size(n: int) -> float:
@@ -69,10 +64,17 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
                 arrowwidth=2,
                 arrowcolor=INK,
             )
-            fig.add_annotation(x=x + 1.5, y=10.35, text=_fmt(row.output_shape), showarrow=False, font={"size": 13, "color": INK})
+            fig.add_annotation(
+                x=x + 1.5, y=10.35, text=format_shape(row.output_shape), showarrow=False, font={"size": 13, "color": INK}
+            )
     last = rows[-1]
     fig.add_annotation(
-        x=(n - 1) * 3.0 + 1.1, y=9.3, text="→ " + _fmt(last.output_shape), showarrow=False, xanchor="left", font={"size": 13}
+        x=(n - 1) * 3.0 + 1.1,
+        y=9.3,
+        text="→ " + format_shape(last.output_shape),
+        showarrow=False,
+        xanchor="left",
+        font={"size": 13},
     )
 
     # 2) Weight blocks, one LSTM layer per column, on a common square-root scale.
@@ -116,7 +118,13 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
                     )
             shape = row.weights[name]
             fig.add_annotation(
-                x=x0 + w, y=y - h / 2, xanchor="left", xshift=6, showarrow=False, font={"size": 12}, text=f"{name} {_fmt(shape)}"
+                x=x0 + w,
+                y=y - h / 2,
+                xanchor="left",
+                xshift=6,
+                showarrow=False,
+                font={"size": 12},
+                text=f"{name} {format_shape(shape)}",
             )
             y -= h + 0.12
         fig.add_annotation(

@@ -134,8 +134,12 @@ def trajectory_figures(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int
     return (
         make_trajectory_figure(tr, layer=layer, sample=sample),
         make_state_space_figure(tr, layer=layer, dims=2, sample=sample),
-        make_state_space_figure(tr, layer=layer, dims=3, sample=sample),
     )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def state_space_3d(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int):
+    return make_state_space_figure(view_trace(cfg, data_key), layer=layer, dims=3, sample=sample)
 
 
 # Answers to the learners' questions (explorer/answers.py), each cached on what it depends on.

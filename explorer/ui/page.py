@@ -9,6 +9,7 @@ import time
 import streamlit as st
 
 from explorer import ConfigError
+from explorer.formatting import format_shape
 from explorer.ui import cache
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
 from explorer.ui.questions import preset_picker, questions_panel
@@ -20,12 +21,6 @@ CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sel
 
 def _chart(fig, key: str) -> None:
     st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key)
-
-
-def _fmt_shape(shape) -> str:
-    if isinstance(shape, list):
-        return "[" + ", ".join(_fmt_shape(s) for s in shape) + "]"
-    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ")"
 
 
 def keras_badge(view: ViewConfig, data_key: tuple) -> None:
@@ -67,7 +62,9 @@ def header(view: ViewConfig, bundle) -> None:
     )
     cols = st.columns(4)
     cols[0].metric(
-        "Input shape", _fmt_shape((None, m.timesteps, m.features)), help="keras.Input(shape=(timesteps, features)); None = batch"
+        "Input shape",
+        format_shape((None, m.timesteps, m.features)),
+        help="keras.Input(shape=(timesteps, features)); None = batch",
     )
     if isinstance(bundle, ConfigError):
         cols[1].metric("Output shape", "—", help="No model: see the explanation below.")
@@ -75,11 +72,11 @@ def header(view: ViewConfig, bundle) -> None:
     else:
         cols[1].metric(
             "Output shape",
-            _fmt_shape(bundle.table[-1].output_shape) if not m.return_state else "[output, h, c]",
+            format_shape(bundle.table[-1].output_shape) if not m.return_state else "[output, h, c]",
             help="What model(x) returns for a batch of any size.",
         )
         cols[2].metric("Parameters", f"{bundle.count_params:,}", help="Keras's model.count_params(): independent of timesteps.")
-    cols[3].metric("Data", _fmt_shape((view.batch_size, m.timesteps, m.features)), help="(samples, timesteps, features) fed in")
+    cols[3].metric("Data", format_shape((view.batch_size, m.timesteps, m.features)), help="(samples, timesteps, features) fed in")
 
 
 def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
@@ -107,9 +104,9 @@ def shapes_panel(view: ViewConfig) -> None:
         rows = [
             {
                 "layer": r.name,
-                "input": _fmt_shape(r.input_shape) if r.input_shape else "",
-                "output": _fmt_shape(r.output_shape),
-                "weights": ", ".join(f"{n} {_fmt_shape(s)}" for n, s in r.weights.items()),
+                "input": format_shape(r.input_shape) if r.input_shape else "",
+                "output": format_shape(r.output_shape),
+                "weights": ", ".join(f"{n} {format_shape(s)}" for n, s in r.weights.items()),
                 "params": r.params,
                 "formula": r.formula,
             }
@@ -128,13 +125,20 @@ def gates_panel(view: ViewConfig, data_key: tuple, traced_layers: int) -> None:
 
 def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) -> None:
     layer = min(view.layer, traced_layers - 1)
-    over_time, plane, space = cache.trajectory_figures(view.model, data_key, layer, view.sample)
+    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample)
     _chart(over_time, "trajectories")
     left, right = st.columns(2)
     with left:
         _chart(plane, "state_space_2d")
     with right:
-        _chart(space, "state_space_3d")
+        # 3-D is opt-in: WebGL costs ~1 s per redraw where the browser renders in software (projectors, VMs).
+        if st.toggle("3-D state space (PCA, 3 components)", key="show_3d"):
+            _chart(cache.state_space_3d(view.model, data_key, layer, view.sample), "state_space_3d")
+        else:
+            st.caption(
+                "The path of h_t through state space: each sample starts at ○ and ends at ×; colour = step. "
+                "Turn on the 3-D view for a third principal component."
+            )
 
 
 def _phase(name: str, start: float) -> None:

@@ -9,6 +9,7 @@ from explorer import ConfigError, trace
 from explorer.answers import GENERATION_LOOP
 from explorer.codegen import LEGACY_NOTES, keras3_code, legacy_code
 from explorer.figures.questions import make_activation_curves_figure, make_halves_figure, make_params_vs_timesteps_figure
+from explorer.formatting import format_shape
 from explorer.presets import PRESETS
 from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_windows, parse_series
 from explorer.ui import cache
@@ -16,10 +17,6 @@ from explorer.ui.controls import apply_model, break_stack, fix_stack
 from explorer.view import QUESTIONS, ViewConfig
 
 EXAMPLE_CSV = "assets/example_series.csv"
-
-
-def _shape(a) -> str:
-    return "(" + ", ".join(str(d) for d in a) + ("," if len(a) == 1 else "") + ")"
 
 
 def _numbers(values: np.ndarray, n: int = 6) -> str:
@@ -106,19 +103,19 @@ def return_state_answer(view: ViewConfig, data_key: tuple) -> None:
         [
             {
                 "output": "output",
-                "shape": _shape(demo.output_shape),
+                "shape": format_shape(demo.output_shape),
                 "sample 0 (last step)": _numbers(demo.output_last),
                 "meaning": "h at every step (return_sequences) or at the last step",
             },
             {
                 "output": "h",
-                "shape": _shape(demo.h_shape),
+                "shape": format_shape(demo.h_shape),
                 "sample 0 (last step)": _numbers(demo.h),
                 "meaning": "final hidden state",
             },
             {
                 "output": "c",
-                "shape": _shape(demo.c_shape),
+                "shape": format_shape(demo.c_shape),
                 "sample 0 (last step)": _numbers(demo.c),
                 "meaning": "final cell state",
             },
@@ -174,17 +171,21 @@ def shaper_answer(view: ViewConfig) -> None:
         st.error(str(err))
         return
     steps = [
-        ("raw series", _shape(series.values.shape), f"{len(series.values):,} values from `{series.column}`"),
-        (f"windows (T = {timesteps}, stride = {stride})", _shape(windows.shape), "sample i = values[i·stride : i·stride + T]"),
+        ("raw series", format_shape(series.values.shape), f"{len(series.values):,} values from `{series.column}`"),
+        (
+            f"windows (T = {timesteps}, stride = {stride})",
+            format_shape(windows.shape),
+            "sample i = values[i·stride : i·stride + T]",
+        ),
     ]
     if mode == "embedding":
         d = 8
         steps += [
-            ("Embedding input (integer codes)", _shape(x.shape), f"keras.layers.Embedding({vocab}, {d})"),
-            ("after the Embedding layer", _shape((*x.shape, d)), "what the LSTM receives"),
+            ("Embedding input (integer codes)", format_shape(x.shape), f"keras.layers.Embedding({vocab}, {d})"),
+            ("after the Embedding layer", format_shape((*x.shape, d)), "what the LSTM receives"),
         ]
     else:
-        steps.append(("LSTM input (samples, timesteps, features)", _shape(x.shape), ENCODINGS[mode]))
+        steps.append(("LSTM input (samples, timesteps, features)", format_shape(x.shape), ENCODINGS[mode]))
     st.table([{"step": a, "shape": b, "how": c} for a, b, c in steps])
     if mode == "embedding":
         st.caption("With an Embedding layer first, the model starts with keras.Input(shape=(T,), dtype='int32').")
@@ -201,7 +202,7 @@ def shaper_answer(view: ViewConfig) -> None:
     if isinstance(bundle, ConfigError):
         return
     tr = trace(bundle.weights, x[:1])  # NumPy: a few ms
-    st.markdown(f"Sample 0 through the live model: output {_shape(tr.output.shape)} = `{_numbers(tr.output.ravel())}`")
+    st.markdown(f"Sample 0 through the live model: output {format_shape(tr.output.shape)} = `{_numbers(tr.output.ravel())}`")
 
 
 def arguments_answer(view: ViewConfig, data_key: tuple) -> None:
