@@ -58,10 +58,13 @@ class _Arrows:
         self.styles: dict[str, dict] = {}
 
     def add(self, style: str, x0, y0, x1, y1) -> None:
-        seg = self.styles.setdefault(style, {"x": [], "y": [], "size": []})
+        seg = self.styles.setdefault(style, {"x": [], "y": [], "size": [], "angle": []})
         seg["x"] += [x0, x1, None]
         seg["y"] += [y0, y1, None]
         seg["size"] += [0, 0 if style == "gap" else 11, 0]  # an arrowhead at the end only
+        # Arrows are horizontal or vertical: fixed angles (0 = up) are cheaper to draw than angleref="previous".
+        angle = 0 if x0 == x1 else (90 if x1 > x0 else 270)
+        seg["angle"] += [angle, angle, 0]
 
     def traces(self) -> list[go.Scatter]:
         out = []
@@ -75,7 +78,7 @@ class _Arrows:
                     mode="lines+markers",
                     hoverinfo="skip",
                     line={"color": colour, "width": width, "dash": dash},
-                    marker={"symbol": "arrow", "angleref": "previous", "size": seg["size"], "color": colour},
+                    marker={"symbol": "arrow", "angle": seg["angle"], "size": seg["size"], "color": colour},
                 )
             )
         return out
