@@ -15,6 +15,7 @@ class Preset:
     label: str
     question: str
     model: LSTMConfig
+    question_key: str = "units"  # the Questions tab's answer that goes with it
     compare_timesteps: int | None = None  # show the same layer at another length beside it
 
 
@@ -26,12 +27,14 @@ PRESETS: dict[str, Preset] = {
             "LSTM(32) on (10, 64) + Dense(2)",
             "What are input_shape, input_dim and input_length? (seed 000)",
             LSTMConfig(timesteps=10, features=64, units=(32,), return_sequences=(False,), head_units=2),
+            question_key="code",
         ),
         Preset(
             "seed001_lstm10",
             "LSTM(10) on (1, 1) + Dense(1)",
             "What is the 10 in LSTM(10, input_shape=(1, 1))? Does it use the state? (seed 001)",
             LSTMConfig(timesteps=1, features=1, units=(10,), return_sequences=(False,), head_units=1),
+            question_key="units",
         ),
         Preset(
             "docs_stacked",
@@ -45,18 +48,21 @@ PRESETS: dict[str, Preset] = {
                 head_units=10,
                 head_activation="softmax",
             ),
+            question_key="data",
         ),
         Preset(
             "seed000_stack",
             "LSTM(64) → LSTM(32) → LSTM(10) on (10, 64)",
             "Why must stacked layers return sequences? (seed 000)",
             LSTMConfig(timesteps=10, features=64, units=(64, 32, 10), return_sequences=(True, True, False)),
+            question_key="stacking",
         ),
         Preset(
             "seed002_timesteps",
             "LSTM(10) on (13, 5) beside (100, 5)",
             "Are timesteps neurons? Same parameters at any length (seed 002)",
             LSTMConfig(timesteps=13, features=5, units=(10,), return_sequences=(False,)),
+            question_key="timesteps",
             compare_timesteps=100,
         ),
     )

@@ -169,6 +169,7 @@ def test_preset_button_loads_the_seed_model():
     assert_clean(at)
     assert at.slider(key="n_layers").value == 3
     assert (at.slider(key="timesteps").value, at.slider(key="features").value) == (8, 16)
+    assert at.session_state["question"] == "data"  # the preset's answer is selected in the Questions tab
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Output shape"] == "(None, 10)"
     assert metrics["Parameters"] == f"{4 * (32 * 48 + 32) + 2 * 4 * (32 * 64 + 32) + 330:,}"
@@ -199,3 +200,16 @@ def test_shaper_reports_bad_pasted_data_and_offers_the_shapes():
     use.click().run()
     assert (at.slider(key="timesteps").value, at.slider(key="features").value) == (5, 3)
     assert "Sample 0 through the live model" in " ".join(m.value for m in at.markdown)
+
+
+def test_stacking_answer_shows_kerass_error_and_the_missing_arrows():
+    at = new_app({"view": "questions", "q": "stacking"})
+    assert_clean(at)
+    assert "expected ndim=3, found ndim=2" in at.code[0].value
+    graph = figures(at)["unrolled"]
+    broken = next(t for t in graph["data"] if t["name"] == "broken arrows")
+    assert len([x for x in broken["x"] if x is not None]) == 2  # one arrow (two points): only h_T goes up
+    next(b for b in at.button if b.label.startswith("Break")).click().run()
+    assert at.toggle(key="rs_1").value is False and len(at.error) == 1
+    next(b for b in at.button if b.label.startswith("Fix:")).click().run()
+    assert at.toggle(key="rs_1").value is True and not at.error

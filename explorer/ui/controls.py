@@ -121,9 +121,10 @@ def _on_layers_change() -> None:
         st.session_state[f"rs_{k + 1}"] = k < n - 1
 
 
-def apply_model(model: LSTMConfig) -> None:
-    """Button callback: show ``model`` (a preset, or shapes from the data shaper), keeping data and focus."""
-    view = state_to_view(st.session_state).replace(model=model)
+def apply_model(model: LSTMConfig, question: str | None = None) -> None:
+    """Button callback: show ``model`` (a preset, or shapes from the data shaper), keeping data and focus;
+    a preset also selects its answer in the Questions tab."""
+    view = state_to_view(st.session_state).replace(model=model, **({"question": question} if question else {}))
     for key, value in view_to_state(view).items():
         if key != "panel":
             st.session_state[key] = value

@@ -9,6 +9,7 @@ from explorer import ConfigError, trace
 from explorer.answers import GENERATION_LOOP
 from explorer.codegen import LEGACY_NOTES, keras3_code, legacy_code
 from explorer.figures.questions import make_activation_curves_figure, make_halves_figure, make_params_vs_timesteps_figure
+from explorer.figures.unrolled import make_unrolled_figure
 from explorer.formatting import format_shape
 from explorer.presets import PRESETS
 from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_windows, parse_series
@@ -34,7 +35,14 @@ def preset_picker() -> None:
         key="preset",
         help="Models from the questions learners ask; loading one replaces the model settings.",
     )
-    st.sidebar.button("Load this preset", on_click=apply_model, args=(PRESETS[key].model,), width="stretch")
+    preset = PRESETS[key]
+    st.sidebar.button(
+        "Load this preset",
+        on_click=apply_model,
+        args=(preset.model, preset.question_key),
+        width="stretch",
+        help=f"Answers: {preset.question} (see the Questions tab).",
+    )
 
 
 def units_answer(view: ViewConfig) -> None:
@@ -85,6 +93,7 @@ def stacking_answer(view: ViewConfig) -> None:
         f"outputs only `(batch, {demo.units[0]})`. Keras's own error for that stack:"
     )
     st.code(message, language=None)
+    st.plotly_chart(make_unrolled_figure(broken, None, max_columns=8), width="stretch", key="broken_graph")
     c1, c2 = st.columns(2)
     c1.button(
         "Break the stack on purpose",
