@@ -105,7 +105,7 @@ def test_shapes_figure_total_and_slices():
     assert names.count("lstm_1.kernel.i") == 1
     assert len([n for n in names if n.startswith("lstm_2.")]) == 12  # 3 weights × 4 gate slices
     texts = " ".join(a.text for a in fig.layout.annotations)
-    assert "kernel (64, 128)" in texts and "recurrent_kernel (32, 128)" in texts and "bias (128,)" in texts
+    assert "kernel<br>(64, 128)" in texts and "recurrent_kernel<br>(32, 128)" in texts and "bias<br>(128,)" in texts
     assert "(None, 10, 32)" in texts and "= 12,416" in texts
 
 

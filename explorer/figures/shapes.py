@@ -82,7 +82,7 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
     largest = max(_size(4 * r.units) for r in lstm_rows) if lstm_rows else 1.0
     tallest = max(_size(r.input_shape[-1]) + _size(r.units) + _size(1) for r in lstm_rows) if lstm_rows else 1.0
     width_per_layer = (3.0 * n) / max(len(lstm_rows), 1)
-    sx, sy = 0.55 * width_per_layer / largest, 5.6 / tallest
+    sx, sy = 0.5 * width_per_layer / largest, 5.6 / tallest
     for k, row in enumerate(lstm_rows):
         F, U = row.input_shape[-1], row.units
         x0 = k * width_per_layer - 1
@@ -124,7 +124,7 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
                 xshift=6,
                 showarrow=False,
                 font={"size": 12},
-                text=f"{name} {format_shape(shape)}",
+                text=f"{name}<br>{format_shape(shape)}",
             )
             y -= h + 0.12
         fig.add_annotation(
@@ -133,7 +133,7 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
             showarrow=False,
             font={"size": 12, "color": MUTED},
             yanchor="top",
-            text=f"{row.name}: 4·U = {4 * U} columns<br>{row.formula}",
+            text=f"{row.name}: 4·U = {4 * U} columns<br>{row.formula.split(' = ', 1)[1]}",
         )
     total = table.total
     check = f" = Keras count_params() {count_params:,}" if count_params is not None else ""
