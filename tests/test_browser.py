@@ -56,9 +56,8 @@ def open_app(page, url: str):
 
 
 def open_tab(page, name: str) -> list[dict]:
-    before = plots(page)
     page.get_by_role("tab", name=name).click()
-    page.wait_for_function("(n) => document.querySelectorAll('.js-plotly-plot').length > 0", arg=len(before), timeout=60000)
+    page.wait_for_selector(f"[role=tab][aria-selected=true]:has-text('{name}')", timeout=60000)
     wait_idle(page)
     time.sleep(0.5)
     return plots(page)
