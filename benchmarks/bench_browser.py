@@ -65,15 +65,17 @@ class Payload:
         self.bytes += len(payload)
 
 
-def press_latency(page, reps: int, payload: Payload) -> tuple[list[float], list[int]]:
-    slider = page.get_by_role("slider", name="lstm_1 units")
+def press_latency(
+    page, reps: int, payload: Payload, slider_name: str = "lstm_1 units", keys: tuple[str, str] = ("ArrowLeft", "ArrowRight")
+) -> tuple[list[float], list[int]]:
+    slider = page.locator(f"input[type=range][aria-label=\"{slider_name}\"]")  # Streamlit hides the real <input>
     times, sizes = [], []
     for k in range(reps):
         before = plots(page)
         slider.focus()
         payload.bytes = 0
         start = time.perf_counter()
-        page.keyboard.press("ArrowLeft" if k % 2 == 0 else "ArrowRight")
+        page.keyboard.press(keys[k % 2])
         wait_for_new_plots(page, before, timeout=120)
         times.append((time.perf_counter() - start) * 1000)
         wait_idle(page)
@@ -111,6 +113,12 @@ def part_default(pw, url: str, proc, reps: int) -> None:
         print(f"latency (ms), default config, units key press:   {summary(times)}")
         print(f"payload per rerun (KB), default config:           median {statistics.median(sizes) / 1024:8.1f}")
         tab_latencies(page, payload, "default", ("Gate activations", "Hidden-state trajectories"), max(reps // 2, 5))
+        page.get_by_role("tab", name="Unrolled graph").click()
+        wait_idle(page)
+        times, _ = press_latency(
+            page, reps, payload, slider_name="sample", keys=("ArrowRight", "ArrowLeft")
+        )  # focus only: NumPy and cached figures
+        print(f"latency (ms), default, focus 'sample' key press:  {summary(times)}")
 
 
 def part_largest(pw, url: str, reps: int) -> None:
