@@ -68,7 +68,7 @@ class Payload:
 def press_latency(
     page, reps: int, payload: Payload, slider_name: str = "lstm_1 units", keys: tuple[str, str] = ("ArrowLeft", "ArrowRight")
 ) -> tuple[list[float], list[int]]:
-    slider = page.locator(f"input[type=range][aria-label=\"{slider_name}\"]")  # Streamlit hides the real <input>
+    slider = page.locator(f'input[type=range][aria-label="{slider_name}"]')  # Streamlit hides the real <input>
     times, sizes = [], []
     for k in range(reps):
         before = plots(page)

@@ -118,13 +118,18 @@ def shapes_panel(view: ViewConfig) -> None:
         st.code(bundle.summary, language=None)
 
 
-def gates_panel(view: ViewConfig, data_key: tuple, traced_layers: int) -> None:
-    layer = min(view.layer, traced_layers - 1)
+def _traced_layer(view: ViewConfig) -> int:
+    """The focused layer, limited to the layers Keras can build (a broken stack traces only its prefix)."""
+    return min(view.layer, view.model.buildable_prefix().n_layers - 1)
+
+
+def gates_panel(view: ViewConfig, data_key: tuple) -> None:
+    layer = _traced_layer(view)
     _chart(cache.gates_figure(view.model, data_key, layer, view.sample, view.unit), "gates")
 
 
-def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) -> None:
-    layer = min(view.layer, traced_layers - 1)
+def trajectories_panel(view: ViewConfig, data_key: tuple) -> None:
+    layer = _traced_layer(view)
     over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample)
     _chart(over_time, "trajectories")
     left, right = st.columns(2)
@@ -142,26 +147,21 @@ def trajectories_panel(view: ViewConfig, data_key: tuple, traced_layers: int) ->
 
 
 def _phase(name: str, start: float) -> None:
+    """With LSTM_EXPLORER_TIMING=1, log the time since ``start`` to stderr."""
     if os.environ.get("LSTM_EXPLORER_TIMING"):
-        print(f"[timing]   {name}: {1000 * (time.perf_counter() - start):.1f} ms", file=sys.stderr, flush=True)
+        print(f"[timing] {name}: {1000 * (time.perf_counter() - start):.1f} ms", file=sys.stderr, flush=True)
 
 
 def main() -> None:
-    """Render the app (set LSTM_EXPLORER_TIMING=1 to log each rerun's time to stderr)."""
+    """Render the app (set LSTM_EXPLORER_TIMING=1 to log where each rerun's time goes)."""
     start = time.perf_counter()
     try:
-        _render()
+        _render(start)
     finally:
-        if os.environ.get("LSTM_EXPLORER_TIMING"):
-            print(
-                f"[timing] rerun {1000 * (time.perf_counter() - start):.1f} ms, ended {time.time():.3f}",
-                file=sys.stderr,
-                flush=True,
-            )
+        _phase("rerun", start)
 
 
-def _render() -> None:
-    t0 = time.perf_counter()
+def _render(t0: float) -> None:
     st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
     install_cheap_keras_clear()
     notices = init_from_url()
@@ -176,13 +176,12 @@ def _render() -> None:
     bundle = cache.model_bundle(view.model)
     _phase("model", t0)
     header(view, bundle)
-    tr = cache.view_trace(view.model, data_key)
     if isinstance(bundle, ConfigError):
         broken_stack_notice(view, bundle)
     else:
         keras_badge(view, data_key)
 
-    _phase("trace + badge", t0)
+    _phase("header + badge", t0)
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:
@@ -195,6 +194,6 @@ def _render() -> None:
             elif key == "questions":
                 questions_panel(view, data_key)
             elif key == "gates":
-                gates_panel(view, data_key, len(tr.layers))
+                gates_panel(view, data_key)
             else:
-                trajectories_panel(view, data_key, len(tr.layers))
+                trajectories_panel(view, data_key)
