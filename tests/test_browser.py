@@ -148,6 +148,37 @@ def test_questions_answer_on_the_live_model(server, page):
     assert page.console_errors == []
 
 
+# Installed before the page loads: every 20 ms, note each chart as first drawn and as its data changes.
+RECORD_CHARTS_JS = """(() => {
+    window.__charts = [];
+    setInterval(() => {
+        document.querySelectorAll('.js-plotly-plot').forEach(el => {
+            if (!el.querySelector('.main-svg') || !el._fullData) return;
+            const cells = el._fullData.find(t => t.name === 'cells');
+            const entry = {title: el.layout.title ? el.layout.title.text : null, cells: cells && cells.x ? cells.x.length : -1};
+            const key = JSON.stringify(entry);
+            if (el.__recorded !== key) { el.__recorded = key; window.__charts.push(entry); }
+        });
+    }, 20);
+})()"""
+
+
+def test_a_fresh_server_paints_the_structure_while_tensorflow_loads(playwright):
+    """The first visit after a server start: the uncoloured graph first, then the page from the live model."""
+    with chromium_page(playwright) as (page, errors), streamlit_server() as (url, _p, _t):
+        page.add_init_script(RECORD_CHARTS_JS)
+        page.goto(url + "/?units=7,5&return_sequences=1,0&timesteps=9")
+        page.wait_for_selector("text=max |Δ| vs Keras", timeout=90000)
+        wait_idle(page)
+        seen = page.evaluate("() => window.__charts")
+        final = plots(page)
+    title = "Unrolled in time: 2 layers × 9 steps"
+    assert title in seen[0]["title"] and seen[0]["cells"] == 0  # the URL's config, no values yet
+    assert title in seen[-1]["title"] and seen[-1]["cells"] == 2 * 9
+    assert [p["view"] for p in final] == ["unrolled"]  # the first paint is gone: one graph, coloured
+    assert errors == []
+
+
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
 def test_screenshots_for_a_person(server, playwright, width, height):
     with chromium_page(playwright, width=width, height=height) as (page, errors):

@@ -1,12 +1,19 @@
-"""The cheap per-rerun Keras clear: it must not break cached models."""
+"""The cheap per-rerun Keras clear must not break cached models; the first paint must not need TensorFlow."""
 
+import importlib
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
 from explorer._keras import keras
 from explorer.ui.runtime import KERAS_LOCK, install_cheap_keras_clear
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_cached_model_still_works_after_streamlits_clear_session():
@@ -45,3 +52,24 @@ def test_clear_is_skipped_while_another_thread_holds_keras():
     release.set()
     thread.join()
     assert returned_while_held
+
+
+def test_the_first_paint_needs_no_tensorflow():
+    """What app.py draws before the engine loads must not itself import TensorFlow (seconds)."""
+    code = (
+        "import sys; import explorer, explorer.view, explorer.figures, explorer.ui.first_paint;"
+        "from explorer import LSTMConfig, ConfigError, SEQUENCES, Trace;"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_lazy_package_exports_every_public_name():
+    import explorer
+
+    assert sorted(explorer.__all__) == sorted(explorer._HOME)
+    for name in explorer.__all__:
+        assert getattr(explorer, name) is getattr(importlib.import_module(explorer._HOME[name]), name)
+    with pytest.raises(AttributeError):
+        _ = explorer.no_such_name

@@ -10,13 +10,16 @@ the parameter formula ``4U × (F + U + 1)``.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
 from explorer.figures.style import GATE_COLOURS, INK, MUTED, base_layout, hidden_axes
 from explorer.formatting import format_shape
-from explorer.model import ShapeTable
+
+if TYPE_CHECKING:  # explorer.model imports TensorFlow; the figure only reads the table
+    from explorer.model import ShapeTable
 
 SLICES = (("i", "i"), ("f", "f"), ("c", "g"), ("o", "o"))  # Keras slice name, colour key
 

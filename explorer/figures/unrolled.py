@@ -115,6 +115,7 @@ class _Labels:
             mode="text",
             name="labels",
             hoverinfo="skip",
+            cliponaxis=False,  # long layer labels may reach into the margin on a narrow page
             textposition=self.position,
             textfont={"size": self.size, "color": self.colour},
         )

@@ -11,16 +11,11 @@ import streamlit as st
 from explorer import ConfigError
 from explorer.formatting import format_shape
 from explorer.ui import cache
+from explorer.ui.chart import show_chart
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.view import PANELS, ViewConfig
-
-CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
-
-
-def _chart(fig, key: str) -> None:
-    st.plotly_chart(fig, width="stretch", config=CHART_CONFIG, key=key)
 
 
 def keras_badge(view: ViewConfig, data_key: tuple) -> None:
@@ -87,7 +82,7 @@ def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
 
 
 def graph_panel(view: ViewConfig, data_key: tuple) -> None:
-    _chart(cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by), "unrolled")
+    show_chart(cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by), "unrolled")
     st.caption(
         "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
         "An arrow goes up only where the layer returns sequences. Hover a cell for its gates."
@@ -97,7 +92,7 @@ def graph_panel(view: ViewConfig, data_key: tuple) -> None:
 def shapes_panel(view: ViewConfig) -> None:
     cfg = view.model.buildable_prefix()
     bundle = cache.model_bundle(cfg)
-    _chart(cache.shapes_figure(cfg), "shapes")
+    show_chart(cache.shapes_figure(cfg), "shapes")
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Per layer, read off the Keras model**")
@@ -125,20 +120,20 @@ def _traced_layer(view: ViewConfig) -> int:
 
 def gates_panel(view: ViewConfig, data_key: tuple) -> None:
     layer = _traced_layer(view)
-    _chart(cache.gates_figure(view.model, data_key, layer, view.sample, view.unit), "gates")
+    show_chart(cache.gates_figure(view.model, data_key, layer, view.sample, view.unit), "gates")
 
 
 def trajectories_panel(view: ViewConfig, data_key: tuple) -> None:
     layer = _traced_layer(view)
     over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample)
-    _chart(over_time, "trajectories")
+    show_chart(over_time, "trajectories")
     left, right = st.columns(2)
     with left:
-        _chart(plane, "state_space_2d")
+        show_chart(plane, "state_space_2d")
     with right:
         # 3-D is opt-in: WebGL costs ~1 s per redraw where the browser renders in software (projectors, VMs).
         if st.toggle("3-D state space (PCA, 3 components)", key="show_3d"):
-            _chart(cache.state_space_3d(view.model, data_key, layer, view.sample), "state_space_3d")
+            show_chart(cache.state_space_3d(view.model, data_key, layer, view.sample), "state_space_3d")
         else:
             st.caption(
                 "The path of h_t through state space: each sample starts at ○ and ends at ×; colour = step. "
@@ -153,7 +148,7 @@ def _phase(name: str, start: float) -> None:
 
 
 def main() -> None:
-    """Render the app (set LSTM_EXPLORER_TIMING=1 to log where each rerun's time goes)."""
+    """Render the app (``app.py`` sets the page config first; LSTM_EXPLORER_TIMING=1 logs where each rerun's time goes)."""
     start = time.perf_counter()
     try:
         _render(start)
@@ -162,7 +157,6 @@ def main() -> None:
 
 
 def _render(t0: float) -> None:
-    st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
     install_cheap_keras_clear()
     notices = init_from_url()
     preset_picker()
