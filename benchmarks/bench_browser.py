@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser_harness import chromium_page, plots, streamlit_server, wait_for_new_plots, wait_idle
+from tests.browser_harness import FINITE_JS, chromium_page, plots, streamlit_server, wait_for_new_plots, wait_idle
 
 LARGEST = "/?units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features=64&batch=1"
 
@@ -44,7 +44,8 @@ def summary(values: list[float]) -> str:
 
 
 COLOURED_GRAPH_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(el =>
-    el.querySelector('.main-svg') && (el._fullData || []).some(t => t.name === 'cells' && t.x && t.x.length > 0))"""
+    el.querySelector('.main-svg') && (el._fullData || []).some(t => t.name === 'cell colours' && (FINITE)(t.z) > 0))
+""".replace("FINITE", FINITE_JS)
 
 
 def cold_start(playwright, reps: int) -> tuple[list[float], list[float]]:

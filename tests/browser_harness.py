@@ -94,13 +94,19 @@ def chromium_page(playwright, *, width: int = 1280, height: int = 800):
 
 
 # JavaScript run in the page: what each Plotly chart currently shows.
+FINITE_JS = """z => { let n = 0;  // finite values in a heatmap's z (rows of numbers, or typed arrays)
+    for (const row of (z && z[Symbol.iterator] ? z : [])) {
+        if (row && row[Symbol.iterator]) { for (const v of row) if (Number.isFinite(v)) n++; }
+        else if (Number.isFinite(row)) n++;
+    }
+    return n; }"""
 PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
     // _fullData holds the decoded arrays (typed arrays arrive base64-encoded in el.data).
     view: el.layout && el.layout.meta ? el.layout.meta.view : null,
     title: el.layout && el.layout.title ? el.layout.title.text : null,
     traces: (el._fullData || []).map(t => ({type: t.type, name: t.name,
         rows: t.z ? t.z.length : null, cols: t.z && t.z[0] ? t.z[0].length : null,
-        n: t.x ? t.x.length : null})),
+        n: t.x ? t.x.length : null, values: t.z ? (FINITE)(t.z) : null})),  // values: finite z
     annotations: (el.layout.annotations || []).map(a => a.text),
     signature: (() => {  // FNV-1a hash of everything drawn: any change to data, annotations or title shows
         const text = JSON.stringify([el.data, el.layout.annotations, el.layout.title, el.layout.shapes]);
@@ -108,7 +114,7 @@ PLOTS_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map
         for (let i = 0; i < text.length; i++) { h ^= text.charCodeAt(i); h = Math.imul(h, 0x01000193); }
         return text.length + ':' + (h >>> 0);
     })(),
-}))"""
+}))""".replace("FINITE", FINITE_JS)
 
 
 def plots(page) -> list[dict]:

@@ -22,8 +22,10 @@ def traced(cfg: LSTMConfig, batch: int = 3):
     return model, trace(model, x)
 
 
-def cells(fig: go.Figure):
-    return next(t for t in fig.data if t.name == "cells")
+def cells(fig: go.Figure) -> np.ndarray:
+    """(layers, drawn columns) the values the graph's cells are coloured with (NaN: not traced)."""
+    heat = next(t for t in fig.data if t.name == "cell colours")
+    return np.array(heat.z, dtype=float)[::2, ::2]
 
 
 def arrows(fig: go.Figure, style: str) -> list[tuple]:
@@ -41,15 +43,18 @@ CFG = LSTMConfig(timesteps=6, features=2, units=(5, 4), return_sequences=(True, 
 def test_unrolled_cells_hold_the_traced_values():
     _, tr = traced(CFG)
     fig = make_unrolled_figure(CFG, tr, sample=1, colour_by="f")
-    cell_trace = cells(fig)
-    assert len(cell_trace.x) == CFG.n_layers * CFG.timesteps
-    first_row = np.array(cell_trace.marker.color[: CFG.timesteps])
-    np.testing.assert_allclose(first_row, tr.layers[0].f[1].mean(axis=-1), rtol=1e-6)
-    heat = np.array(next(t for t in fig.data if t.name == "cell colours").z, dtype=float)
-    np.testing.assert_allclose(heat[0, ::2], first_row)  # the drawn colours are the same values
+    values = cells(fig)
+    assert values.shape == (CFG.n_layers, CFG.timesteps) and np.isfinite(values).all()
+    np.testing.assert_allclose(values[0], tr.layers[0].f[1].mean(axis=-1), rtol=1e-6)
+    np.testing.assert_allclose(values[1], tr.layers[1].f[1].mean(axis=-1), rtol=1e-6)
+    heat = next(t for t in fig.data if t.name == "cell colours")
+    assert np.isnan(np.array(heat.z, dtype=float)[1::2]).all()  # the gaps between rows stay empty
+    assert "lstm_2</b>, input step t=3" in heat.customdata[2][4]  # hover: row 2k, column 2j
+    assert heat.customdata[1][4] is None and heat.hoverongaps is False
+    assert heat.showscale and heat.colorbar.title.text == "mean f"
     assert fig.layout.meta["view"] == "unrolled"
-    norms = cells(make_unrolled_figure(CFG, tr, sample=0, colour_by="h_norm")).marker.color
-    np.testing.assert_allclose(norms[: CFG.timesteps], np.linalg.norm(tr.layers[0].h[0], axis=-1), rtol=1e-6)
+    norms = cells(make_unrolled_figure(CFG, tr, sample=0, colour_by="h_norm"))
+    np.testing.assert_allclose(norms[0], np.linalg.norm(tr.layers[0].h[0], axis=-1), rtol=1e-6)
 
 
 def test_vertical_arrows_follow_return_sequences():
@@ -60,6 +65,10 @@ def test_vertical_arrows_follow_return_sequences():
     assert sum(1 for seg in up if seg[1] == 2.25) == 1  # lstm_2 does not: only its last h leaves
     assert len(arrows(fig, "input")) == CFG.timesteps  # one input arrow per step
     assert arrows(fig, "broken") == []
+    heads = next(t for t in fig.data if t.name == "arrowheads")
+    drawn = sum(len(arrows(fig, style)) for style in ("c", "h", "up", "input"))
+    assert len(heads.x) == drawn  # one head per arrow, at its end
+    assert "untraced" not in {t.name for t in fig.data}  # nothing grey to draw
 
 
 def test_broken_stack_draws_only_the_last_arrow_in_warning_colour():
@@ -71,9 +80,10 @@ def test_broken_stack_draws_only_the_last_arrow_in_warning_colour():
     assert seg[0] == seg[2] == CFG.timesteps - 1  # straight up from the last step
     assert next(t for t in fig.data if t.name == "broken arrows").line.color == "#D55E00"
     assert any("only h_T" in (a.text or "") for a in fig.layout.annotations)
-    assert set(cells(fig).y) == {1}  # only the buildable prefix is coloured
-    colours = np.array(next(t for t in fig.data if t.name == "cell colours").z, dtype=float)
-    assert np.isfinite(colours[0, ::2]).all() and np.isnan(colours[2]).all()  # row 2 (lstm_2) uncoloured
+    values = cells(fig)
+    assert np.isfinite(values[0]).all() and np.isnan(values[1]).all()  # only the buildable prefix is coloured
+    grey = np.array(next(t for t in fig.data if t.name == "untraced").z, dtype=float)[::2, ::2]
+    assert np.isnan(grey[0]).all() and (grey[1] == 0).all()  # lstm_2 drawn grey
 
 
 def test_go_backwards_reverses_the_horizontal_arrows_and_alternates_in_a_stack():
@@ -91,7 +101,7 @@ def test_long_sequences_are_abbreviated():
     assert visible_steps(200) == [0, 1, 2, 3, 4, None, 195, 196, 197, 198, 199]
     cfg = LSTMConfig(timesteps=200, features=1, units=(2,), return_sequences=(False,))
     fig = make_unrolled_figure(cfg, traced(cfg, batch=1)[1])
-    assert len(cells(fig).x) == 10
+    assert cells(fig).shape == (1, 11) and np.isfinite(cells(fig)).sum() == 10  # and the "…" column
     assert "…" in next(t for t in fig.data if t.name == "labels").text
     assert arrows(fig, "gap")  # dotted h and c through the ellipsis
 
@@ -145,3 +155,27 @@ def test_trajectories_and_state_space():
     space = make_state_space_figure(tr, layer=0, dims=3)
     assert space.data[0].type == "scatter3d"
     assert plane.layout.meta["view"] == "state_space"
+
+
+def _every_figure():
+    _, tr = traced(CFG)
+    broken = CFG.replace(return_sequences=(False, False))
+    long = LSTMConfig(timesteps=40, features=1, units=(2,), return_sequences=(False,), go_backwards=True)
+    model = build_model(CFG)
+    yield "unrolled", make_unrolled_figure(CFG, tr, colour_by="c_norm")
+    yield "unrolled, no trace", make_unrolled_figure(CFG)
+    yield "unrolled, broken", make_unrolled_figure(broken, traced(broken)[1])
+    yield "unrolled, long, backwards", make_unrolled_figure(long, traced(long)[1])
+    yield "shapes", make_shapes_figure(shape_table(CFG, model), count_params=model.count_params())
+    yield "gates", make_gates_figure(tr.layers[1], sample=1, unit=2)
+    yield "trajectories", make_trajectory_figure(tr, layer=1)
+    yield "state space 2-D", make_state_space_figure(tr, dims=2, sample=0)
+    yield "state space 3-D", make_state_space_figure(tr, dims=3)
+
+
+def test_every_figure_is_valid_plotly():
+    """Figures on the hot path skip Plotly's validation when built (~40 ms); here every property is validated."""
+    for name, fig in _every_figure():
+        spec = fig.to_dict()
+        assert spec["data"] or spec["layout"]["shapes"], name
+        go.Figure(spec)  # raises ValueError on any invalid property or value

@@ -15,7 +15,16 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.config import LSTMConfig
-from explorer.figures.style import BROKEN, GATE_COLOURS, INK, MUTED, SEQUENTIAL, base_layout, hidden_axes
+from explorer.figures.style import (
+    BROKEN,
+    GATE_COLOURS,
+    HIDDEN_AXIS,
+    INK,
+    MUTED,
+    SEQUENTIAL,
+    layout_dict,
+    unvalidated_figure,
+)
 from explorer.reference import Trace
 
 CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
@@ -52,35 +61,53 @@ def cell_values(tr: Trace, layer: int, sample: int, colour_by: str) -> np.ndarra
 
 
 class _Arrows:
-    """Arrows collected per style and drawn as one Scatter trace each (annotations render ~10× slower)."""
+    """Arrows as few traces as possible: one line trace per style, one marker trace for every head.
+
+    (Annotations render ~10× slower; heads as markers of the line traces would draw a
+    marker for the tail of every arrow too.)
+    """
 
     def __init__(self):
-        self.styles: dict[str, dict] = {}
+        self.lines: dict[str, dict] = {}
+        self.heads: dict[str, list] = {"x": [], "y": [], "angle": [], "color": []}
 
     def add(self, style: str, x0, y0, x1, y1) -> None:
-        seg = self.styles.setdefault(style, {"x": [], "y": [], "size": [], "angle": []})
+        seg = self.lines.setdefault(style, {"x": [], "y": []})
         seg["x"] += [x0, x1, None]
         seg["y"] += [y0, y1, None]
-        seg["size"] += [0, 0 if style == "gap" else 11, 0]  # an arrowhead at the end only
-        # Arrows are horizontal or vertical: fixed angles (0 = up) are cheaper to draw than angleref="previous".
-        angle = 0 if x0 == x1 else (90 if x1 > x0 else 270)
-        seg["angle"] += [angle, angle, 0]
+        if style != "gap":  # dotted links through the ellipsis have no head
+            # Arrows are horizontal or vertical: fixed angles (0 = up) are cheaper to draw than angleref="previous".
+            self.heads["x"].append(x1), self.heads["y"].append(y1)
+            self.heads["angle"].append(0 if x0 == x1 else (90 if x1 > x0 else 270))
+            self.heads["color"].append(ARROW_STYLES[style][0])
 
-    def traces(self) -> list[go.Scatter]:
+    def traces(self) -> list[dict]:
         out = []
-        for style, seg in self.styles.items():
+        for style, seg in self.lines.items():
             colour, width, dash = ARROW_STYLES[style]
             out.append(
-                go.Scatter(
-                    x=seg["x"],
-                    y=seg["y"],
-                    name=f"{style} arrows",
-                    mode="lines+markers",
-                    hoverinfo="skip",
-                    line={"color": colour, "width": width, "dash": dash},
-                    marker={"symbol": "arrow", "angle": seg["angle"], "size": seg["size"], "color": colour},
-                )
+                {
+                    "type": "scatter",
+                    "x": seg["x"],
+                    "y": seg["y"],
+                    "name": f"{style} arrows",
+                    "mode": "lines",
+                    "hoverinfo": "skip",
+                    "line": {"color": colour, "width": width, "dash": dash},
+                }
             )
+        heads = self.heads
+        out.append(
+            {
+                "type": "scatter",
+                "x": heads["x"],
+                "y": heads["y"],
+                "name": "arrowheads",
+                "mode": "markers",
+                "hoverinfo": "skip",
+                "marker": {"symbol": "arrow", "angle": heads["angle"], "size": 11, "color": heads["color"]},
+            }
+        )
         return out
 
 
@@ -107,18 +134,19 @@ class _Labels:
         self.x.append(x), self.y.append(y), self.text.append(text)
         self.size.append(size), self.colour.append(colour), self.position.append(TEXT_POSITIONS[anchor])
 
-    def trace(self) -> go.Scatter:
-        return go.Scatter(
-            x=self.x,
-            y=self.y,
-            text=self.text,
-            mode="text",
-            name="labels",
-            hoverinfo="skip",
-            cliponaxis=False,  # long layer labels may reach into the margin on a narrow page
-            textposition=self.position,
-            textfont={"size": self.size, "color": self.colour},
-        )
+    def trace(self) -> dict:
+        return {
+            "type": "scatter",
+            "x": self.x,
+            "y": self.y,
+            "text": self.text,
+            "mode": "text",
+            "name": "labels",
+            "hoverinfo": "skip",
+            "cliponaxis": False,  # long layer labels may reach into the margin on a narrow page
+            "textposition": self.position,
+            "textfont": {"size": self.size, "color": self.colour},
+        }
 
 
 def _cell_grid(columns: int, rows: int) -> tuple[list[float], list[float]]:
@@ -141,14 +169,15 @@ def make_unrolled_figure(
         max_columns: longest sequence drawn in full; longer ones show first/last steps and "…".
 
     Returns:
-        A figure whose trace ``"cells"`` holds one point per drawn cell: ``x`` column,
-        ``y`` row (layer + 1), ``marker.color`` the value; ``layout.meta.view == "unrolled"``.
+        A figure whose heatmap ``"cell colours"`` holds the drawn values: ``z[2k, 2j]`` is layer
+        ``k`` at drawn column ``j`` (NaN between cells and where nothing was traced), with the
+        gates of each cell in ``customdata`` for hover; ``layout.meta.view == "unrolled"``.
     """
     T, L = cfg.timesteps, cfg.n_layers
     steps = visible_steps(T, max_columns)
     col = {t: j for j, t in enumerate(steps) if t is not None}
     backwards = processes_backwards(cfg)
-    fig = go.Figure()
+    annotations: list[dict] = []
     arrows, labels = _Arrows(), _Labels()
     xe, ye = _cell_grid(len(steps), L)
     z = np.full((2 * L - 1, 2 * len(steps) - 1), np.nan)  # value cells (even indices), gaps (odd)
@@ -163,16 +192,15 @@ def make_unrolled_figure(
             values[k, t] = float(v[T - 1 - t if backwards[k] else t])
     lo, hi = (0.0, 1.0) if colour_by in ("f", "i", "o") else (0.0, max([*values.values(), 1e-6]))
 
-    xs, ys, cs, hover = [], [], [], []
+    hover = np.full(z.shape, None, dtype=object)  # per cell: its gates, shown on hover
     for k in range(L):
         r = k + 1
         for t, j in col.items():
             p = T - 1 - t if backwards[k] else t
             if (k, t) in values:
                 z[2 * k, 2 * j] = values[k, t]
-                xs.append(j), ys.append(r), cs.append(values[k, t])
                 lt = tr.layers[k]
-                hover.append(
+                hover[2 * k, 2 * j] = (
                     f"<b>{cfg.layer_names[k]}</b>, input step t={t + 1} (processed {p + 1}ᵗʰ of {T})<br>"
                     f"mean i={lt.i[sample, p].mean():.3f}  f={lt.f[sample, p].mean():.3f}  o={lt.o[sample, p].mean():.3f}<br>"
                     f"‖h‖={np.linalg.norm(lt.h[sample, p]):.3f}  ‖c‖={np.linalg.norm(lt.c[sample, p]):.3f}"
@@ -203,15 +231,17 @@ def make_unrolled_figure(
             arrows.add("broken" if broken else "up", col[t], r + CELL_H, col[t], top)
         shape_up = (None, T, cfg.units[k]) if cfg.return_sequences[k] else (None, cfg.units[k])
         if broken:
-            fig.add_annotation(  # the one boxed warning stays an annotation
-                x=col[last_t],
-                y=r + 0.55,
-                xanchor="left" if col[last_t] < len(steps) / 2 else "right",  # keep it inside the plot
-                showarrow=False,
-                font={"size": 13, "color": BROKEN},
-                bgcolor="white",
-                bordercolor=BROKEN,
-                text=f"only h_T {shape_up} goes on — {cfg.layer_names[k + 1]} needs (None, {T}, {cfg.units[k]})",
+            annotations.append(  # the one boxed warning stays an annotation
+                {
+                    "x": col[last_t],
+                    "y": r + 0.55,
+                    "xanchor": "left" if col[last_t] < len(steps) / 2 else "right",  # keep it inside the plot
+                    "showarrow": False,
+                    "font": {"size": 13, "color": BROKEN},
+                    "bgcolor": "white",
+                    "bordercolor": BROKEN,
+                    "text": f"only h_T {shape_up} goes on — {cfg.layer_names[k + 1]} needs (None, {T}, {cfg.units[k]})",
+                }
             )
         elif k < L - 1:
             labels.add(col[goes_up[0]] + 0.05, r + 0.5, f"{shape_up}", MUTED, size=11, anchor="left")
@@ -242,55 +272,69 @@ def make_unrolled_figure(
         for j in col.values():
             outline_x += [j - CELL_W, j + CELL_W, j + CELL_W, j - CELL_W, j - CELL_W, None]
             outline_y += [k + 1 - CELL_H, k + 1 - CELL_H, k + 1 + CELL_H, k + 1 + CELL_H, k + 1 - CELL_H, None]
-    fig.add_trace(
-        go.Heatmap(
-            x=xe, y=ye, z=grey, name="untraced", colorscale=[[0, "#e6e6e6"], [1, "#e6e6e6"]], showscale=False, hoverinfo="skip"
+    traces = []
+    if not np.isnan(grey).all():  # only a broken stack has cells without values: skip an empty heatmap's canvas
+        traces.append(
+            {
+                "type": "heatmap",
+                "x": xe,
+                "y": ye,
+                "z": grey,
+                "name": "untraced",
+                "colorscale": [[0, "#e6e6e6"], [1, "#e6e6e6"]],
+                "showscale": False,
+                "hoverinfo": "skip",
+            }
         )
+    traces.append(
+        {
+            "type": "heatmap",
+            "x": xe,
+            "y": ye,
+            "z": z,
+            "name": "cell colours",
+            "colorscale": SEQUENTIAL,
+            "zmin": lo,
+            "zmax": hi,
+            "showscale": bool(values),
+            "colorbar": {"title": {"text": COLOUR_LABELS[colour_by]}, "thickness": 14, "len": 0.7},
+            "customdata": hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "hoverongaps": False,  # the gaps between cells are NaN: no hover there
+            "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
+        }
     )
-    fig.add_trace(
-        go.Heatmap(
-            x=xe, y=ye, z=z, name="cell colours", colorscale=SEQUENTIAL, zmin=lo, zmax=hi, showscale=False, hoverinfo="skip"
-        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": outline_x,
+            "y": outline_y,
+            "mode": "lines",
+            "name": "cell outlines",
+            "hoverinfo": "skip",
+            "line": {"color": INK, "width": 1.5},
+        }
     )
-    fig.add_trace(
-        go.Scatter(
-            x=outline_x, y=outline_y, mode="lines", name="cell outlines", hoverinfo="skip", line={"color": INK, "width": 1.5}
-        )
-    )
-    fig.add_traces(arrows.traces())
-    fig.add_trace(labels.trace())
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers",
-            name="cells",
-            customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>",
-            marker={
-                "symbol": "square",
-                "size": 34,
-                "opacity": 0,
-                "color": cs,
-                "colorscale": SEQUENTIAL,
-                "cmin": lo,
-                "cmax": hi,
-                "showscale": bool(cs),
-                "colorbar": {"title": {"text": COLOUR_LABELS[colour_by]}, "thickness": 14, "len": 0.7},
-            },
-        )
-    )
+    traces += arrows.traces()
+    traces.append(labels.trace())
     direction = "←" if cfg.go_backwards else "→"
     note = (
         f"Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias) applied at "
-        f"each of the {T} steps {direction}: timesteps are not neurons; units = size of h and c."
+        f"each of the {T} steps {direction}:<br>timesteps are not neurons; units = size of h and c."
     )
     if max_columns < T:
         note += f" Steps {steps[len(steps) // 2 - 1] + 2}–{steps[len(steps) // 2 + 1]} are hidden behind “…”."
-    fig.add_annotation(x=(len(steps) - 1) / 2, y=-0.6, text=note, showarrow=False, font={"size": 12, "color": MUTED})
-    fig.update_xaxes(range=[-2.1, len(steps) - 0.4])
-    fig.update_yaxes(range=[-0.85, L + 1.7])
-    hidden_axes(fig)
-    base_layout(fig, title=f"Unrolled in time: {L} layer{'s' * (L > 1)} × {T} steps", view="unrolled", height=150 + 125 * (L + 2))
-    fig.update_layout(showlegend=False, hovermode="closest")
-    return fig
+    annotations.append(
+        {"x": (len(steps) - 1) / 2, "y": -0.65, "text": note, "showarrow": False, "font": {"size": 12, "color": MUTED}}
+    )
+    layout = layout_dict(
+        title=f"Unrolled in time: {L} layer{'s' * (L > 1)} × {T} steps", view="unrolled", height=150 + 125 * (L + 2)
+    )
+    layout.update(
+        xaxis={**HIDDEN_AXIS, "range": [-2.1, len(steps) - 0.4]},
+        yaxis={**HIDDEN_AXIS, "range": [-1.0, L + 1.7]},
+        annotations=annotations,
+        showlegend=False,
+        hovermode="closest",
+    )
+    return unvalidated_figure(traces, layout)

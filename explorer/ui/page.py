@@ -142,9 +142,10 @@ def trajectories_panel(view: ViewConfig, data_key: tuple) -> None:
 
 
 def _phase(name: str, start: float) -> None:
-    """With LSTM_EXPLORER_TIMING=1, log the time since ``start`` to stderr."""
+    """With LSTM_EXPLORER_TIMING=1, log the time since ``start`` (and the wall clock, in ms) to stderr."""
     if os.environ.get("LSTM_EXPLORER_TIMING"):
-        print(f"[timing] {name}: {1000 * (time.perf_counter() - start):.1f} ms", file=sys.stderr, flush=True)
+        ms, wall = 1000 * (time.perf_counter() - start), 1000 * time.time()
+        print(f"[timing] {name}: {ms:.1f} ms (at {wall:.1f})", file=sys.stderr, flush=True)
 
 
 def main() -> None:
