@@ -5,9 +5,10 @@ Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
   paint), and → the graph coloured from the live model;
-- interaction latency: key press on the ``lstm_1 units`` slider (a *model* change:
-  Keras rebuilds) → every visible chart redrawn with new data, at the default
-  config and at the largest (4 × 256 units, T = 200, F = 64, batch 1);
+- interaction latency: key press on the ``lstm_1 units`` slider (a *model* change)
+  → the first frame in which every visible chart shows new data, at the default
+  config and at the largest (4 × 256 units, T = 200, F = 64, batch 1); both for
+  configs seen before (model cached) and for new ones (Keras builds the model);
 - server memory: RSS after start, then after N different configs;
 - payload: bytes the server sends over the websocket for one rerun.
 """
@@ -15,6 +16,7 @@ Prints figures (median, p95); asserts nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import statistics
 import sys
@@ -25,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser_harness import FINITE_JS, chromium_page, plots, streamlit_server, wait_for_new_plots, wait_idle
+from tests.browser_harness import FINITE_JS, PLOTS_JS, chromium_page, plots, streamlit_server, wait_for_new_plots, wait_idle
 
 LARGEST = "/?units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features=64&batch=1"
 
@@ -74,19 +76,40 @@ class Payload:
         self.bytes += len(payload)
 
 
+KEY_CLOCK_JS = """() => { if (!window.__keyClock) { window.__keyClock = true;
+    document.addEventListener('keydown', () => { window.__keyAt = performance.now(); }, true); } }"""
+# Checked on every animation frame: true once every chart differs from before; notes when, on the page's clock.
+CHANGED_JS = """([old, js]) => {
+    const now = eval(js)(), sigs = JSON.parse(old);
+    const changed = now.length === sigs.length && now.every((p, i) => p.signature !== sigs[i]);
+    if (changed) window.__drawnAt = performance.now();
+    return changed;
+}"""
+
+
 def press_latency(
-    page, reps: int, payload: Payload, slider_name: str = "lstm_1 units", keys: tuple[str, str] = ("ArrowLeft", "ArrowRight")
+    page, reps: int, payload: Payload, slider_name: str = "lstm_1 units", keys: tuple[str, ...] = ("ArrowLeft", "ArrowRight")
 ) -> tuple[list[float], list[int]]:
-    slider = page.locator(f'input[type=range][aria-label="{slider_name}"]')  # Streamlit hides the real <input>
+    """Key press → the first animation frame in which every visible chart shows new data, in ms.
+
+    Timed on the page's own clock (a capturing ``keydown`` listener, then a check on every
+    animation frame), so Playwright's round trips are not counted. ``keys`` cycle: the
+    default (left, right) revisits two configs whose models are cached; ("ArrowRight",)
+    steps on, each press a model the app built ahead in the background; ``slider_name``
+    may be a tuple to cycle through sliders (a different field every press: a model
+    nobody guessed, built on the spot).
+    """
+    names = slider_name if isinstance(slider_name, tuple) else (slider_name,)
+    page.evaluate(KEY_CLOCK_JS)
     times, sizes = [], []
     for k in range(reps):
-        before = plots(page)
-        slider.focus()
+        before = json.dumps([p["signature"] for p in plots(page)])
+        # Streamlit hides the real <input type=range>; its aria-label is the slider's label.
+        page.locator(f'input[type=range][aria-label="{names[k % len(names)]}"]').focus()
         payload.bytes = 0
-        start = time.perf_counter()
-        page.keyboard.press(keys[k % 2])
-        wait_for_new_plots(page, before, timeout=120)
-        times.append((time.perf_counter() - start) * 1000)
+        page.keyboard.press(keys[k % len(keys)])
+        page.wait_for_function(CHANGED_JS, arg=[before, PLOTS_JS], polling="raf", timeout=120000)
+        times.append(page.evaluate("() => window.__drawnAt - window.__keyAt"))
         wait_idle(page)
         # A user pauses between moves: let the background Keras check finish (its badge) before the next press.
         page.wait_for_selector("text=max |Δ| vs Keras", timeout=30000)
@@ -119,8 +142,16 @@ def part_default(pw, url: str, proc, reps: int) -> None:
         print(f"server RSS after first page:                      {rss_mb(proc.pid):8.0f} MB")
         press_latency(page, 2, payload)  # warm-up: first Keras kernels, first tf.function
         times, sizes = press_latency(page, reps, payload)
-        print(f"latency (ms), default config, units key press:   {summary(times)}")
+        print(f"latency (ms), default, units key, cached model:  {summary(times)}")
         print(f"payload per rerun (KB), default config:           median {statistics.median(sizes) / 1024:8.1f}")
+        times, _ = press_latency(page, reps, payload, keys=("ArrowRight",))
+        print(f"latency (ms), default, units key, next step:     {summary(times)}   (model built ahead)")
+        both = ("lstm_1 units", "lstm_2 units")  # up: lstm_2's 8 units would reach the slider's end going down
+        times, _ = press_latency(page, reps, payload, slider_name=both, keys=("ArrowRight",))
+        print(f"latency (ms), default, units key, new model:     {summary(times)}   (built on the press)")
+        page.goto(page.url.split("?")[0])  # back to the default config for the tabs below
+        wait_idle(page, timeout=120)
+        page.wait_for_selector("text=max |Δ| vs Keras", timeout=30000)
         tab_latencies(page, payload, "default", ("Gate activations", "Hidden-state trajectories"), max(reps // 2, 5))
         page.get_by_role("tab", name="Unrolled graph").click()
         wait_idle(page)
@@ -135,9 +166,12 @@ def part_largest(pw, url: str, reps: int) -> None:
         payload = open_page(page, url + LARGEST)
         press_latency(page, 2, payload)
         times, sizes = press_latency(page, reps, payload)
-        print(f"latency (ms), largest config, units key press:   {summary(times)}")
+        print(f"latency (ms), largest, units key, cached model:  {summary(times)}")
         kb, kb_max = statistics.median(sizes) / 1024, max(sizes) / 1024
         print(f"payload per rerun (KB), largest, graph tab:       median {kb:8.1f}   max {kb_max:.1f}")
+        both = ("lstm_1 units", "lstm_2 units")
+        times, _ = press_latency(page, max(reps // 2, 5), payload, slider_name=both, keys=("ArrowLeft",))
+        print(f"latency (ms), largest, units key, new model:     {summary(times)}   (built on the press)")
         tab_latencies(page, payload, "largest", ("Gate activations", "Hidden-state trajectories", "Tensor shapes"), 5)
 
 

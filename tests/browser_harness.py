@@ -123,8 +123,11 @@ def plots(page) -> list[dict]:
 
 
 def wait_idle(page, timeout: float = 60, *, charts: bool = True) -> None:
-    """Wait until Streamlit is not running a script and (with ``charts``) at least one chart is drawn."""
-    page.wait_for_selector(".js-plotly-plot" if charts else "h2:has-text('LSTM Explorer')", timeout=timeout * 1000)
+    """Wait until the page is up (past the first paint), Streamlit is not running a script and (with
+    ``charts``) at least one chart is drawn."""
+    page.wait_for_selector("[role=tab]", timeout=timeout * 1000)  # the first paint has no tabs
+    if charts:
+        page.wait_for_selector(".js-plotly-plot", timeout=timeout * 1000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=stStatusWidget]') ||"
         " !document.querySelector('[data-testid=stStatusWidget]').innerText.includes('Running')",

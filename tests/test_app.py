@@ -213,3 +213,20 @@ def test_stacking_answer_shows_kerass_error_and_the_missing_arrows():
     assert at.toggle(key="rs_1").value is False and len(at.error) == 1
     next(b for b in at.button if b.label.startswith("Fix:")).click().run()
     assert at.toggle(key="rs_1").value is True and not at.error
+
+
+def test_stepping_a_slider_builds_the_next_model_in_the_background():
+    from explorer.ui import cache
+
+    at = new_app()
+    at.slider(key="units_1").set_value(22).run()
+    ahead = at.session_state["_shown_model"].replace(units=(24, 8))
+    assert ahead not in cache.MODELS
+    at.slider(key="units_1").set_value(23).run()  # one step up from 22
+    assert_clean(at)
+    deadline = time.time() + 30
+    while ahead not in cache.MODELS and time.time() < deadline:
+        time.sleep(0.1)
+    assert ahead in cache.MODELS  # built by the prefetch thread, before anyone asked for it
+    bundle = cache.model_bundle(ahead)
+    assert bundle.count_params == bundle.model.count_params() and bundle.table[1].output_shape == (None, 12, 24)

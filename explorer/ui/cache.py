@@ -39,9 +39,12 @@ from explorer.figures import (
 )
 from explorer.model import ShapeTable
 from explorer.reference import ModelWeights, Trace
+from explorer.stepping import next_configs
 from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
+from explorer.ui.store import BoundedStore
 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
+PREFETCH_DELAY_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -51,20 +54,59 @@ class ModelBundle:
     model: object
     weights: ModelWeights
     table: ShapeTable
-    summary: str
     count_params: int
 
 
-@st.cache_resource(max_entries=12, show_spinner="Building the Keras model…")
-def model_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
-    """Build (once per config) the Keras model; a broken stack returns its `ConfigError`."""
+def _build_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
     try:
         with KERAS_LOCK:
             model = build_model(cfg)
             weights = extract_weights(model)
-            return ModelBundle(model, weights, shape_table(cfg, model), model_summary_text(model), int(model.count_params()))
+            return ModelBundle(model, weights, shape_table(cfg, model), int(model.count_params()))
     except ConfigError as err:
         return err
+
+
+MODELS: BoundedStore[LSTMConfig, ModelBundle | ConfigError] = BoundedStore(_build_bundle, max_entries=24)
+
+
+def model_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
+    """Build (once per config) the Keras model; a broken stack returns its `ConfigError`."""
+    return MODELS.get(cfg)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def model_summary(cfg: LSTMConfig) -> str:
+    """Keras's ``model.summary()`` text (only the shapes view shows it)."""
+    bundle = model_bundle(cfg)
+    with KERAS_LOCK:
+        return model_summary_text(bundle.model)
+
+
+@st.cache_resource(max_entries=1)
+def _prefetcher() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-prefetch")
+
+
+_queued: list[Future] = []
+
+
+def _build_ahead(cfg: LSTMConfig) -> None:
+    time.sleep(PREFETCH_DELAY_S)  # after the current rerun's charts are sent and drawn
+    MODELS.get(cfg)
+
+
+def prefetch_next(previous: LSTMConfig | None, current: LSTMConfig) -> list[LSTMConfig]:
+    """Build in the background the model one more key press away (`next_configs`); returns what was queued.
+
+    Builds still waiting from an earlier step are dropped: the learner has moved on.
+    """
+    for future in _queued:
+        future.cancel()
+    _queued.clear()
+    ahead = [cfg for cfg in next_configs(previous, current) if cfg not in MODELS]
+    _queued.extend(_prefetcher().submit(_build_ahead, cfg) for cfg in ahead)
+    return ahead
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -110,7 +110,7 @@ def shapes_panel(view: ViewConfig) -> None:
         st.dataframe(rows, hide_index=True, width="stretch")
     with right:
         st.markdown("**`model.summary()`**")
-        st.code(bundle.summary, language=None)
+        st.code(cache.model_summary(cfg), language=None)
 
 
 def _traced_layer(view: ViewConfig) -> int:
@@ -192,3 +192,7 @@ def _render(t0: float) -> None:
                 gates_panel(view, data_key)
             else:
                 trajectories_panel(view, data_key)
+
+    # A learner stepping a slider with the arrow keys asks for the next model next: build it meanwhile.
+    cache.prefetch_next(st.session_state.get("_shown_model"), view.model)
+    st.session_state["_shown_model"] = view.model
