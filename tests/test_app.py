@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.config import LSTMConfig
 from explorer.view import PANELS, QUESTIONS
 
 TIMEOUT = 60  # TensorFlow's import is slow
@@ -230,3 +231,15 @@ def test_stepping_a_slider_builds_the_next_model_in_the_background():
     assert ahead in cache.MODELS  # built by the prefetch thread, before anyone asked for it
     bundle = cache.model_bundle(ahead)
     assert bundle.count_params == bundle.model.count_params() and bundle.table[1].output_shape == (None, 12, 24)
+
+
+def test_big_models_are_not_built_ahead():
+    from explorer.ui import cache
+
+    big = LSTMConfig(timesteps=5, features=64, units=(250, 250), return_sequences=(True, False))
+    cache.model_bundle(big)
+    assert cache.model_bundle(big).count_params > cache.PREFETCH_MAX_PARAMS
+    assert cache.prefetch_next(big.replace(units=(249, 250)), big) == []
+    small = LSTMConfig(timesteps=5, features=2, units=(3, 2), return_sequences=(True, False))
+    cache.model_bundle(small)
+    assert cache.prefetch_next(small.replace(units=(2, 2)), small) == [small.replace(units=(4, 2))]

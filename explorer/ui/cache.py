@@ -45,6 +45,7 @@ from explorer.ui.store import BoundedStore
 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
 PREFETCH_DELAY_S = 0.3
+PREFETCH_MAX_PARAMS = 500_000  # build ahead only models up to this size (the default has 2,080 parameters)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _build_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
         return err
 
 
-MODELS: BoundedStore[LSTMConfig, ModelBundle | ConfigError] = BoundedStore(_build_bundle, max_entries=24)
+MODELS: BoundedStore[LSTMConfig, ModelBundle | ConfigError] = BoundedStore(_build_bundle, max_entries=12)
 
 
 def model_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
@@ -99,11 +100,15 @@ def _build_ahead(cfg: LSTMConfig) -> None:
 def prefetch_next(previous: LSTMConfig | None, current: LSTMConfig) -> list[LSTMConfig]:
     """Build in the background the model one more key press away (`next_configs`); returns what was queued.
 
-    Builds still waiting from an earlier step are dropped: the learner has moved on.
+    Only when the model shown is small (`PREFETCH_MAX_PARAMS`). Builds still waiting from an
+    earlier step are dropped: the learner has moved on.
     """
     for future in _queued:
         future.cancel()
     _queued.clear()
+    shown = MODELS.get(current) if current in MODELS else None
+    if not isinstance(shown, ModelBundle) or shown.count_params > PREFETCH_MAX_PARAMS:
+        return []  # big models: a guess would cost ~0.2 s of CPU and tens of MB for a maybe
     ahead = [cfg for cfg in next_configs(previous, current) if cfg not in MODELS]
     _queued.extend(_prefetcher().submit(_build_ahead, cfg) for cfg in ahead)
     return ahead
