@@ -243,3 +243,29 @@ def test_big_models_are_not_built_ahead():
     small = LSTMConfig(timesteps=5, features=2, units=(3, 2), return_sequences=(True, False))
     cache.model_bundle(small)
     assert cache.prefetch_next(small.replace(units=(2, 2)), small) == [small.replace(units=(4, 2))]
+
+
+def _first_paint_script():
+    import streamlit as st
+
+    from explorer.ui.first_paint import draw_first_paint
+
+    draw_first_paint({key: st.query_params.get_all(key) for key in st.query_params})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"units": "7,5", "return_sequences": "1,0", "timesteps": "9"}, {"units": "0,x", "bogus": "1", "timesteps": "-3"}],
+)
+def test_the_first_paint_draws_the_urls_graph_and_survives_odd_parameters(query):
+    at = AppTest.from_function(_first_paint_script, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    (spec,) = figures(at).values()
+    assert spec["layout"]["meta"]["view"] == "unrolled"
+    heat = next(t for t in spec["data"] if t["name"] == "cell colours")
+    assert "customdata" in heat and not heat["showscale"]  # structure only: nothing traced, no colour bar
+    title = spec["layout"]["title"]["text"]
+    assert ("2 layers × 9 steps" in title) if query.get("timesteps") == "9" else ("2 layers × 12 steps" in title)

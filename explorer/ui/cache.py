@@ -89,9 +89,6 @@ def _prefetcher() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-prefetch")
 
 
-_queued: list[Future] = []
-
-
 def _build_ahead(cfg: LSTMConfig) -> None:
     time.sleep(PREFETCH_DELAY_S)  # after the current rerun's charts are sent and drawn
     MODELS.get(cfg)
@@ -100,17 +97,18 @@ def _build_ahead(cfg: LSTMConfig) -> None:
 def prefetch_next(previous: LSTMConfig | None, current: LSTMConfig) -> list[LSTMConfig]:
     """Build in the background the model one more key press away (`next_configs`); returns what was queued.
 
-    Only when the model shown is small (`PREFETCH_MAX_PARAMS`). Builds still waiting from an
-    earlier step are dropped: the learner has moved on.
+    Only when the model shown is small (`PREFETCH_MAX_PARAMS`). Builds this session queued at an
+    earlier step and not yet started are dropped: the learner has moved on.
     """
-    for future in _queued:
+    queued: list[Future] = st.session_state.setdefault("_prefetch_queue", [])
+    for future in queued:
         future.cancel()
-    _queued.clear()
+    queued.clear()
     shown = MODELS.get(current) if current in MODELS else None
     if not isinstance(shown, ModelBundle) or shown.count_params > PREFETCH_MAX_PARAMS:
         return []  # big models: a guess would cost ~0.2 s of CPU and tens of MB for a maybe
     ahead = [cfg for cfg in next_configs(previous, current) if cfg not in MODELS]
-    _queued.extend(_prefetcher().submit(_build_ahead, cfg) for cfg in ahead)
+    queued.extend(_prefetcher().submit(_build_ahead, cfg) for cfg in ahead)
     return ahead
 
 

@@ -26,6 +26,17 @@ from explorer.view import ViewConfig
 ENGINE_MODULE = "explorer.ui.page"  # importing it imports TensorFlow
 
 
+def draw_first_paint(params: dict[str, list[str]]) -> None:
+    """The title, a note, and the uncoloured unrolled graph of the config in ``params`` (URL query parameters)."""
+    view, _notices = ViewConfig.from_query_params(params)  # forgiving; the page itself shows the notices
+    st.markdown("## LSTM Explorer")
+    st.caption(
+        ":material/hourglass_top: Starting TensorFlow and building the model: a few seconds on the first "
+        "visit after the server starts. Meanwhile, the network's structure:"
+    )
+    show_chart(make_unrolled_figure(view.model), "first_paint")
+
+
 @contextmanager
 def first_paint() -> Iterator[None]:
     """Wrap the engine's import: on the process's first run, show a first paint until the import is done."""
@@ -34,15 +45,8 @@ def first_paint() -> Iterator[None]:
     if ENGINE_MODULE in sys.modules:
         yield
         return
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    view, _notices = ViewConfig.from_query_params(params)  # the notices are shown by the page itself
     with slot.container():
-        st.markdown("## LSTM Explorer")
-        st.caption(
-            ":material/hourglass_top: Starting TensorFlow and building the model: a few seconds on the first "
-            "visit after the server starts. Meanwhile, the network's structure:"
-        )
-        show_chart(make_unrolled_figure(view.model), "first_paint")
+        draw_first_paint({key: st.query_params.get_all(key) for key in st.query_params})
     try:
         yield
     finally:
