@@ -13,6 +13,7 @@ from explorer.figures import (
     make_unrolled_figure,
 )
 from explorer.figures.gates import MAX_UNITS
+from explorer.figures.trajectories import pca_project
 from explorer.figures.unrolled import processes_backwards, visible_steps
 
 
@@ -149,12 +150,34 @@ def test_trajectories_and_state_space():
     np.testing.assert_allclose(h0.y, tr.layers[0].h[1, :, 0])
     assert next(t for t in fig.data if t.name == "x[1]").y.tolist() == pytest.approx(tr.x[1, :, 1].tolist())
     assert any("min–max" in (t.name or "") for t in fig.data) is False  # 5 units: all drawn as lines
+    banded = make_trajectory_figure(tr, layer=0, sample=1, max_lines=2)
+    band = next(t for t in banded.data if "min–max" in (t.name or ""))
+    np.testing.assert_allclose(band.y, tr.layers[0].h[1].min(axis=1))
+    assert band.fill == "tonexty" and band.yaxis == "y2"  # in the h row, filled up to the max
     plane = make_state_space_figure(tr, layer=0, dims=2, sample=1)
     paths = [t for t in plane.data if t.name and t.name.startswith("sample")]
     assert len(paths) == 3 and all(len(p.x) == CFG.timesteps for p in paths)
     space = make_state_space_figure(tr, layer=0, dims=3)
     assert space.data[0].type == "scatter3d"
     assert plane.layout.meta["view"] == "state_space"
+
+
+def test_pca_projection_matches_an_svd_and_keeps_its_sign():
+    rng = np.random.default_rng(3)
+    states = rng.normal(size=(3, 20, 6)) * np.array([5.0, 3.0, 1.0, 0.5, 0.2, 0.1])  # (B, T, U)
+    coords, ratio = pca_project(states, 3)
+    flat = states.reshape(60, 6) - states.reshape(60, 6).mean(axis=0)
+    u, s, _ = np.linalg.svd(flat, full_matrices=False)
+    expected = u[:, :3] * s[:3]  # (B·T, 3), up to the sign of each column
+    got = coords.reshape(60, 3)
+    np.testing.assert_allclose(np.abs(got), np.abs(expected), atol=1e-9)
+    np.testing.assert_allclose(ratio, s[:3] ** 2 / (s**2).sum())
+    nudged, _ = pca_project(states + rng.normal(scale=1e-3, size=states.shape), 3)  # a very similar model
+    np.testing.assert_allclose(nudged, coords, atol=0.05)  # the same picture, not a mirror image
+    one_unit, ratio_1 = pca_project(states[:, :, :1], 2)  # fewer units than dims: zeros
+    assert np.all(one_unit[..., 1] == 0) and ratio_1.tolist() == [1.0, 0.0]
+    flat_path, ratio_0 = pca_project(np.ones((2, 5, 4)), 2)
+    assert np.all(flat_path == 0) and np.all(ratio_0 == 0)
 
 
 def _every_figure():
@@ -169,6 +192,7 @@ def _every_figure():
     yield "shapes", make_shapes_figure(shape_table(CFG, model), count_params=model.count_params())
     yield "gates", make_gates_figure(tr.layers[1], sample=1, unit=2)
     yield "trajectories", make_trajectory_figure(tr, layer=1)
+    yield "trajectories with a band", make_trajectory_figure(tr, layer=0, max_lines=2)
     yield "state space 2-D", make_state_space_figure(tr, dims=2, sample=0)
     yield "state space 3-D", make_state_space_figure(tr, dims=3)
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from explorer.figures.style import DIVERGING, GATE_COLOURS, GATE_LABELS, SEQUENTIAL, base_layout
+from explorer.figures.style import (
+    DIVERGING,
+    GATE_COLOURS,
+    GATE_LABELS,
+    SEQUENTIAL,
+    layout_dict,
+    stacked_rows,
+    unvalidated_figure,
+)
 from explorer.reference import LayerTrace
 
 MAX_UNITS = 32
@@ -42,64 +49,62 @@ def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> g
     T, U = layer.h.shape[1], layer.h.shape[2]
     shown = unit_window(U, unit)
     steps = np.arange(1, T + 1)
-    fig = make_subplots(
-        rows=7,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.025,
-        row_heights=[1, 1, 1, 1, 1, 1, 1.3],
-        subplot_titles=[GATE_LABELS[g] + ("  ∈ [0, 1]" if g in "ifo" else "") for g in HEATMAPS] + [f"unit {unit} over time"],
-    )
+    titles = [GATE_LABELS[g] + ("  ∈ [0, 1]" if g in "ifo" else "") for g in HEATMAPS] + [f"unit {unit} over time"]
+    layout = stacked_rows([1, 1, 1, 1, 1, 1, 1.3], spacing=0.025, titles=titles)
     signed = max(float(np.abs(layer.gate(g)[sample][:, shown]).max()) for g in "gch") or 1.0
+    traces, shapes = [], []
     for row, g in enumerate(HEATMAPS, start=1):
+        suffix = "" if row == 1 else str(row)
         z = layer.gate(g)[sample][:, shown].T.astype(np.float32)  # (units shown, T)
-        fig.add_trace(
-            go.Heatmap(
-                z=z,
-                x=steps,
-                y=np.array(shown),
-                name=g,
-                coloraxis="coloraxis" if g in "ifo" else "coloraxis2",
-                hovertemplate=f"{g}: %{{z:.3f}}<br>unit %{{y}}, step %{{x}}<extra></extra>",
-            ),
-            row=row,
-            col=1,
+        traces.append(
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": steps,
+                "y": np.array(shown),
+                "name": g,
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "coloraxis": "coloraxis" if g in "ifo" else "coloraxis2",
+                "hovertemplate": f"{g}: %{{z:.3f}}<br>unit %{{y}}, step %{{x}}<extra></extra>",
+            }
         )
-        fig.update_yaxes(title_text="unit", row=row, col=1, title_standoff=2)
-        if len(shown) > 1:
-            fig.add_shape(
-                type="rect",
-                x0=0.5,
-                x1=T + 0.5,
-                y0=unit - 0.5,
-                y1=unit + 0.5,
-                line={"color": "white", "width": 1.5},
-                row=row,
-                col=1,
+        layout[f"yaxis{suffix}"]["title"] = {"text": "unit", "standoff": 2}
+        if len(shown) > 1:  # outline the focused unit's row
+            shapes.append(
+                {
+                    "type": "rect",
+                    "x0": 0.5,
+                    "x1": T + 0.5,
+                    "y0": unit - 0.5,
+                    "y1": unit + 0.5,
+                    "xref": f"x{suffix}",
+                    "yref": f"y{suffix}",
+                    "line": {"color": "white", "width": 1.5},
+                }
             )
     for g in ("i", "f", "g", "o"):
-        fig.add_trace(
-            go.Scatter(
-                x=steps,
-                y=layer.gate(g)[sample, :, unit],
-                name=GATE_LABELS[g],
-                mode="lines+markers" if T <= 40 else "lines",
-                line={"color": GATE_COLOURS[g], "width": 2.5},
-                marker={"size": 5},
-            ),
-            row=7,
-            col=1,
+        traces.append(
+            {
+                "type": "scatter",
+                "x": steps,
+                "y": layer.gate(g)[sample, :, unit],
+                "name": GATE_LABELS[g],
+                "xaxis": "x7",
+                "yaxis": "y7",
+                "mode": "lines+markers" if T <= 40 else "lines",
+                "line": {"color": GATE_COLOURS[g], "width": 2.5},
+                "marker": {"size": 5},
+            }
         )
-    fig.update_yaxes(title_text="value", row=7, col=1)
-    fig.update_xaxes(title_text="processing step", row=7, col=1)
-    base_layout(
-        fig,
-        title=f"Gate activations of {layer.name}, sample {sample}"
-        + (f" (units {shown.start}–{shown.stop - 1} of {U})" if len(shown) < U else ""),
-        view="gates",
-        height=1100,
+    layout["yaxis7"]["title"] = {"text": "value"}
+    layout["xaxis7"]["title"] = {"text": "processing step"}
+    title = f"Gate activations of {layer.name}, sample {sample}" + (
+        f" (units {shown.start}–{shown.stop - 1} of {U})" if len(shown) < U else ""
     )
-    fig.update_layout(
+    layout.update(layout_dict(title=title, view="gates", height=1100))
+    layout.update(
+        shapes=shapes,
         coloraxis={
             "colorscale": SEQUENTIAL,
             "cmin": 0,
@@ -115,6 +120,4 @@ def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> g
         },
         legend={"orientation": "h", "y": -0.06, "x": 0},
     )
-    for annotation in fig.layout.annotations:
-        annotation.update(font={"size": 14}, x=0, xanchor="left")
-    return fig
+    return unvalidated_figure(traces, layout)

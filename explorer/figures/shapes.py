@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import GATE_COLOURS, INK, MUTED, base_layout, hidden_axes
+from explorer.figures.style import GATE_COLOURS, HIDDEN_AXIS, INK, MUTED, layout_dict, unvalidated_figure
 from explorer.formatting import format_shape
 
 if TYPE_CHECKING:  # explorer.model imports TensorFlow; the figure only reads the table
@@ -41,43 +41,48 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
         A figure with ``layout.meta.view == "shapes"`` and ``layout.meta.total_params``;
         one shape per gate slice per weight, annotated with its size.
     """
-    fig = go.Figure()
+    shapes: list[dict] = []
+    annotations: list[dict] = []
     rows = list(table)
     n = len(rows)
     # 1) Data flow along the top.
     for j, row in enumerate(rows):
         x = j * 3.0
         label = f"<b>{row.name}</b><br>{row.kind}" + (f"({row.units})" if row.units else "")
-        fig.add_shape(type="rect", x0=x - 1, x1=x + 1, y0=8.6, y1=10, fillcolor="#f2f2f2", line={"color": INK})
-        fig.add_annotation(x=x, y=9.3, text=label, showarrow=False, font={"size": 14})
-        fig.add_annotation(x=x, y=8.25, text=f"{row.params:,} params", showarrow=False, font={"size": 12, "color": MUTED})
+        shapes.append(dict(type="rect", x0=x - 1, x1=x + 1, y0=8.6, y1=10, fillcolor="#f2f2f2", line={"color": INK}))
+        annotations.append(dict(x=x, y=9.3, text=label, showarrow=False, font={"size": 14}))
+        annotations.append(dict(x=x, y=8.25, text=f"{row.params:,} params", showarrow=False, font={"size": 12, "color": MUTED}))
         if j < n - 1:
-            fig.add_annotation(
-                x=x + 2,
-                y=9.3,
-                ax=x + 1,
-                ay=9.3,
-                xref="x",
-                yref="y",
-                axref="x",
-                ayref="y",
-                text="",
-                showarrow=True,
-                arrowhead=2,
-                arrowwidth=2,
-                arrowcolor=INK,
+            annotations.append(
+                dict(
+                    x=x + 2,
+                    y=9.3,
+                    ax=x + 1,
+                    ay=9.3,
+                    xref="x",
+                    yref="y",
+                    axref="x",
+                    ayref="y",
+                    text="",
+                    showarrow=True,
+                    arrowhead=2,
+                    arrowwidth=2,
+                    arrowcolor=INK,
+                )
             )
-            fig.add_annotation(
-                x=x + 1.5, y=10.35, text=format_shape(row.output_shape), showarrow=False, font={"size": 13, "color": INK}
+            annotations.append(
+                dict(x=x + 1.5, y=10.35, text=format_shape(row.output_shape), showarrow=False, font={"size": 13, "color": INK})
             )
     last = rows[-1]
-    fig.add_annotation(
-        x=(n - 1) * 3.0 + 1.1,
-        y=9.3,
-        text="→ " + format_shape(last.output_shape),
-        showarrow=False,
-        xanchor="left",
-        font={"size": 13},
+    annotations.append(
+        dict(
+            x=(n - 1) * 3.0 + 1.1,
+            y=9.3,
+            text="→ " + format_shape(last.output_shape),
+            showarrow=False,
+            xanchor="left",
+            font={"size": 13},
+        )
     )
 
     # 2) Weight blocks, one LSTM layer per column, on a common square-root scale.
@@ -99,62 +104,77 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
                 if name == "bias" and bias_values and row.name in bias_values:
                     mean = float(np.mean(bias_values[row.name][s * U : (s + 1) * U]))
                     opacity = 0.35 + 0.6 * min(abs(mean), 1.0)
-                fig.add_shape(
-                    type="rect",
-                    x0=x0 + s * w / 4,
-                    x1=x0 + (s + 1) * w / 4,
-                    y0=y - h,
-                    y1=y,
-                    fillcolor=GATE_COLOURS[colour_key],
-                    opacity=opacity,
-                    line={"color": "white", "width": 1},
-                    name=f"{row.name}.{name}.{slice_name}",
+                shapes.append(
+                    dict(
+                        type="rect",
+                        x0=x0 + s * w / 4,
+                        x1=x0 + (s + 1) * w / 4,
+                        y0=y - h,
+                        y1=y,
+                        fillcolor=GATE_COLOURS[colour_key],
+                        opacity=opacity,
+                        line={"color": "white", "width": 1},
+                        name=f"{row.name}.{name}.{slice_name}",
+                    )
                 )
                 if name == "kernel":
-                    fig.add_annotation(
-                        x=x0 + (s + 0.5) * w / 4,
-                        y=y,
-                        text=f"<b>{slice_name}</b>",
-                        showarrow=False,
-                        yshift=10,
-                        font={"size": 13, "color": GATE_COLOURS[colour_key]},
+                    annotations.append(
+                        dict(
+                            x=x0 + (s + 0.5) * w / 4,
+                            y=y,
+                            text=f"<b>{slice_name}</b>",
+                            showarrow=False,
+                            yshift=10,
+                            font={"size": 13, "color": GATE_COLOURS[colour_key]},
+                        )
                     )
             shape = row.weights[name]
-            fig.add_annotation(
-                x=x0 + w,
-                y=y - h / 2,
-                xanchor="left",
-                xshift=6,
-                showarrow=False,
-                font={"size": 12},
-                text=f"{name}<br>{format_shape(shape)}",
+            annotations.append(
+                dict(
+                    x=x0 + w,
+                    y=y - h / 2,
+                    xanchor="left",
+                    xshift=6,
+                    showarrow=False,
+                    font={"size": 12},
+                    text=f"{name}<br>{format_shape(shape)}",
+                )
             )
             y -= h + 0.12
-        fig.add_annotation(
-            x=x0 + w / 2,
-            y=y - 0.1,
-            showarrow=False,
-            font={"size": 12, "color": MUTED},
-            yanchor="top",
-            text=f"{row.name}: 4·U = {4 * U} columns<br>{row.formula.split(' = ', 1)[1]}",
+        annotations.append(
+            dict(
+                x=x0 + w / 2,
+                y=y - 0.1,
+                showarrow=False,
+                font={"size": 12, "color": MUTED},
+                yanchor="top",
+                text=f"{row.name}: 4·U = {4 * U} columns<br>{row.formula.split(' = ', 1)[1]}",
+            )
         )
     total = table.total
     check = f" = Keras count_params() {count_params:,}" if count_params is not None else ""
-    fig.add_annotation(
-        x=-1,
-        y=-0.2,
-        xanchor="left",
-        showarrow=False,
-        font={"size": 15},
-        text=f"<b>Total parameters: {total:,}</b>{check}. The timesteps appear in no weight shape: "
-        "the same weights serve every step.",
+    annotations.append(
+        dict(
+            x=-1,
+            y=-0.2,
+            xanchor="left",
+            showarrow=False,
+            font={"size": 15},
+            text=f"<b>Total parameters: {total:,}</b>{check}. The timesteps appear in no weight shape: "
+            "the same weights serve every step.",
+        )
     )
-    fig.update_xaxes(range=[-1.4, 3.0 * n + 2.5])
-    fig.update_yaxes(range=[-0.8, 10.8])
-    hidden_axes(fig)
-    base_layout(fig, title="Tensor shapes and weights (blocks to √ scale; gate slices i | f | c | o)", view="shapes", height=620)
-    fig.update_layout(meta={"view": "shapes", "total_params": total})
-    return fig
+    layout = layout_dict(
+        title="Tensor shapes and weights (blocks to √ scale; gate slices i | f | c | o)", view="shapes", height=620
+    )
+    layout.update(
+        shapes=shapes,
+        annotations=annotations,
+        xaxis={**HIDDEN_AXIS, "range": [-1.4, 3.0 * n + 2.5]},
+        yaxis={**HIDDEN_AXIS, "range": [-0.8, 10.8]},
+        meta={"view": "shapes", "total_params": total},
+    )
+    return unvalidated_figure([], layout)
 
 
 def model_summary_text(model) -> str:
