@@ -146,6 +146,20 @@ class LSTMConfig:
         fixed = tuple(True if k < self.n_layers - 1 else r for k, r in enumerate(self.return_sequences))
         return self.replace(return_sequences=fixed)
 
+    @property
+    def head_advice(self) -> str | None:
+        """A plain warning when the Dense head builds but cannot do what its user likely wants, else ``None``.
+
+        Today one case: softmax over a single output is ``exp(z) / exp(z) = 1`` for every input
+        (Keras warns about it too). The app lets a learner make the mistake and says why.
+        """
+        if self.head_units == 1 and self.head_activation == "softmax":
+            return (
+                "Dense(1, softmax) always outputs 1.0: softmax normalises over the outputs, and with one "
+                "output exp(z) / exp(z) = 1. For one yes/no output use sigmoid; for k classes use Dense(k ≥ 2, softmax)."
+            )
+        return None
+
     def replace(self, **changes) -> LSTMConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)

@@ -97,6 +97,9 @@ def test_advanced_options_and_every_sequence():
     at.run()
     at.selectbox(key="head_activation").set_value("softmax").run()
     assert_clean(at)
+    assert "always outputs 1.0" in at.warning[0].value  # Dense(1, softmax): the page says why it is useless
+    at.slider(key="head_units").set_value(10).run()
+    assert not at.warning  # Dense(10, softmax) is fine
     assert {m.label: m.value for m in at.metric}["Output shape"] == "[output, h, c]"
     for sequence in at.selectbox(key="sequence").options:
         at.selectbox(key="sequence").set_value(sequence).run()

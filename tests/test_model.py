@@ -1,5 +1,8 @@
 """Shapes and parameter counts: the formula, Keras's count_params(), and the Keras docs' examples."""
 
+import warnings
+
+import numpy as np
 import pytest
 
 from explorer import ConfigError, LSTMConfig, build_model, shape_table
@@ -112,3 +115,13 @@ def test_broken_stack_quotes_keras_and_explains_the_fix():
     # The one-click fix builds.
     assert build_model(cfg.with_fixed_stack()).output_shape == (None, 3)
     assert cfg.buildable_prefix().units == (5,)
+
+
+def test_the_single_softmax_advice_is_what_keras_computes():
+    cfg = LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(False,), head_units=1, head_activation="softmax")
+    x = np.random.default_rng(0).normal(size=(5, 4, 2)).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras's own "softmax over an axis of size 1" warning: the point of the test
+        out = np.asarray(build_model(cfg).predict_on_batch(x))
+    assert out.shape == (5, 1) and np.all(out == 1.0)
+    assert "always outputs 1.0" in cfg.head_advice

@@ -175,6 +175,8 @@ def _render(t0: float) -> None:
         broken_stack_notice(view, bundle)
     else:
         keras_badge(view, data_key)
+    if advice := view.model.head_advice:
+        st.warning(advice, icon=":material/warning:")
 
     _phase("header + badge", t0)
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
