@@ -133,7 +133,7 @@ def tab_latencies(page, payload: Payload, label: str, tabs: tuple[str, ...], rep
         wait_idle(page)
         time.sleep(1)
         times, sizes = press_latency(page, reps, payload)
-        print(f"latency (ms), {label}, {view[:14]:14s} tab:   {summary(times)}; payload max {max(sizes) / 1024:.0f} KB")
+        print(f"latency (ms), {label}, units key, {view} tab: {summary(times)}; payload max {max(sizes) / 1024:.0f} KB")
 
 
 def part_default(pw, url: str, proc, reps: int) -> None:

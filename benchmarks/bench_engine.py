@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_ms
+
 from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
-
-
-def median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
 
 CONFIGS = {
     "default": LSTMConfig(),

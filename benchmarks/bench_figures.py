@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from timing import median_ms
 
 from explorer import LSTMConfig, build_model, make_sequence, shape_table, trace
 from explorer.figures import (
@@ -36,15 +35,6 @@ CONFIGS = {
     "largest": LSTMConfig(timesteps=200, features=64, units=(256,) * 4, return_sequences=(True, True, True, False)),
 }
 BATCH = 4  # the app's sample batch
-
-
-def median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def builders(cfg: LSTMConfig) -> dict:
