@@ -132,6 +132,9 @@ def test_gates_figure_heatmaps_equal_the_trace():
     lines = [t for t in fig.data if t.type == "scatter"]
     np.testing.assert_allclose(lines[1].y, tr.layers[0].f[2, :, 3])
     assert fig.layout.xaxis7.title.text == "processing step"
+    outlines = [s for s in fig.layout.shapes if s.y0 == 3 - 0.5 and s.y1 == 3 + 0.5]
+    assert len(outlines) == 12  # the focused unit's row in each of the six heatmaps, a dark and a white line
+    assert {s.yref for s in outlines} == {"y", "y2", "y3", "y4", "y5", "y6"}
 
 
 def test_gates_figure_windows_wide_layers():

@@ -15,6 +15,7 @@ from explorer.figures.style import (
     DIVERGING,
     GATE_COLOURS,
     GATE_LABELS,
+    INK,
     SEQUENTIAL,
     layout_dict,
     stacked_rows,
@@ -70,19 +71,11 @@ def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> g
             }
         )
         layout[f"yaxis{suffix}"]["title"] = {"text": "unit", "standoff": 2}
-        if len(shown) > 1:  # outline the focused unit's row
-            shapes.append(
-                {
-                    "type": "rect",
-                    "x0": 0.5,
-                    "x1": T + 0.5,
-                    "y0": unit - 0.5,
-                    "y1": unit + 0.5,
-                    "xref": f"x{suffix}",
-                    "yref": f"y{suffix}",
-                    "line": {"color": "white", "width": 1.5},
-                }
-            )
+        if len(shown) > 1:  # outline the focused unit's row: white on black, seen on light and dark cells alike
+            row_box = {"type": "rect", "x0": 0.5, "x1": T + 0.5, "y0": unit - 0.5, "y1": unit + 0.5}
+            row_box.update(xref=f"x{suffix}", yref=f"y{suffix}")
+            shapes.append({**row_box, "line": {"color": INK, "width": 4}})
+            shapes.append({**row_box, "line": {"color": "white", "width": 1.5}})
     for g in ("i", "f", "g", "o"):
         traces.append(
             {
