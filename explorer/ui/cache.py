@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -42,6 +43,10 @@ from explorer.reference import ModelWeights, Trace
 from explorer.stepping import next_configs
 from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
 from explorer.ui.store import BoundedStore
+
+# The page explains Dense(1, softmax) itself (LSTMConfig.head_advice); Keras's console warning would only repeat
+# it in the server log from every background check of such a model.
+warnings.filterwarnings("ignore", message="You are using a softmax over axis -1 of a tensor of shape", category=UserWarning)
 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
 PREFETCH_DELAY_S = 0.3
@@ -84,9 +89,25 @@ def model_summary(cfg: LSTMConfig) -> str:
         return model_summary_text(bundle.model)
 
 
+_BACKGROUND: list[ThreadPoolExecutor] = []  # every single-thread executor made below, for shut_down_background_work
+
+
+def _background_thread(name: str) -> ThreadPoolExecutor:
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    _BACKGROUND.append(executor)
+    return executor
+
+
+def shut_down_background_work() -> None:
+    """Drop the queued builds and checks and wait for the running ones: at the end of a process (the tests call it,
+    so no Keras work outlives their session). The app cannot start background work afterwards."""
+    for executor in list(_BACKGROUND):
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
 @st.cache_resource(max_entries=1)
 def _prefetcher() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-prefetch")
+    return _background_thread("model-prefetch")
 
 
 def _build_ahead(cfg: LSTMConfig) -> None:
@@ -136,7 +157,7 @@ def view_trace(cfg: LSTMConfig, data_key: tuple) -> Trace | None:
 
 @st.cache_resource(max_entries=1)
 def _executor() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="keras-check")
+    return _background_thread("keras-check")
 
 
 def _locked_check(model, x, tr) -> float:
