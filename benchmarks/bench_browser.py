@@ -1,6 +1,7 @@
 """What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
 
-Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100]``.
+Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100] [--large-configs 30]
+[--parts cold,default,largest,memory,memory-large]``.
 Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
@@ -9,7 +10,8 @@ Prints figures (median, p95); asserts nothing.
   → the first frame in which every visible chart shows new data, at the default
   config and at the largest (4 × 256 units, T = 200, F = 64, batch 1); both for
   configs seen before (model cached) and for new ones (Keras builds the model);
-- server memory: RSS after start, then after N different configs;
+- server memory: RSS after start, then after N different configs; and, on a fresh server, while
+  visiting large models (4 × ~256 units at batch 8: the caches' worst case);
 - payload: bytes the server sends over the websocket for one rerun.
 """
 
@@ -191,12 +193,33 @@ def part_memory(pw, url: str, proc, configs: int) -> None:
         print("server RSS (MB) after N different configs:        " + ", ".join(f"{k}: {v:.0f}" for k, v in marks.items()))
 
 
+def part_memory_large(pw, url: str, proc, configs: int) -> None:
+    """RSS while visiting large models (4 × ~256 units, T 200, F 64, batch 8: ~1.9M parameters, a ~40 MB trace each)."""
+    with chromium_page(pw) as (page, _errors):
+        open_page(page, url + LARGEST.replace("batch=1", "batch=8"))
+        page.get_by_role("slider", name="lstm_4 units").focus()
+        marks, peak = {}, 0.0
+        for k in range(1, configs + 1):
+            before = plots(page)
+            page.keyboard.press("ArrowLeft")
+            wait_for_new_plots(page, before, timeout=120)
+            peak = max(peak, rss_mb(proc.pid))
+            if k in (5, 10, 20, 30, 40) or k == configs:
+                wait_idle(page)
+                time.sleep(3)  # let that config's background check finish
+                marks[k] = rss_mb(proc.pid)
+                peak = max(peak, marks[k])
+        print("server RSS (MB) after N large configs:            " + ", ".join(f"{k}: {v:.0f}" for k, v in marks.items()))
+        print(f"server RSS (MB) peak while visiting them:          {peak:8.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--cold-reps", type=int, default=20)
     parser.add_argument("--configs", type=int, default=100)
-    parser.add_argument("--parts", default="cold,default,largest,memory", help="comma-separated subset to run")
+    parser.add_argument("--large-configs", type=int, default=30)
+    parser.add_argument("--parts", default="cold,default,largest,memory,memory-large", help="comma-separated subset to run")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     print(f"machine: {platform.machine()}, 2 cores (nproc), Python {platform.python_version()}, Chromium headless")
@@ -213,6 +236,9 @@ def main() -> None:
                 part_largest(pw, url, args.reps)
             if "memory" in parts:
                 part_memory(pw, url, proc, args.configs)
+        if "memory-large" in parts:
+            with streamlit_server() as (url, proc, _started):  # a fresh server: large models only
+                part_memory_large(pw, url, proc, args.large_configs)
 
 
 if __name__ == "__main__":

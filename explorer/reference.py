@@ -193,6 +193,12 @@ class Trace:
     layers: tuple[LayerTrace, ...]
     output: np.ndarray
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the trace's arrays (what caching it costs)."""
+        names = ("i", "f", "g", "o", "c", "h", "h0", "c0")
+        return self.x.nbytes + self.output.nbytes + sum(layer.gate(n).nbytes for layer in self.layers for n in names)
+
 
 def lstm_layer(w: LSTMWeights, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> LayerTrace:
     """Run one LSTM layer over a batch, keeping every gate.

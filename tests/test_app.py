@@ -272,3 +272,48 @@ def test_the_first_paint_draws_the_urls_graph_and_survives_odd_parameters(query)
     assert "customdata" in heat and not heat["showscale"]  # structure only: nothing traced, no colour bar
     title = spec["layout"]["title"]["text"]
     assert ("2 layers × 9 steps" in title) if query.get("timesteps") == "9" else ("2 layers × 12 steps" in title)
+
+
+def test_checks_a_session_has_moved_past_are_dropped_and_started_again_when_asked():
+    import threading
+
+    from explorer.ui import cache
+
+    at = new_app()
+    worker_free = threading.Event()
+    cache._executor().submit(worker_free.wait, 60)  # hold the check thread, so the checks below queue up
+    try:
+        for units in (20, 21, 22):
+            at.slider(key="units_1").set_value(units).run()
+        assert_clean(at)
+        view_cfg = at.session_state["_shown_model"]
+        data_key = next(key for (cfg, key) in cache._CHECKS if cfg == view_cfg)
+        checks = {u: cache._CHECKS[(view_cfg.replace(units=(u, 8)), data_key)] for u in (20, 21, 22)}
+        assert checks[20].cancelled() and checks[21].cancelled()  # the learner has moved on from these
+        assert not checks[22].cancelled()  # the one on screen waits its turn
+    finally:
+        worker_free.set()
+    assert checks[22].result(timeout=60) < 1e-5
+    again = cache.keras_check_future(view_cfg.replace(units=(21, 8)), data_key)  # a page shows 21 again
+    assert again is not checks[21] and again.result(timeout=60) < 1e-5
+
+
+def test_a_queued_check_does_not_keep_its_model_alive(monkeypatch):
+    import gc
+    import weakref
+
+    import numpy as np
+
+    from explorer import build_model, make_sequence, trace
+    from explorer.ui import cache
+
+    monkeypatch.setattr(cache, "CHECK_DELAY_S", 0)
+    cfg = LSTMConfig(timesteps=3, features=2, units=(2,), return_sequences=(False,))
+    model, x = build_model(cfg), make_sequence("sine", timesteps=3, features=2, batch_size=1, seed=0)
+    tr = trace(model, x)
+    assert cache._locked_check(weakref.ref(model), x, weakref.ref(tr)) < 1e-5
+    model_ref = weakref.ref(model)
+    del model
+    gc.collect()  # the caches dropped it before its check ran
+    with pytest.raises(cache.StaleCheck):
+        cache._locked_check(model_ref, np.asarray(x), weakref.ref(tr))

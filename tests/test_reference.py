@@ -69,6 +69,8 @@ def test_trace_shapes_and_final_states():
             assert layer.gate(name).shape == (3, 6, units)
         assert np.array_equal(layer.final_h, layer.h[:, -1])
     assert tr.output.shape == (3, 2)
+    floats = 3 * 6 * 3 + 3 * 2 + sum(6 * 3 * 6 * u + 2 * 3 * u for u in cfg.units)  # x, output, 6 gates, h0 and c0
+    assert tr.nbytes == 4 * floats  # float32: what caching the trace costs
 
 
 def test_trace_from_extracted_weights_equals_trace_from_model():

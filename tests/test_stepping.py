@@ -91,3 +91,37 @@ def test_store_does_not_keep_a_failed_build():
         store.get("k")
     assert "k" not in store
     assert store.get("k") == "ok" and attempts == ["k", "k"]
+
+
+def test_store_keeps_its_values_within_a_cost_budget():
+    store = BoundedStore(lambda k: k, max_entries=10, cost=lambda v: v, max_cost=10)
+    for k in (1, 2, 3):
+        store.get(k)
+    assert store.total_cost == 6 and len(store) == 3
+    store.get(1)  # used again: now 2 is the least recently used
+    store.get(5)  # 11 > 10: 2 goes (9 left)
+    assert [k in store for k in (1, 2, 3, 5)] == [True, False, True, True] and store.total_cost == 9
+    store.get(8)  # 17: 3, 1 and 5 go, in that order, until 8 fits alone
+    assert [k in store for k in (1, 3, 5, 8)] == [False, False, False, True] and store.total_cost == 8
+    store.get(30)  # larger than the whole budget: kept alone, since it is what was just asked for
+    assert 30 in store and len(store) == 1 and store.total_cost == 30
+
+
+def test_a_value_being_built_is_not_evicted_for_the_budget():
+    release = threading.Event()
+
+    def build(k):
+        if k == "slow":
+            release.wait(5)
+        return 4
+
+    store = BoundedStore(build, max_entries=10, cost=lambda v: v, max_cost=6)
+    slow = threading.Thread(target=store.get, args=("slow",))
+    slow.start()
+    time.sleep(0.05)
+    store.get("a")
+    store.get("b")  # 8 > 6: "a" goes; "slow", still building, stays
+    assert "slow" in store and "a" not in store and "b" in store
+    release.set()
+    slow.join()
+    assert "slow" in store and "b" not in store and store.total_cost == 4  # "slow" done: the budget holds again

@@ -11,8 +11,11 @@ TensorFlow's function tracing.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
+import weakref
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -51,6 +54,10 @@ warnings.filterwarnings("ignore", message="You are using a softmax over axis -1 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
 PREFETCH_DELAY_S = 0.3
 PREFETCH_MAX_PARAMS = 500_000  # build ahead only models up to this size (the default has 2,080 parameters)
+# Memory bounds (the default model has 2,080 parameters and a 12 KB trace; the largest, 4 × 256 units on
+# T 200 × F 64, has 1.9M parameters, ~15 MB as Keras variables plus their NumPy copy, and a 40 MB trace at batch 8).
+MODEL_PARAMS_BUDGET = 4_000_000  # the models kept hold at most this many parameters together (2 of the largest)
+TRACE_BYTES_BUDGET = 96 * 2**20  # the traces kept hold at most this many bytes together (2 of the largest)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,13 @@ def _build_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
         return err
 
 
-MODELS: BoundedStore[LSTMConfig, ModelBundle | ConfigError] = BoundedStore(_build_bundle, max_entries=12)
+def _parameters(bundle: ModelBundle | ConfigError) -> int:
+    return bundle.count_params if isinstance(bundle, ModelBundle) else 0
+
+
+MODELS: BoundedStore[LSTMConfig, ModelBundle | ConfigError] = BoundedStore(
+    _build_bundle, max_entries=12, cost=_parameters, max_cost=MODEL_PARAMS_BUDGET
+)
 
 
 def model_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
@@ -146,13 +159,22 @@ def _read_only(tr: Trace) -> Trace:
     return tr
 
 
-@st.cache_resource(max_entries=24, show_spinner=False)
-def view_trace(cfg: LSTMConfig, data_key: tuple) -> Trace | None:
-    """NumPy trace of the model (or of its buildable prefix, for a broken stack)."""
+def _build_trace(key: tuple[LSTMConfig, tuple]) -> Trace | None:
+    cfg, data_key = key
     bundle = model_bundle(cfg.buildable_prefix())
     if isinstance(bundle, ConfigError):
         return None
     return _read_only(trace(bundle.weights, sample_batch(*data_key)))
+
+
+TRACES: BoundedStore[tuple[LSTMConfig, tuple], Trace | None] = BoundedStore(
+    _build_trace, max_entries=24, cost=lambda tr: 0 if tr is None else tr.nbytes, max_cost=TRACE_BYTES_BUDGET
+)
+
+
+def view_trace(cfg: LSTMConfig, data_key: tuple) -> Trace | None:
+    """NumPy trace of the model (or of its buildable prefix, for a broken stack)."""
+    return TRACES.get((cfg, data_key))
 
 
 @st.cache_resource(max_entries=1)
@@ -160,20 +182,58 @@ def _executor() -> ThreadPoolExecutor:
     return _background_thread("keras-check")
 
 
-def _locked_check(model, x, tr) -> float:
+class StaleCheck(RuntimeError):
+    """A queued check whose model or trace no cache holds any more: nobody is looking at it."""
+
+
+def _locked_check(model_ref: weakref.ref, x: np.ndarray, trace_ref: weakref.ref) -> float:
     # Let the rerun that asked for this finish sending its charts first: TensorFlow's tracing holds
     # the GIL for hundreds of ms and would otherwise delay the websocket messages (measured: +0.7 s).
     time.sleep(CHECK_DELAY_S)
     freeze_startup_objects()  # once per process, here rather than on the first page's critical path
+    model, tr = model_ref(), trace_ref()
+    if model is None or tr is None:
+        raise StaleCheck("the model was dropped from the cache before its check ran")
     with KERAS_LOCK:
         return keras_check(model, x, tr)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+_CHECKS: OrderedDict[tuple, Future] = OrderedDict()  # (config, data key) → its check; the last 32
+_CHECKS_LOCK = threading.Lock()
+
+
+def _needs_running(future: Future | None) -> bool:
+    if future is None or future.cancelled():
+        return True
+    return future.done() and isinstance(future.exception(), StaleCheck)
+
+
 def keras_check_future(cfg: LSTMConfig, data_key: tuple) -> Future:
-    """Start (once per model and data) the check against Keras; the badge polls the future."""
+    """The check against Keras of this model and data, started once; the badge polls the future.
+
+    A queued check holds only weak references to its model and trace (a backlog must not keep
+    models alive: it did, +18 MB per large config visited), and each session's new check cancels
+    its earlier ones still waiting: a learner who has moved on no longer looks at them. A check
+    cancelled or gone stale is started again when a page asks for it.
+    """
+    key = (cfg, data_key)
+    with _CHECKS_LOCK:
+        future = _CHECKS.get(key)
+        if not _needs_running(future):
+            _CHECKS.move_to_end(key)
+            return future
     bundle, tr = model_bundle(cfg.buildable_prefix()), view_trace(cfg, data_key)
-    return _executor().submit(_locked_check, bundle.model, sample_batch(*data_key), tr)
+    future = _executor().submit(_locked_check, weakref.ref(bundle.model), sample_batch(*data_key), weakref.ref(tr))
+    with _CHECKS_LOCK:
+        _CHECKS[key] = future
+        _CHECKS.move_to_end(key)
+        while len(_CHECKS) > 32:
+            _CHECKS.popitem(last=False)
+    waiting: list[Future] = st.session_state.setdefault("_check_queue", [])
+    for earlier in waiting:
+        earlier.cancel()  # only those not started yet
+    waiting[:] = [future]
+    return future
 
 
 # Figures: each cached on exactly the inputs it depends on.
@@ -233,7 +293,7 @@ def return_state_numbers(cfg: LSTMConfig, data_key: tuple):
         return answers.return_state_demo(cfg, sample_batch(*data_key))
 
 
-@st.cache_resource(max_entries=16, show_spinner="Feeding the sequence in two calls…")
+@st.cache_resource(max_entries=4, show_spinner="Feeding the sequence in two calls…")  # 3 traces each: 80 MB at the largest
 def halves(cfg: LSTMConfig, data_key: tuple):
     """NumPy halves demo, and Keras stateful=True's max difference from the carried-over path."""
     bundle, x = model_bundle(cfg), sample_batch(*data_key)

@@ -24,6 +24,7 @@ def keras_badge(view: ViewConfig, data_key: tuple) -> None:
 
     @st.fragment(run_every=None if future.done() else 0.5)
     def badge() -> None:
+        future = cache.keras_check_future(view.model, data_key)  # the same one, unless another session cancelled it
         if not future.done():
             st.caption(":material/hourglass_top: checking the NumPy gates against Keras…")
             return

@@ -1,8 +1,10 @@
-"""A bounded, thread-safe store of values built once per key (Keras models, here).
+"""A bounded, thread-safe store of values built once per key (Keras models and traces, here).
 
 Like ``st.cache_resource``, but usable from a background thread as well as from
 a script run, so the app can build the model a learner will most likely ask for
-next while they look at the current one (see `explorer.stepping`).
+next while they look at the current one (see `explorer.stepping`); and bounded
+by what its values cost (bytes, parameters) as well as by their number, so a few
+large models cannot take the memory that a dozen small ones fit in.
 """
 
 from __future__ import annotations
@@ -20,15 +22,27 @@ V = TypeVar("V")
 class BoundedStore(Generic[K, V]):
     """Maps a key to ``build(key)``, built once even when asked from several threads at a time.
 
-    Holds at most ``max_entries`` values; the least recently used goes first. A build
-    that raises is not kept (the next ``get`` tries again).
+    Holds at most ``max_entries`` values and, when ``cost`` is given, values costing at most
+    ``max_cost`` together (``cost(value)`` is measured once, when the value is built); the least
+    recently used go first, but the value just built always stays. A build that raises is not
+    kept (the next ``get`` tries again).
     """
 
-    def __init__(self, build: Callable[[K], V], max_entries: int):
+    def __init__(
+        self,
+        build: Callable[[K], V],
+        max_entries: int,
+        *,
+        cost: Callable[[V], float] | None = None,
+        max_cost: float = float("inf"),
+    ):
         self._build = build
         self._max_entries = max_entries
+        self._cost = cost
+        self._max_cost = max_cost
         self._lock = threading.Lock()
         self._items: OrderedDict[K, Future] = OrderedDict()
+        self._costs: dict[K, float] = {}  # built values only
 
     def get(self, key: K) -> V:
         """The value for ``key``: built now, being built by another thread (waits for it), or kept."""
@@ -38,18 +52,42 @@ class BoundedStore(Generic[K, V]):
             if builder:
                 future = self._items[key] = Future()
                 while len(self._items) > self._max_entries:
-                    self._items.popitem(last=False)
+                    self._forget(next(iter(self._items)))
             else:
                 self._items.move_to_end(key)
         if builder:
             try:
-                future.set_result(self._build(key))
+                value = self._build(key)
             except BaseException as exc:
                 future.set_exception(exc)
                 with self._lock:
                     if self._items.get(key) is future:
-                        del self._items[key]
+                        self._forget(key)
+                raise
+            future.set_result(value)
+            if self._cost is not None:
+                self._keep_within_budget(key, future, self._cost(value))
         return future.result()
+
+    def _keep_within_budget(self, key: K, future: Future, cost: float) -> None:
+        with self._lock:
+            if self._items.get(key) is not future:
+                return  # already pushed out by newer entries
+            self._costs[key] = cost
+            for old in [k for k in self._items if k != key]:  # least recently used first
+                if self.total_cost <= self._max_cost:
+                    break
+                if old in self._costs:  # values still being built cost nothing yet
+                    self._forget(old)
+
+    def _forget(self, key: K) -> None:
+        del self._items[key]
+        self._costs.pop(key, None)
+
+    @property
+    def total_cost(self) -> float:
+        """What the built values kept cost together (0 without a ``cost`` function)."""
+        return sum(self._costs.values())
 
     def __contains__(self, key: object) -> bool:
         with self._lock:
