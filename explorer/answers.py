@@ -68,10 +68,15 @@ class ReturnStateDemo:
     max_output_minus_h: float
 
 
-def return_state_demo(cfg: LSTMConfig, x: np.ndarray) -> ReturnStateDemo:
-    """Run Keras on the LSTM layers of ``cfg`` with ``return_state=True`` and compare ``output`` with ``h``."""
+def return_state_demo(cfg: LSTMConfig, x: np.ndarray, weights: tuple[np.ndarray, ...] | None = None) -> ReturnStateDemo:
+    """Run Keras on the LSTM layers of ``cfg`` with ``return_state=True`` and compare ``output`` with ``h``.
+
+    ``weights``: the whole model's arrays (``get_weights()`` order, e.g. a training snapshot); ``None``: initial.
+    """
     probe_cfg = cfg.replace(return_state=True, head_units=0)
     model = build_model(probe_cfg)
+    if weights is not None:  # the LSTM layers' arrays come first; the head's are left out with the head
+        model.set_weights(list(weights[: cfg.n_layers * (3 if cfg.use_bias else 2)]))
     output, h, c = (np.asarray(a) for a in model.predict_on_batch(x))
     last = output[:, -1] if output.ndim == 3 else output  # with return_sequences: the last step's h
     return ReturnStateDemo(
@@ -131,7 +136,7 @@ def keras_stateful_halves(cfg: LSTMConfig, model, x: np.ndarray) -> np.ndarray:
     return np.asarray(stateful.predict_on_batch(x[:, half : 2 * half]))
 
 
-GENERATION_LOOP = """# The other answer (seed 001): slide a window and feed predictions back in.
+GENERATION_LOOP = """# The other answer to “does it keep the state between calls?”: slide a window and feed predictions back in.
 window = seed_sequence[-T:]                       # (T, F), the last T steps we know
 generated = []
 for _ in range(n_steps):

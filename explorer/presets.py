@@ -1,4 +1,4 @@
-"""One-click presets that reproduce the models in the learners' questions (``shared/seeds``)."""
+"""One-click presets that reproduce the models in the questions learners ask about Keras LSTMs."""
 
 from __future__ import annotations
 
@@ -23,23 +23,23 @@ PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
         Preset(
-            "seed000_lstm32",
+            "input_shape_lstm32",
             "LSTM(32) on (10, 64) + Dense(2)",
-            "What are input_shape, input_dim and input_length? (seed 000)",
+            "What are input_shape, input_dim and input_length?",
             LSTMConfig(timesteps=10, features=64, units=(32,), return_sequences=(False,), head_units=2),
             question_key="code",
         ),
         Preset(
-            "seed001_lstm10",
+            "lstm10_state",
             "LSTM(10) on (1, 1) + Dense(1)",
-            "What is the 10 in LSTM(10, input_shape=(1, 1))? Does it use the state? (seed 001)",
+            "What is the 10 in LSTM(10, input_shape=(1, 1))? Does it use the state?",
             LSTMConfig(timesteps=1, features=1, units=(10,), return_sequences=(False,), head_units=1),
             question_key="units",
         ),
         Preset(
             "docs_stacked",
             "Keras docs: 3 × LSTM(32) on (8, 16) + Dense(10, softmax)",
-            "The Keras docs' stacked classifier (seed 003)",
+            "The Keras docs' stacked classifier",
             LSTMConfig(
                 timesteps=8,
                 features=16,
@@ -51,16 +51,16 @@ PRESETS: dict[str, Preset] = {
             question_key="data",
         ),
         Preset(
-            "seed000_stack",
+            "stack_64_32_10",
             "LSTM(64) → LSTM(32) → LSTM(10) on (10, 64)",
-            "Why must stacked layers return sequences? (seed 000)",
+            "Why must stacked layers return sequences?",
             LSTMConfig(timesteps=10, features=64, units=(64, 32, 10), return_sequences=(True, True, False)),
             question_key="stacking",
         ),
         Preset(
-            "seed002_timesteps",
+            "timesteps_13_vs_100",
             "LSTM(10) on (13, 5) beside (100, 5)",
-            "Are timesteps neurons? Same parameters at any length (seed 002)",
+            "Are timesteps neurons? Same parameters at any length",
             LSTMConfig(timesteps=13, features=5, units=(10,), return_sequences=(False,)),
             question_key="timesteps",
             compare_timesteps=100,

@@ -178,6 +178,11 @@ class LayerTrace:
         """One of ``i, f, g, o, c, h`` by name."""
         return getattr(self, name)
 
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """Every array the layer holds: ``i, f, g, o, c, h, h0, c0``."""
+        return self.i, self.f, self.g, self.o, self.c, self.h, self.h0, self.c0
+
 
 @dataclass(frozen=True)
 class Trace:
@@ -196,8 +201,7 @@ class Trace:
     @property
     def nbytes(self) -> int:
         """Bytes held by the trace's arrays (what caching it costs)."""
-        names = ("i", "f", "g", "o", "c", "h", "h0", "c0")
-        return self.x.nbytes + self.output.nbytes + sum(layer.gate(n).nbytes for layer in self.layers for n in names)
+        return self.x.nbytes + self.output.nbytes + sum(a.nbytes for layer in self.layers for a in layer.arrays)
 
 
 def lstm_layer(w: LSTMWeights, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> LayerTrace:

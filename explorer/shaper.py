@@ -1,4 +1,5 @@
-"""From raw data to ``(samples, timesteps, features)`` (seed 003), with every intermediate shape.
+"""From raw data to ``(samples, timesteps, features)`` (the question “understanding input_shape with my
+data”), with every intermediate shape.
 
 A CSV holds one series: numbers (one column, or the first numeric column), or
 integer-coded symbols. `parse_series` validates it (size and row caps, text

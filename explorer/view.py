@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from explorer.config import ConfigError, LSTMConfig
 from explorer.sequences import SEQUENCES
+from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
+from explorer.training.tasks import TASKS
 
 BATCH_RANGE = (1, 8)
 COLOUR_BY = {  # unrolled-graph cell colour: key -> label
@@ -28,9 +30,10 @@ PANELS = {  # the four views: key -> tab label
     "shapes": "Tensor shapes",
     "gates": "Gate activations",
     "trajectories": "Hidden-state trajectories",
+    "training": "Training",
     "questions": "Questions",
 }
-QUESTIONS = {  # the learners' questions (shared/seeds): key -> short title
+QUESTIONS = {  # the questions learners ask about Keras LSTMs: key -> short title
     "units": "What are units, timesteps, features?",
     "code": "Keras code: input_shape, input_dim, input_length",
     "timesteps": "Are timesteps neurons?",
@@ -56,6 +59,12 @@ class ViewConfig:
     colour_by: str = "h_norm"  # a key of COLOUR_BY
     panel: str = "graph"  # the open view, a key of PANELS
     question: str = "units"  # the open question in the Questions view, a key of QUESTIONS
+    task: str = ""  # "" = untrained model on the sample sequences; else a key of TASKS
+    epochs: int = 0  # training length; 0 = the task's default
+    learning_rate: float = 0.0  # Adam's step size; 0 = the task's default
+    train_batch: int = 32  # samples per training step
+    train_seed: int = 0  # the training data's seed
+    snapshot: int = -1  # which weights the views show: the snapshot at this training step; -1 = the latest
 
     def __post_init__(self) -> None:
         if self.sequence not in SEQUENCES:
@@ -76,10 +85,47 @@ class ViewConfig:
             raise ConfigError(
                 f"`question` = {self.question!r} is unknown; choose one of {', '.join(QUESTIONS)}.", field="question"
             )
+        if self.task and self.task not in TASKS:
+            raise ConfigError(f"`task` = {self.task!r} is unknown; choose one of {', '.join(TASKS)}.", field="task")
+        if self.epochs and not EPOCHS_RANGE[0] <= self.epochs <= EPOCHS_RANGE[1]:
+            raise ConfigError(f"`epochs` = {self.epochs} must be between 1 and {EPOCHS_RANGE[1]}.", field="epochs")
+        if self.learning_rate and self.learning_rate not in LEARNING_RATES:
+            rates = ", ".join(map(str, LEARNING_RATES))
+            raise ConfigError(f"learning rate {self.learning_rate} is not one of {rates}.", field="learning_rate")
+        if self.train_batch not in BATCH_SIZES:
+            sizes = ", ".join(map(str, BATCH_SIZES))
+            raise ConfigError(f"training batch {self.train_batch} is not one of {sizes}.", field="train_batch")
+        if not 0 <= self.train_seed < 2**31 or self.snapshot < -1:
+            raise ConfigError("the training seed and the snapshot step must not be negative.", field="train_seed")
         # Focus indices follow the model: clamp rather than fail when the model shrinks.
         object.__setattr__(self, "sample", min(max(self.sample, 0), self.batch_size - 1))
         object.__setattr__(self, "layer", min(max(self.layer, 0), self.model.n_layers - 1))
         object.__setattr__(self, "unit", min(max(self.unit, 0), self.model.units[self.layer] - 1))
+
+    @property
+    def task_fits(self) -> bool:
+        """A task is chosen and the model can learn it (the data are then the task's samples)."""
+        return bool(self.task) and not TASKS[self.task].problems(self.model) and self.model.is_buildable
+
+    @property
+    def data_key(self) -> tuple:
+        """What the sample batch depends on: ``(source, T, F, batch, seed)``; source ``task:<key>`` or a sequence."""
+        source = f"task:{self.task}" if self.task_fits else self.sequence
+        return (source, self.model.timesteps, self.model.features, self.batch_size, self.data_seed)
+
+    def training_spec(self) -> TrainingSpec | None:
+        """The run the training settings describe, or ``None`` when no task fits the model."""
+        if not self.task_fits:
+            return None
+        task = TASKS[self.task]
+        return TrainingSpec(
+            self.task,
+            self.model,
+            learning_rate=self.learning_rate or task.learning_rate,
+            batch_size=self.train_batch,
+            epochs=self.epochs or task.epochs,
+            seed=self.train_seed,
+        )
 
     def replace(self, **changes) -> ViewConfig:
         """A copy with view fields and/or model fields (by their `LSTMConfig` names) changed."""
@@ -201,4 +247,10 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("colour", "colour_by", str),
     QueryField("view", "panel", str),
     QueryField("q", "question", str),
+    QueryField("task", "task", str),
+    QueryField("epochs", "epochs", _int),
+    QueryField("lr", "learning_rate", float),
+    QueryField("train_batch", "train_batch", _int),
+    QueryField("train_seed", "train_seed", _int),
+    QueryField("snap", "snapshot", _int),
 )

@@ -25,11 +25,11 @@ from explorer.shaper import MAX_BYTES, ShaperError, column_names, encode, make_w
 @pytest.mark.parametrize(
     ("key", "input_shape", "output_shape", "params"),
     [
-        ("seed000_lstm32", (None, 10, 64), (None, 2), 4 * (32 * (64 + 32) + 32) + 2 * 33),
-        ("seed001_lstm10", (None, 1, 1), (None, 1), 4 * (10 * 11 + 10) + 11),
+        ("input_shape_lstm32", (None, 10, 64), (None, 2), 4 * (32 * (64 + 32) + 32) + 2 * 33),
+        ("lstm10_state", (None, 1, 1), (None, 1), 4 * (10 * 11 + 10) + 11),
         ("docs_stacked", (None, 8, 16), (None, 10), 4 * (32 * 48 + 32) + 2 * 4 * (32 * 64 + 32) + 330),
-        ("seed000_stack", (None, 10, 64), (None, 10), 4 * (64 * 128 + 64) + 4 * (32 * 96 + 32) + 4 * (10 * 42 + 10)),
-        ("seed002_timesteps", (None, 13, 5), (None, 10), 640),
+        ("stack_64_32_10", (None, 10, 64), (None, 10), 4 * (64 * 128 + 64) + 4 * (32 * 96 + 32) + 4 * (10 * 42 + 10)),
+        ("timesteps_13_vs_100", (None, 13, 5), (None, 10), 640),
     ],
 )
 def test_presets_reproduce_the_seeds(key, input_shape, output_shape, params):
@@ -39,8 +39,8 @@ def test_presets_reproduce_the_seeds(key, input_shape, output_shape, params):
     assert model.count_params() == params
 
 
-def test_seed002_preset_compares_against_100_steps():
-    preset = PRESETS["seed002_timesteps"]
+def test_timesteps_preset_compares_against_100_steps():
+    preset = PRESETS["timesteps_13_vs_100"]
     assert preset.compare_timesteps == 100
     assert build_model(preset.model.replace(timesteps=100)).count_params() == 640
 
@@ -67,7 +67,7 @@ def test_generated_keras3_code_builds_the_same_model(cfg):
 
 
 def test_legacy_code_shows_every_old_spelling():
-    code = legacy_code(PRESETS["seed000_lstm32"].model)
+    code = legacy_code(PRESETS["input_shape_lstm32"].model)
     for spelling in ("input_shape=(10, 64)", "input_dim=64, input_length=10", "batch_input_shape=(32, 10, 64)", "Dense(2)"):
         assert spelling in code
 

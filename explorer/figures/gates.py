@@ -17,8 +17,10 @@ from explorer.figures.style import (
     GATE_LABELS,
     INK,
     SEQUENTIAL,
+    axis_suffix,
     layout_dict,
     stacked_rows,
+    step_ticks,
     unvalidated_figure,
 )
 from explorer.reference import LayerTrace
@@ -35,13 +37,17 @@ def unit_window(units: int, focus: int, size: int = MAX_UNITS) -> range:
     return range(start, start + size)
 
 
-def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> go.Figure:
+def make_gates_figure(
+    layer: LayerTrace, *, sample: int = 0, unit: int = 0, step_labels=None, title: str | None = None
+) -> go.Figure:
     """Heatmaps of every gate of one layer and sample, and the focused unit's gates over time.
 
     Args:
         layer: the `LayerTrace` of the focused layer.
         sample: which sample of the batch.
         unit: the focused unit (its row is outlined; its gates are plotted as lines).
+        step_labels: the input of each processing step as the task's text (``(``, ``▲0.42``), or ``None``.
+        title: replaces the default title (e.g. to say which weights are shown).
 
     Returns:
         A figure whose first six traces are heatmaps named ``i f g o c h`` with
@@ -55,7 +61,7 @@ def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> g
     signed = max(float(np.abs(layer.gate(g)[sample][:, shown]).max()) for g in "gch") or 1.0
     traces, shapes = [], []
     for row, g in enumerate(HEATMAPS, start=1):
-        suffix = "" if row == 1 else str(row)
+        suffix = axis_suffix(row)
         z = layer.gate(g)[sample][:, shown].T.astype(np.float32)  # (units shown, T)
         traces.append(
             {
@@ -92,7 +98,8 @@ def make_gates_figure(layer: LayerTrace, *, sample: int = 0, unit: int = 0) -> g
         )
     layout["yaxis7"]["title"] = {"text": "value"}
     layout["xaxis7"]["title"] = {"text": "processing step"}
-    title = f"Gate activations of {layer.name}, sample {sample}" + (
+    layout["xaxis7"].update(step_ticks(step_labels, html=True))
+    title = title or f"Gate activations of {layer.name}, sample {sample}" + (
         f" (units {shown.start}–{shown.stop - 1} of {U})" if len(shown) < U else ""
     )
     layout.update(layout_dict(title=title, view="gates", height=1100))

@@ -47,12 +47,6 @@ def base_layout(fig: go.Figure, *, title: str, view: str, height: int) -> go.Fig
     return fig
 
 
-def hidden_axes(fig: go.Figure) -> None:
-    """For diagrams drawn in data coordinates: no grid, ticks or zero lines."""
-    fig.update_xaxes(**HIDDEN_AXIS)
-    fig.update_yaxes(**HIDDEN_AXIS)
-
-
 def unvalidated_figure(traces: list[dict], layout: dict) -> go.Figure:
     """A figure from plain trace and layout dicts, skipping Plotly's property validation.
 
@@ -61,6 +55,27 @@ def unvalidated_figure(traces: list[dict], layout: dict) -> go.Figure:
     (``go.Figure(fig.to_dict())`` raises on any invalid property).
     """
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+MAX_STEP_LABELS = 40  # longer sequences keep numeric ticks (labels would overlap)
+
+
+def step_ticks(step_labels, *, html: bool = False) -> dict:
+    """Axis entries that label steps 1…T with a task's text (``(`` / ``)``, ``▲0.42``), or ``{}``.
+
+    Args:
+        step_labels: one label per step in the axis's order, or ``None``.
+        html: labels go under the step number on two lines.
+    """
+    if step_labels is None or len(step_labels) > MAX_STEP_LABELS:
+        return {}
+    text = [f"{t + 1}<br>{label}" if html else str(label) for t, label in enumerate(step_labels)]
+    return {"tickmode": "array", "tickvals": list(range(1, len(text) + 1)), "ticktext": text}
+
+
+def axis_suffix(row: int) -> str:
+    """Plotly's name suffix for row ``row``'s axes in `stacked_rows`: ``x``/``y`` for row 1, ``x2``/``y2`` for row 2…"""
+    return "" if row == 1 else str(row)
 
 
 def stacked_rows(row_heights: list[float], *, spacing: float, titles: list[str]) -> dict:
@@ -76,7 +91,7 @@ def stacked_rows(row_heights: list[float], *, spacing: float, titles: list[str])
     top = 1.0
     for r, height in enumerate(row_heights, start=1):
         bottom = max(top - height * unit, 0.0)
-        suffix = "" if r == 1 else str(r)
+        suffix = axis_suffix(r)
         layout[f"xaxis{suffix}"] = {"anchor": f"y{suffix}", "domain": [0.0, 1.0]}
         if r < n:
             layout[f"xaxis{suffix}"].update(matches=f"x{n}", showticklabels=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import MUTED, OKABE_ITO, TIME_SCALE, layout_dict, stacked_rows, unvalidated_figure
+from explorer.figures.style import MUTED, OKABE_ITO, TIME_SCALE, layout_dict, stacked_rows, step_ticks, unvalidated_figure
 from explorer.reference import Trace
 
 MAX_LINES = 8
@@ -28,7 +28,9 @@ def _band(steps, values, axes: dict, name: str) -> list[dict]:
     ]
 
 
-def make_trajectory_figure(tr: Trace, *, layer: int = 0, sample: int = 0, max_lines: int = MAX_LINES) -> go.Figure:
+def make_trajectory_figure(
+    tr: Trace, *, layer: int = 0, sample: int = 0, max_lines: int = MAX_LINES, step_labels=None
+) -> go.Figure:
     """Input, ``h_t`` and ``c_t`` of one layer and sample over time.
 
     Args:
@@ -36,6 +38,7 @@ def make_trajectory_figure(tr: Trace, *, layer: int = 0, sample: int = 0, max_li
         layer: focused layer index.
         sample: focused sample.
         max_lines: at most this many units (and input channels) drawn as lines; all units as a band.
+        step_labels: each input step as the task's text (data order), or ``None``.
 
     Returns:
         A figure with ``layout.meta.view == "trajectories"``; traces named ``x[j]``, ``h[u]``, ``c[u]``.
@@ -86,6 +89,7 @@ def make_trajectory_figure(tr: Trace, *, layer: int = 0, sample: int = 0, max_li
                 }
             )
     layout["xaxis3"]["title"] = {"text": "input step t" + (" (this layer reads t from last to first)" if backwards else "")}
+    layout["xaxis3"].update(step_ticks(step_labels, html=True))
     layout.update(layout_dict(title=f"Trajectories over time: {lt.name}, sample {sample}", view="trajectories", height=640))
     layout["legend"] = {"orientation": "v", "x": 1.01, "font": {"size": 12}}
     return unvalidated_figure(traces, layout)

@@ -157,7 +157,13 @@ def _cell_grid(columns: int, rows: int) -> tuple[list[float], list[float]]:
 
 
 def make_unrolled_figure(
-    cfg: LSTMConfig, tr: Trace | None = None, *, sample: int = 0, colour_by: str = "f", max_columns: int = 12
+    cfg: LSTMConfig,
+    tr: Trace | None = None,
+    *,
+    sample: int = 0,
+    colour_by: str = "f",
+    max_columns: int = 12,
+    step_labels=None,
 ) -> go.Figure:
     """The unrolled graph of ``cfg``, cells coloured from a trace.
 
@@ -167,6 +173,7 @@ def make_unrolled_figure(
         sample: which sample of the batch colours the cells.
         colour_by: ``"f"``, ``"i"``, ``"o"`` (mean gate over units) or ``"h_norm"``, ``"c_norm"``.
         max_columns: longest sequence drawn in full; longer ones show first/last steps and "…".
+        step_labels: each input step as the task's text (data order, e.g. ``(`` / ``)``), or ``None``.
 
     Returns:
         A figure whose heatmap ``"cell colours"`` holds the drawn values: ``z[2k, 2j]`` is layer
@@ -248,7 +255,8 @@ def make_unrolled_figure(
 
     # Inputs below, outputs above.
     for t, j in col.items():
-        labels.add(j, 0, f"x<sub>{t + 1}</sub>", size=15)
+        label = "" if step_labels is None else f" <b>{step_labels[t]}</b>"
+        labels.add(j, 0, f"x<sub>{t + 1}</sub>{label}", size=15)
         arrows.add("input", j, 0.15, j, 1 - CELL_H)
     first = next(iter(col))
     labels.add(col[first] + 0.05, 0.5, f"(None, {cfg.features})", MUTED, size=11, anchor="left")

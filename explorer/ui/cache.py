@@ -41,9 +41,14 @@ from explorer.figures import (
     make_unrolled_figure,
     model_summary_text,
 )
+from explorer.figures.unrolled import processes_backwards
 from explorer.model import ShapeTable
 from explorer.reference import ModelWeights, Trace
 from explorer.stepping import next_configs
+from explorer.training.probes import PROBE_SAMPLES, PROBE_SEED, Finding, find_units
+from explorer.training.snapshots import TrainedWeights, model_weights
+from explorer.training.spec import TrainingSpec
+from explorer.training.tasks import TASKS, TaskData
 from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
 from explorer.ui.store import BoundedStore
 
@@ -70,10 +75,13 @@ class ModelBundle:
     count_params: int
 
 
-def _build_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
+def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle | ConfigError:
+    cfg, trained = key
     try:
         with KERAS_LOCK:
             model = build_model(cfg)
+            if trained is not None:  # a fresh model of our own: the cached untrained one is never touched
+                model.set_weights(trained.arrays)
             weights = extract_weights(model)
             return ModelBundle(model, weights, shape_table(cfg, model), int(model.count_params()))
     except ConfigError as err:
@@ -84,20 +92,23 @@ def _parameters(bundle: ModelBundle | ConfigError) -> int:
     return bundle.count_params if isinstance(bundle, ModelBundle) else 0
 
 
-MODELS: BoundedStore[LSTMConfig, ModelBundle | ConfigError] = BoundedStore(
+MODELS: BoundedStore[tuple[LSTMConfig, TrainedWeights | None], ModelBundle | ConfigError] = BoundedStore(
     _build_bundle, max_entries=12, cost=_parameters, max_cost=MODEL_PARAMS_BUDGET
 )
 
 
-def model_bundle(cfg: LSTMConfig) -> ModelBundle | ConfigError:
-    """Build (once per config) the Keras model; a broken stack returns its `ConfigError`."""
-    return MODELS.get(cfg)
+def model_bundle(cfg: LSTMConfig, weights: TrainedWeights | None = None) -> ModelBundle | ConfigError:
+    """Build (once per config and weights) the Keras model; a broken stack returns its `ConfigError`.
+
+    ``weights`` = a training snapshot's weights (set on a model built for it), ``None`` = the initial ones.
+    """
+    return MODELS.get((cfg, weights if cfg.is_buildable else None))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def model_summary(cfg: LSTMConfig) -> str:
     """Keras's ``model.summary()`` text (only the shapes view shows it)."""
-    bundle = model_bundle(cfg)
+    bundle = model_bundle(cfg)  # the summary shows shapes and counts only: the same for any weights
     with KERAS_LOCK:
         return model_summary_text(bundle.model)
 
@@ -125,7 +136,7 @@ def _prefetcher() -> ThreadPoolExecutor:
 
 def _build_ahead(cfg: LSTMConfig) -> None:
     time.sleep(PREFETCH_DELAY_S)  # after the current rerun's charts are sent and drawn
-    MODELS.get(cfg)
+    MODELS.get((cfg, None))
 
 
 def prefetch_next(previous: LSTMConfig | None, current: LSTMConfig) -> list[LSTMConfig]:
@@ -138,43 +149,63 @@ def prefetch_next(previous: LSTMConfig | None, current: LSTMConfig) -> list[LSTM
     for future in queued:
         future.cancel()
     queued.clear()
-    shown = MODELS.get(current) if current in MODELS else None
+    shown = MODELS.get((current, None)) if (current, None) in MODELS else None
     if not isinstance(shown, ModelBundle) or shown.count_params > PREFETCH_MAX_PARAMS:
         return []  # big models: a guess would cost ~0.2 s of CPU and tens of MB for a maybe
-    ahead = [cfg for cfg in next_configs(previous, current) if cfg not in MODELS]
+    ahead = [cfg for cfg in next_configs(previous, current) if (cfg, None) not in MODELS]
     queued.extend(_prefetcher().submit(_build_ahead, cfg) for cfg in ahead)
     return ahead
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def sample_batch(sequence: str, timesteps: int, features: int, batch_size: int, seed: int) -> np.ndarray:
-    """(B, T, F) sample data."""
-    return make_sequence(sequence, timesteps=timesteps, features=features, batch_size=batch_size, seed=seed)
+def task_samples(source: str, timesteps: int, features: int, batch_size: int, seed: int) -> TaskData | None:
+    """A task's samples for the views (``source`` = ``task:<key>``), or ``None`` for a plain sample sequence."""
+    if not source.startswith("task:"):
+        return None
+    return TASKS[source.removeprefix("task:")].generate(batch_size, timesteps, seed)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sample_batch(source: str, timesteps: int, features: int, batch_size: int, seed: int) -> np.ndarray:
+    """(B, T, F) sample data: a generated sequence, or a task's samples (``source`` = ``task:<key>``)."""
+    data = task_samples(source, timesteps, features, batch_size, seed)
+    if data is not None:
+        return data.x
+    return make_sequence(source, timesteps=timesteps, features=features, batch_size=batch_size, seed=seed)
+
+
+def step_labels(cfg: LSTMConfig, data_key: tuple, sample: int, layer: int | None = None) -> list[str] | None:
+    """The focused sample's inputs as the task's text (data order; a layer's processing order if ``layer``)."""
+    data = task_samples(*data_key)
+    if data is None or data.labels is None:
+        return None
+    labels = [str(v) for v in data.labels[sample]]
+    return labels[::-1] if layer is not None and processes_backwards(cfg)[layer] else labels
 
 
 def _read_only(tr: Trace) -> Trace:
     for layer in tr.layers:
-        for name in ("i", "f", "g", "o", "c", "h", "h0", "c0"):
-            layer.gate(name).setflags(write=False)
+        for array in layer.arrays:
+            array.setflags(write=False)
     return tr
 
 
-def _build_trace(key: tuple[LSTMConfig, tuple]) -> Trace | None:
-    cfg, data_key = key
-    bundle = model_bundle(cfg.buildable_prefix())
+def _build_trace(key: tuple[LSTMConfig, tuple, TrainedWeights | None]) -> Trace | None:
+    cfg, data_key, weights = key
+    bundle = model_bundle(cfg.buildable_prefix(), weights)
     if isinstance(bundle, ConfigError):
         return None
     return _read_only(trace(bundle.weights, sample_batch(*data_key)))
 
 
-TRACES: BoundedStore[tuple[LSTMConfig, tuple], Trace | None] = BoundedStore(
+TRACES: BoundedStore[tuple[LSTMConfig, tuple, TrainedWeights | None], Trace | None] = BoundedStore(
     _build_trace, max_entries=24, cost=lambda tr: 0 if tr is None else tr.nbytes, max_cost=TRACE_BYTES_BUDGET
 )
 
 
-def view_trace(cfg: LSTMConfig, data_key: tuple) -> Trace | None:
-    """NumPy trace of the model (or of its buildable prefix, for a broken stack)."""
-    return TRACES.get((cfg, data_key))
+def view_trace(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> Trace | None:
+    """NumPy trace of the model (or of its buildable prefix, for a broken stack) with the given weights."""
+    return TRACES.get((cfg, data_key, weights if cfg.is_buildable else None))
 
 
 @st.cache_resource(max_entries=1)
@@ -208,7 +239,7 @@ def _needs_running(future: Future | None) -> bool:
     return future.done() and isinstance(future.exception(), StaleCheck)
 
 
-def keras_check_future(cfg: LSTMConfig, data_key: tuple) -> Future:
+def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> Future:
     """The check against Keras of this model and data, started once; the badge polls the future.
 
     A queued check holds only weak references to its model and trace (a backlog must not keep
@@ -216,13 +247,14 @@ def keras_check_future(cfg: LSTMConfig, data_key: tuple) -> Future:
     its earlier ones still waiting: a learner who has moved on no longer looks at them. A check
     cancelled or gone stale is started again when a page asks for it.
     """
-    key = (cfg, data_key)
+    weights = weights if cfg.is_buildable else None
+    key = (cfg, data_key, weights)
     with _CHECKS_LOCK:
         future = _CHECKS.get(key)
         if not _needs_running(future):
             _CHECKS.move_to_end(key)
             return future
-    bundle, tr = model_bundle(cfg.buildable_prefix()), view_trace(cfg, data_key)
+    bundle, tr = model_bundle(cfg.buildable_prefix(), weights), view_trace(cfg, data_key, weights)
     future = _executor().submit(_locked_check, weakref.ref(bundle.model), sample_batch(*data_key), weakref.ref(tr))
     with _CHECKS_LOCK:
         _CHECKS[key] = future
@@ -238,34 +270,54 @@ def keras_check_future(cfg: LSTMConfig, data_key: tuple) -> Future:
 
 # Figures: each cached on exactly the inputs it depends on.
 @st.cache_resource(max_entries=32, show_spinner=False)
-def unrolled_figure(cfg: LSTMConfig, data_key: tuple, sample: int, colour_by: str):
-    return make_unrolled_figure(cfg, view_trace(cfg, data_key), sample=sample, colour_by=colour_by)
+def unrolled_figure(cfg: LSTMConfig, data_key: tuple, sample: int, colour_by: str, weights: TrainedWeights | None = None):
+    return make_unrolled_figure(
+        cfg,
+        view_trace(cfg, data_key, weights),
+        sample=sample,
+        colour_by=colour_by,
+        step_labels=step_labels(cfg, data_key, sample),
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def shapes_figure(cfg: LSTMConfig):
-    bundle = model_bundle(cfg)
+def shapes_figure(cfg: LSTMConfig, weights: TrainedWeights | None = None):
+    bundle = model_bundle(cfg, weights)
     biases = {w.name: w.bias for w in bundle.weights.lstm}
     return make_shapes_figure(bundle.table, count_params=bundle.count_params, bias_values=biases)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def gates_figure(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, unit: int):
-    return make_gates_figure(view_trace(cfg, data_key).layers[layer], sample=sample, unit=unit)
+def gates_figure(
+    cfg: LSTMConfig,
+    data_key: tuple,
+    layer: int,
+    sample: int,
+    unit: int,
+    weights: TrainedWeights | None = None,
+    title: str | None = None,
+):
+    return make_gates_figure(
+        view_trace(cfg, data_key, weights).layers[layer],
+        sample=sample,
+        unit=unit,
+        step_labels=step_labels(cfg, data_key, sample, layer),
+        title=title,
+    )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def trajectory_figures(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int):
-    tr = view_trace(cfg, data_key)
+def trajectory_figures(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None):
+    tr = view_trace(cfg, data_key, weights)
     return (
-        make_trajectory_figure(tr, layer=layer, sample=sample),
+        make_trajectory_figure(tr, layer=layer, sample=sample, step_labels=step_labels(cfg, data_key, sample)),
         make_state_space_figure(tr, layer=layer, dims=2, sample=sample),
     )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def state_space_3d(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int):
-    return make_state_space_figure(view_trace(cfg, data_key), layer=layer, dims=3, sample=sample)
+def state_space_3d(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None):
+    return make_state_space_figure(view_trace(cfg, data_key, weights), layer=layer, dims=3, sample=sample)
 
 
 # Answers to the learners' questions (explorer/answers.py), each cached on what it depends on.
@@ -288,15 +340,15 @@ def broken_stack_message(cfg: LSTMConfig) -> str:
 
 
 @st.cache_resource(max_entries=16, show_spinner="Running Keras with return_state=True…")
-def return_state_numbers(cfg: LSTMConfig, data_key: tuple):
+def return_state_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None):
     with KERAS_LOCK:
-        return answers.return_state_demo(cfg, sample_batch(*data_key))
+        return answers.return_state_demo(cfg, sample_batch(*data_key), None if weights is None else weights.arrays)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Feeding the sequence in two calls…")  # 3 traces each: 80 MB at the largest
-def halves(cfg: LSTMConfig, data_key: tuple):
+def halves(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None):
     """NumPy halves demo, and Keras stateful=True's max difference from the carried-over path."""
-    bundle, x = model_bundle(cfg), sample_batch(*data_key)
+    bundle, x = model_bundle(cfg, weights), sample_batch(*data_key)
     demo = answers.state_across_calls(bundle.weights, x)
     with KERAS_LOCK:
         keras_out = answers.keras_stateful_halves(cfg, bundle.model, x)
@@ -316,15 +368,35 @@ def activation_curves(z: np.ndarray) -> dict:
 
 
 @st.cache_data(max_entries=8, show_spinner="Timing unroll=False and unroll=True…")
-def unroll_numbers(cfg: LSTMConfig, data_key: tuple) -> dict:
-    bundle = model_bundle(cfg)
+def unroll_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> dict:
+    bundle = model_bundle(cfg, weights)
     x = sample_batch(data_key[0], cfg.timesteps, *data_key[2:])
     with KERAS_LOCK:
         return answers.measure_unroll(cfg, bundle.model, x)
 
 
 @st.cache_data(max_entries=8, show_spinner="Calling the model with dropout…")
-def dropout_numbers(cfg: LSTMConfig, data_key: tuple) -> dict:
-    bundle = model_bundle(cfg)
+def dropout_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> dict:
+    bundle = model_bundle(cfg, weights)
     with KERAS_LOCK:
         return answers.measure_dropout(cfg, bundle.model, sample_batch(*data_key))
+
+
+# Live training (explorer/training): what the curve and the findings compare against.
+@st.cache_data(max_entries=64, show_spinner=False)
+def task_baseline(spec: TrainingSpec) -> tuple[float, float]:
+    """``(loss, metric)`` of the best model *without memory* on the run's held-out samples."""
+    from explorer.training.loop import evaluation_set, task_loss
+
+    task, data = TASKS[spec.task], evaluation_set(spec)
+    memoryless = task.predict_memoryless(data)
+    return task_loss(task, data, memoryless), task.score(data, memoryless)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Looking for the units that do the task's job…")
+def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[Finding, Finding]]:
+    """Per probe: the best unit at ``weights`` and the best unit of the untrained model, on the same samples."""
+    data = TASKS[spec.task].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
+    untrained = find_units(spec.model, model_bundle(spec.model).weights, data)
+    trained = untrained if weights is None else find_units(spec.model, model_weights(spec.model, weights.arrays), data)
+    return list(zip(trained, untrained, strict=True))

@@ -21,6 +21,7 @@ from explorer.config import (
     TIMESTEPS_RANGE,
     UNITS_RANGE,
 )
+from explorer.training.tasks import TASKS
 from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, ViewConfig
 
 MAX_LAYERS = LAYERS_RANGE[1]
@@ -53,6 +54,12 @@ def view_to_state(view: ViewConfig) -> dict:
         "colour_by": view.colour_by,
         "panel": PANELS[view.panel],
         "question": view.question,
+        "task": view.task,
+        "epochs": view.epochs or (TASKS[view.task].epochs if view.task else 4),
+        "learning_rate": view.learning_rate or (TASKS[view.task].learning_rate if view.task else 0.01),
+        "train_batch": view.train_batch,
+        "train_seed": view.train_seed,
+        "snapshot": view.snapshot,
     }
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
@@ -79,6 +86,10 @@ def state_to_view(state) -> ViewConfig:
         seed=state["seed"],
     )
     panel = next((key for key, label in PANELS.items() if label == state.get("panel")), "graph")
+    task = TASKS.get(state.get("task", ""))
+    # Training settings equal to the task's defaults are stored as 0 ("default"): they stay out of the URL.
+    epochs = state.get("epochs", 0) if task and state.get("epochs") != task.epochs else 0
+    rate = state.get("learning_rate", 0.0) if task and state.get("learning_rate") != task.learning_rate else 0.0
     return ViewConfig(
         model=model,
         sequence=state["sequence"],
@@ -90,6 +101,12 @@ def state_to_view(state) -> ViewConfig:
         colour_by=state["colour_by"],
         panel=panel,
         question=state.get("question", "units"),
+        task=task.key if task else "",
+        epochs=epochs,
+        learning_rate=rate,
+        train_batch=state.get("train_batch", 32),
+        train_seed=state.get("train_seed", 0),
+        snapshot=state.get("snapshot", -1),
     )
 
 
@@ -99,6 +116,8 @@ def init_from_url() -> list[str]:
         return st.session_state.get("_url_notices", [])
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     view, notices = ViewConfig.from_query_params(params)
+    if view.task and TASKS[view.task].problems(view.model):
+        view = view.replace(model=TASKS[view.task].fit_config(view.model))
     st.session_state.update(view_to_state(view))
     st.session_state["_initialised"] = True
     st.session_state["_url_notices"] = notices
@@ -216,7 +235,10 @@ def sidebar_controls() -> ViewConfig:
         format_func=lambda k: SEQUENCES[k].label,
         help="Generated input data shaped (samples, timesteps, features).",
     )
-    sb.caption(SEQUENCES[st.session_state["sequence"]].description)
+    if st.session_state.get("task") and not TASKS[st.session_state["task"]].problems(state_to_view(st.session_state).model):
+        sb.caption(f"Every view shows samples of the task: {TASKS[st.session_state['task']].title}.")
+    else:
+        sb.caption(SEQUENCES[st.session_state["sequence"]].description)
     sb.slider("samples in the batch", *BATCH_RANGE, key="batch_size", help="The batch axis: Keras shows it as None.")
     sb.number_input("data seed", *SEED_RANGE, key="data_seed", help="Seed for the sample data (phases, onsets, noise).")
 

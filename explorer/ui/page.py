@@ -10,21 +10,24 @@ import streamlit as st
 
 from explorer import ConfigError
 from explorer.formatting import format_shape
+from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
+from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
+from explorer.ui.training_tab import training_panel
 from explorer.view import PANELS, ViewConfig
 
 
-def keras_badge(view: ViewConfig, data_key: tuple) -> None:
+def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     """'gates recomputed from Keras weights; max |Δ| vs Keras = …', once the background check is done."""
-    future = cache.keras_check_future(view.model, data_key)
+    future = cache.keras_check_future(view.model, data_key, weights)
 
     @st.fragment(run_every=None if future.done() else 0.5)
     def badge() -> None:
-        future = cache.keras_check_future(view.model, data_key)  # the same one, unless another session cancelled it
+        future = cache.keras_check_future(view.model, data_key, weights)  # the same one, unless another session cancelled it
         if not future.done():
             st.caption(":material/hourglass_top: checking the NumPy gates against Keras…")
             return
@@ -37,8 +40,9 @@ def keras_badge(view: ViewConfig, data_key: tuple) -> None:
             st.caption(f":material/warning: Keras check failed: {exc}")
             return
         ok = ":material/verified:" if err < 1e-5 else ":material/warning:"
+        which = f"the weights after training step {weights.step}" if weights is not None else "the Keras weights"
         st.caption(
-            f"{ok} gates recomputed in NumPy from the Keras weights; **max |Δ| vs Keras = {err:.1e}**",
+            f"{ok} gates recomputed in NumPy from {which}; **max |Δ| vs Keras = {err:.1e}**",
             help=(
                 "Every h sequence and final h, c of every layer, and the model's output, were also computed by Keras "
                 "itself (a compiled tf.function) on this data; this is the largest difference."
@@ -82,18 +86,18 @@ def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
     st.caption(f"Below: the graph shows the missing arrows; the other views show what can be built, lstm_1 … lstm_{k + 1}.")
 
 
-def graph_panel(view: ViewConfig, data_key: tuple) -> None:
-    show_chart(cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by), "unrolled")
+def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
+    show_chart(cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights), "unrolled")
     st.caption(
         "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
         "An arrow goes up only where the layer returns sequences. Hover a cell for its gates."
     )
 
 
-def shapes_panel(view: ViewConfig) -> None:
+def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     cfg = view.model.buildable_prefix()
     bundle = cache.model_bundle(cfg)
-    show_chart(cache.shapes_figure(cfg), "shapes")
+    show_chart(cache.shapes_figure(cfg, weights), "shapes")
     left, right = st.columns([3, 2])
     with left:
         st.markdown("**Per layer, read off the Keras model**")
@@ -119,14 +123,22 @@ def _traced_layer(view: ViewConfig) -> int:
     return min(view.layer, view.model.buildable_prefix().n_layers - 1)
 
 
-def gates_panel(view: ViewConfig, data_key: tuple) -> None:
+def gates_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     layer = _traced_layer(view)
-    show_chart(cache.gates_figure(view.model, data_key, layer, view.sample, view.unit), "gates")
+    args = (view.model, data_key, layer, view.sample, view.unit)
+    if weights is None or not st.toggle("Compare with the untrained model", key="compare_untrained"):
+        show_chart(cache.gates_figure(*args, weights), "gates")
+        return
+    left, right = st.columns(2)
+    with left:
+        show_chart(cache.gates_figure(*args, None, f"Untrained (step 0), sample {view.sample}"), "gates_untrained")
+    with right:
+        show_chart(cache.gates_figure(*args, weights, f"Trained (step {weights.step}), sample {view.sample}"), "gates")
 
 
-def trajectories_panel(view: ViewConfig, data_key: tuple) -> None:
+def trajectories_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     layer = _traced_layer(view)
-    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample)
+    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample, weights)
     show_chart(over_time, "trajectories")
     left, right = st.columns(2)
     with left:
@@ -134,7 +146,7 @@ def trajectories_panel(view: ViewConfig, data_key: tuple) -> None:
     with right:
         # 3-D is opt-in: WebGL costs ~1 s per redraw where the browser renders in software (projectors, VMs).
         if st.toggle("3-D state space (PCA, 3 components)", key="show_3d"):
-            show_chart(cache.state_space_3d(view.model, data_key, layer, view.sample), "state_space_3d")
+            show_chart(cache.state_space_3d(view.model, data_key, layer, view.sample, weights), "state_space_3d")
         else:
             st.caption(
                 "The path of h_t through state space: each sample starts at ○ and ends at ×; colour = step. "
@@ -162,22 +174,30 @@ def _render(t0: float) -> None:
     install_cheap_keras_clear()
     notices = init_from_url()
     preset_picker()
+    task_sidebar()
     view = sidebar_controls()
-    sync_url(view)
+    auto_train_from_url(view)
+    job = session_job(view.training_spec()) if view.task else None
+    progress = job.progress() if job else None
+    weights = shown_weights(view, progress)  # a training snapshot, or None: the initial weights
+    # The URL names the weights shown, so a shared link reproduces the trained model.
+    sync_url(view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1)))
     if notices:
         st.info("Some URL parameters were ignored: " + " ".join(notices), icon=":material/link:")
 
     _phase("controls", t0)
-    data_key = (view.sequence, view.model.timesteps, view.model.features, view.batch_size, view.data_seed)
-    bundle = cache.model_bundle(view.model)
+    data_key = view.data_key
+    bundle = cache.model_bundle(view.model, weights)
     _phase("model", t0)
     header(view, bundle)
     if isinstance(bundle, ConfigError):
         broken_stack_notice(view, bundle)
     else:
-        keras_badge(view, data_key)
+        keras_badge(view, data_key, weights)
     if advice := view.model.head_advice:
         st.warning(advice, icon=":material/warning:")
+    if view.task:
+        training_strip(view)
 
     _phase("header + badge", t0)
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
@@ -186,15 +206,17 @@ def _render(t0: float) -> None:
             continue
         with tab:
             if key == "graph":
-                graph_panel(view, data_key)
+                graph_panel(view, data_key, weights)
             elif key == "shapes":
-                shapes_panel(view)
+                shapes_panel(view, weights)
             elif key == "questions":
-                questions_panel(view, data_key)
+                questions_panel(view, data_key, weights)
             elif key == "gates":
-                gates_panel(view, data_key)
+                gates_panel(view, data_key, weights)
+            elif key == "training":
+                training_panel(view, data_key, weights)
             else:
-                trajectories_panel(view, data_key)
+                trajectories_panel(view, data_key, weights)
 
     # A learner stepping a slider with the arrow keys asks for the next model next: build it meanwhile.
     cache.prefetch_next(st.session_state.get("_shown_model"), view.model)

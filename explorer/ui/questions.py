@@ -1,4 +1,4 @@
-"""The Questions tab: each learner question (``shared/seeds``) answered on the live model, one at a time."""
+"""The Questions tab: each question learners ask about Keras LSTMs answered on the live model, one at a time."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from explorer.figures.unrolled import make_unrolled_figure
 from explorer.formatting import format_shape
 from explorer.presets import PRESETS
 from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_windows, parse_series
+from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.controls import apply_model, break_stack, fix_stack
 from explorer.view import QUESTIONS, ViewConfig
@@ -104,8 +105,8 @@ def stacking_answer(view: ViewConfig) -> None:
     c2.button("Fix: return_sequences=True on inner layers", on_click=fix_stack, width="stretch", type="primary")
 
 
-def return_state_answer(view: ViewConfig, data_key: tuple) -> None:
-    demo = cache.return_state_numbers(view.model.buildable_prefix(), data_key)
+def return_state_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
+    demo = cache.return_state_numbers(view.model.buildable_prefix(), data_key, weights)
     last = view.model.buildable_prefix().layer_names[-1]
     st.markdown(f"With `return_state=True`, `{last}` returns three tensors (computed by Keras on sample 0):")
     st.table(
@@ -136,12 +137,12 @@ def return_state_answer(view: ViewConfig, data_key: tuple) -> None:
     )
 
 
-def state_answer(view: ViewConfig, data_key: tuple) -> None:
+def state_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     cfg = view.model.buildable_prefix()
     if cfg.timesteps < 2:
         st.info("Set timesteps to 2 or more to split the sequence into two calls.")
         return
-    demo, keras_diff = cache.halves(cfg, data_key)
+    demo, keras_diff = cache.halves(cfg, data_key, weights)
     unit = min(view.unit, cfg.units[-1] - 1)
     st.plotly_chart(make_halves_figure(demo, sample=view.sample, unit=unit), width="stretch")
     st.markdown(
@@ -157,7 +158,7 @@ def state_answer(view: ViewConfig, data_key: tuple) -> None:
     st.code(GENERATION_LOOP, language="python")
 
 
-def shaper_answer(view: ViewConfig) -> None:
+def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> None:
     st.markdown("Paste or upload a CSV with one series (numbers, or integer symbol codes 0, 1, 2, …).")
     upload = st.file_uploader("CSV file (≤ 1 MB, ≤ 100,000 rows)", type=["csv", "txt"], key="shaper_file")
     with open(EXAMPLE_CSV, "rb") as f:
@@ -207,14 +208,14 @@ def shaper_answer(view: ViewConfig) -> None:
             args=(view.model.replace(timesteps=int(timesteps), features=int(F)),),
         )
         return
-    bundle = cache.model_bundle(view.model.buildable_prefix())
+    bundle = cache.model_bundle(view.model.buildable_prefix(), weights)
     if isinstance(bundle, ConfigError):
         return
     tr = trace(bundle.weights, x[:1])  # NumPy: a few ms
     st.markdown(f"Sample 0 through the live model: output {format_shape(tr.output.shape)} = `{_numbers(tr.output.ravel())}`")
 
 
-def arguments_answer(view: ViewConfig, data_key: tuple) -> None:
+def arguments_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     st.dataframe(cache.argument_rows(), hide_index=True, width="stretch")
     z = np.linspace(-6, 6, 241, dtype=np.float32)
     st.plotly_chart(make_activation_curves_figure(z, cache.activation_curves(z)), width="stretch")
@@ -222,7 +223,9 @@ def arguments_answer(view: ViewConfig, data_key: tuple) -> None:
     c1, c2 = st.columns(2)
     with c1:
         if st.button("Measure unroll (same values, other speed)", key="measure_unroll"):
-            st.session_state["_unroll"] = cache.unroll_numbers(cfg.replace(timesteps=min(cfg.timesteps, 40)), data_key)
+            st.session_state["_unroll"] = cache.unroll_numbers(
+                cfg.replace(timesteps=min(cfg.timesteps, 40)), data_key, weights
+            )
         if "_unroll" in st.session_state:
             u = st.session_state["_unroll"]
             st.markdown(
@@ -231,7 +234,7 @@ def arguments_answer(view: ViewConfig, data_key: tuple) -> None:
             )
     with c2:
         if st.button("Measure dropout (training only)", key="measure_dropout"):
-            st.session_state["_dropout"] = cache.dropout_numbers(cfg, data_key)
+            st.session_state["_dropout"] = cache.dropout_numbers(cfg, data_key, weights)
         if "_dropout" in st.session_state:
             d = st.session_state["_dropout"]
             st.markdown(
@@ -241,8 +244,8 @@ def arguments_answer(view: ViewConfig, data_key: tuple) -> None:
             )
 
 
-def questions_panel(view: ViewConfig, data_key: tuple) -> None:
-    """The Questions tab."""
+def questions_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None = None) -> None:
+    """The Questions tab; ``weights``: a training snapshot's weights for the answers that show numbers."""
     key = st.radio(
         "Question", list(QUESTIONS), format_func=QUESTIONS.get, key="question", horizontal=True, label_visibility="collapsed"
     )
@@ -256,10 +259,10 @@ def questions_panel(view: ViewConfig, data_key: tuple) -> None:
     elif key == "stacking":
         stacking_answer(view)
     elif key == "return_state":
-        return_state_answer(view, data_key)
+        return_state_answer(view, data_key, weights)
     elif key == "state":
-        state_answer(view, data_key)
+        state_answer(view, data_key, weights)
     elif key == "data":
-        shaper_answer(view)
+        shaper_answer(view, weights)
     else:
-        arguments_answer(view, data_key)
+        arguments_answer(view, data_key, weights)

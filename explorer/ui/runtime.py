@@ -7,7 +7,8 @@ script_runner.py``). In Keras 3 that ends with a full ``gc.collect()``: about
 shared, named explicitly, and never mutated, so the garbage collection buys
 nothing. `install_cheap_keras_clear` wraps ``clear_session`` so it still resets
 Keras's global state but skips the collection (``free_memory=False``), and
-never runs while another thread builds or checks a model (`KERAS_LOCK`).
+never runs while another thread builds or checks a model (`KERAS_LOCK`) or runs a
+training chunk (`TRAINING`, see `explorer.keras_lock`).
 ``runner.postScriptGC = false`` in ``.streamlit/config.toml`` removes the other
 full collection; `freeze_startup_objects` moves TensorFlow's hundreds of
 thousands of start-up objects out of the collector's sight, so the automatic
@@ -17,9 +18,10 @@ collections that remain stay cheap.
 from __future__ import annotations
 
 import gc
-import threading
 
-KERAS_LOCK = threading.RLock()  # held while building a model or running Keras in a check
+from explorer.keras_lock import KERAS_LOCK, TRAINING
+
+__all__ = ["KERAS_LOCK", "freeze_startup_objects", "install_cheap_keras_clear"]
 _frozen = False
 
 
@@ -32,11 +34,13 @@ def install_cheap_keras_clear() -> None:
         return
 
     def cheap_clear_session(free_memory: bool = True) -> None:
-        """Keras's clear_session without gc.collect(); skipped while a model is being built or checked."""
+        """Keras's clear_session without gc.collect(); skipped while a model is built or checked, or a job trains."""
         if not KERAS_LOCK.acquire(blocking=False):
             return  # another thread is inside Keras; the next rerun clears
         try:
-            original(free_memory=False)
+            with TRAINING.try_exclusive() as alone:
+                if alone:  # no training chunk is running (a new one waits until this returns)
+                    original(free_memory=False)
         finally:
             KERAS_LOCK.release()
 

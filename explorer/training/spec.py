@@ -1,0 +1,77 @@
+"""What a training run is: the task, the model as trained, and the hyperparameters. Frozen and hashable.
+
+Training is deterministic: the same `TrainingSpec` always trains the same weights (seeded
+initial weights from ``model.seed``, a data set and batch order drawn from ``seed``, and no
+other randomness), so a spec is the key of a finished run shared by every session, and a
+URL that carries it reproduces the trained model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from explorer.config import ConfigError, LSTMConfig
+from explorer.training.tasks import TASKS
+
+SAMPLES = 2048  # training samples per epoch (divisible by every batch size below)
+LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
+BATCH_SIZES = (8, 16, 32, 64, 128)
+EPOCHS_RANGE = (1, 50)
+SNAPSHOTS_PER_EPOCH = 4
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """One deterministic training run.
+
+    Attributes:
+        task: a key of `TASKS`.
+        model: the model as trained (``return_state`` off: the loss needs one output;
+            the weights are the same either way).
+        learning_rate: Adam's step size.
+        batch_size: samples per step.
+        epochs: the training length (passes over the `SAMPLES` training samples).
+        seed: the training data's seed (the weights' seed is ``model.seed``).
+    """
+
+    task: str
+    model: LSTMConfig
+    learning_rate: float = 0.01
+    batch_size: int = 32
+    epochs: int = 4
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise ConfigError(f"`task` = {self.task!r} is unknown; choose one of {', '.join(TASKS)}.", field="task")
+        object.__setattr__(self, "model", self.model.replace(return_state=False))
+        if self.learning_rate not in LEARNING_RATES:
+            raise ConfigError(f"learning rate {self.learning_rate} is not one of {LEARNING_RATES}.", field="lr")
+        if self.batch_size not in BATCH_SIZES:
+            raise ConfigError(f"batch size {self.batch_size} is not one of {BATCH_SIZES}.", field="train_batch")
+        lo, hi = EPOCHS_RANGE
+        if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or not lo <= self.epochs <= hi:
+            raise ConfigError(f"epochs must be a whole number from {lo} to {hi}, got {self.epochs!r}.", field="epochs")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**31:
+            raise ConfigError(f"the training seed must be from 0 to 2^31 - 1, got {self.seed!r}.", field="train_seed")
+        if problems := TASKS[self.task].problems(self.model):
+            raise ConfigError(f"This model cannot learn {TASKS[self.task].title}: {'; '.join(problems)}.", field="task")
+        if not self.model.is_buildable:
+            raise ConfigError("This stack cannot be built, so it cannot be trained.", field="return_sequences")
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return SAMPLES // self.batch_size
+
+    @property
+    def total_steps(self) -> int:
+        return self.epochs * self.steps_per_epoch
+
+    @property
+    def snapshot_every(self) -> int:
+        """Steps between weight snapshots (a quarter epoch)."""
+        return max(1, self.steps_per_epoch // SNAPSHOTS_PER_EPOCH)
+
+    def replace(self, **changes) -> TrainingSpec:
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,251 @@
+"""Live training on the page: the task picker, Train / Stop / Resume, the live curve, the snapshot scrubber.
+
+The session's job lives in ``st.session_state["_job"]`` (one per session); it runs on the
+server's `TrainingPool` (one per process, `st.cache_resource`), never on the script
+thread: a rerun only reads the job's `Progress`. While a job is queued or running, a
+fragment redraws the status and the curve a few times a second; when it ends, the fragment
+reruns the whole page so every view shows the final snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from explorer.figures.training import make_training_curve_figure
+from explorer.training.jobs import JobState, PoolFull, Progress, TrainingJob, TrainingPool
+from explorer.training.snapshots import TrainedWeights, nearest
+from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
+from explorer.training.tasks import TASKS
+from explorer.ui import cache
+from explorer.ui.chart import show_chart
+from explorer.ui.controls import apply_model, state_to_view
+from explorer.view import ViewConfig
+
+POLL_S = 0.3  # the live curve's refresh while a job is queued or running
+CLOSED_GRACE_S = 10.0  # a page disconnected this long (not a reload) stops its job
+
+
+@st.cache_resource(max_entries=1)
+def training_pool() -> TrainingPool:
+    """The server's one pool of training workers (one per core), shared by every session."""
+    return TrainingPool()
+
+
+def _session_watch():
+    """``is_wanted`` for a job: False once this session's page has been gone for `CLOSED_GRACE_S`."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return lambda: True  # a notebook or AppTest: nobody closes a tab
+    runtime, session_id, gone_since = Runtime.instance(), ctx.session_id, []
+
+    def is_wanted() -> bool:
+        if runtime.is_active_session(session_id):
+            gone_since.clear()
+            return True
+        gone_since.append(gone_since[0] if gone_since else time.monotonic())
+        return time.monotonic() - gone_since[0] < CLOSED_GRACE_S
+
+    return is_wanted
+
+
+def _on_task_change() -> None:
+    """A task fixes features, the head and the last return_sequences; units and stacking stay the learner's."""
+    key = st.session_state["task"]
+    if key:
+        task = TASKS[key]
+        view = state_to_view(st.session_state)
+        apply_model(task.fit_config(view.model))
+        st.session_state["epochs"] = task.epochs
+        st.session_state["learning_rate"] = task.learning_rate
+    st.session_state["snapshot"] = -1
+
+
+def fit_model_to_task() -> None:
+    """Button callback: change what the task needs, keep the rest."""
+    view = state_to_view(st.session_state)
+    apply_model(TASKS[view.task].fit_config(view.model))
+
+
+def task_sidebar() -> None:
+    """Sidebar: pick a task and the training settings."""
+    sb = st.sidebar
+    sb.header("Train on a task")
+    sb.selectbox(
+        "task",
+        ["", *TASKS],
+        key="task",
+        on_change=_on_task_change,
+        format_func=lambda k: TASKS[k].title if k else "none: the untrained model on sample sequences",
+        help="A task that needs memory; its samples feed every view, and Train teaches the live model.",
+    )
+    key = st.session_state.get("task", "")
+    if not key:
+        return
+    task = TASKS[key]
+    sb.caption(task.teaches)
+    with sb.expander("Training settings"):
+        st.slider("epochs", *EPOCHS_RANGE, key="epochs", help=f"Passes over the {2048:,} training samples.")
+        st.select_slider("learning rate", LEARNING_RATES, key="learning_rate", help="Adam's step size.")
+        st.select_slider("training batch", BATCH_SIZES, key="train_batch", help="Samples per training step.")
+        st.number_input("training seed", 0, 2**31 - 1, key="train_seed", help="Seed of the training data and its order.")
+
+
+def session_job(spec: TrainingSpec | None) -> TrainingJob | None:
+    """This session's job if it trains ``spec`` (a job for another model or setting is not shown)."""
+    job = st.session_state.get("_job")
+    return job if job is not None and spec is not None and job.spec == spec else None
+
+
+def start_training(spec: TrainingSpec) -> None:
+    """Button callback: one job per session; a new one stops the previous."""
+    previous = st.session_state.get("_job")
+    if previous is not None:
+        previous.stop()
+    job = TrainingJob(spec, is_wanted=_session_watch())
+    st.session_state["_job"] = job
+    st.session_state["snapshot"] = -1
+    try:
+        training_pool().submit(job)
+    except PoolFull as err:
+        st.session_state["_job"] = None
+        st.session_state["_train_refused"] = str(err)
+
+
+def resume_training(job: TrainingJob) -> None:
+    try:
+        training_pool().submit(job)
+    except PoolFull as err:
+        st.session_state["_train_refused"] = str(err)
+
+
+def shown_weights(view: ViewConfig, progress: Progress | None) -> TrainedWeights | None:
+    """The snapshot the views show (``view.snapshot``, or the latest), ``None`` for the initial weights."""
+    if progress is None or not progress.snapshots:
+        return None
+    snap = nearest(progress.snapshots, None if view.snapshot < 0 else view.snapshot)
+    if snap.step == 0:
+        return None  # the initial weights: the untrained model's own caches
+    return TrainedWeights(st.session_state["_job"].spec, snap.step, snap.arrays)
+
+
+def auto_train_from_url(view: ViewConfig) -> None:
+    """A shared link with ``snap=`` reproduces the trained model: train it (or take the cached run) once."""
+    if st.session_state.get("_auto_trained") or view.snapshot <= 0:
+        return
+    st.session_state["_auto_trained"] = True
+    spec = view.training_spec()
+    if spec is not None and session_job(spec) is None:
+        start_training(spec)
+
+
+def _status_text(progress: Progress, spec: TrainingSpec) -> str:
+    task = TASKS[spec.task]
+    epoch = progress.step / spec.steps_per_epoch
+    if progress.state is JobState.QUEUED:
+        return f":material/hourglass_top: Waiting: **{progress.position}** in the queue ({training_pool().running} training now)."
+    head = {
+        JobState.RUNNING: ":material/model_training: Training",
+        JobState.STOPPED: ":material/pause_circle: Stopped",
+        JobState.DONE: ":material/check_circle: Trained"
+        + (" (a run finished earlier, from the shared cache)" if progress.from_cache else ""),
+        JobState.FAILED: ":material/error: Failed",
+    }[progress.state]
+    text = f"{head}: epoch **{epoch:.2f}** of {spec.epochs}, step {progress.step} of {progress.total_steps}"
+    text += f", {progress.seconds:.1f} s"
+    if progress.snapshots:
+        last = progress.snapshots[-1]
+        baseline = cache.task_baseline(spec)[1]
+        solved = task.solved(last.metric, baseline)
+        text += (
+            f" · held-out {task.metric[0]} **{last.metric:.3f}** (no memory: {baseline:.3f}; "
+            f"solved at {task.threshold(baseline):.3f}) {':material/verified: solved' if solved else ''}"
+        )
+    if progress.message:
+        text += f"\n\n{progress.message}"
+    return text
+
+
+def training_strip(view: ViewConfig) -> TrainedWeights | None:
+    """Above the views: what the task needs, Train / Stop / Resume, the live status and curve, the scrubber.
+
+    Returns:
+        The weights the views show (a snapshot), or ``None`` for the initial weights.
+    """
+    task = TASKS[view.task]
+    if problems := task.problems(view.model):
+        st.warning(f"**This model cannot learn {task.title}**: {'; '.join(problems)}.", icon=":material/block:")
+        st.button("Fit the model to the task", on_click=fit_model_to_task, type="primary", key="fit_task")
+        return None
+    spec = view.training_spec()
+    if spec is None:  # a broken stack: its own notice explains
+        return None
+    if refused := st.session_state.pop("_train_refused", None):
+        st.error(f"Training could not start: {refused}")
+    job = session_job(spec)
+    progress = job.progress() if job else None
+    buttons, status = st.columns([1, 5], vertical_alignment="center")
+    with buttons:
+        if progress is None or progress.state is JobState.DONE or progress.state is JobState.FAILED:
+            label = "Train" if progress is None else "Train again"
+            st.button(label, icon=":material/play_arrow:", type="primary", on_click=start_training, args=(spec,), key="train")
+        elif progress.active:
+            st.button("Stop", icon=":material/stop:", on_click=job.stop, key="stop_training")
+        else:
+            st.button("Resume", icon=":material/resume:", type="primary", on_click=resume_training, args=(job,), key="resume")
+    with status:
+        if job is None:
+            st.markdown(
+                f"**{task.title}**: {task.teaches} Press **Train**: {spec.epochs} epochs of {spec.steps_per_epoch} steps "
+                f"(batch {spec.batch_size}, Adam {spec.learning_rate}). Every view then shows what the model learned."
+            )
+        else:
+            _live_status(job, spec, progress.active)
+    if progress is None or len(progress.snapshots) < 2:
+        return shown_weights(view, progress)
+    _scrubber(progress, spec)
+    return shown_weights(view.replace(snapshot=st.session_state.get("snapshot", -1)), progress)
+
+
+def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:
+    st.session_state["_job_was_active"] = active
+
+    @st.fragment(run_every=POLL_S if active else None)
+    def live() -> None:
+        progress = job.progress()
+        if st.session_state.get("_job_was_active") and not progress.active:
+            st.session_state["_job_was_active"] = False
+            st.session_state["snapshot"] = -1  # show the final weights everywhere
+            st.rerun()
+        st.markdown(_status_text(progress, spec))
+        if len(progress.train_losses):
+            baseline = cache.task_baseline(spec)
+            fig = make_training_curve_figure(
+                TASKS[spec.task], progress.train_losses, progress.snapshots, total_steps=spec.total_steps,
+                baseline_loss=baseline[0], baseline_metric=baseline[1], compact=True,
+            )  # fmt: skip
+            show_chart(fig, "training_live")
+
+    live()
+
+
+def _pick_snapshot() -> None:
+    st.session_state["snapshot"] = st.session_state["snapshot_pick"]
+
+
+def _scrubber(progress: Progress, spec: TrainingSpec) -> None:
+    steps = [s.step for s in progress.snapshots]
+    want = st.session_state.get("snapshot", -1)
+    st.session_state["snapshot_pick"] = nearest(progress.snapshots, None if want < 0 else want).step
+    st.select_slider(
+        "Weights the views show: after training step",
+        steps,
+        key="snapshot_pick",
+        on_change=_pick_snapshot,
+        format_func=lambda s: f"{s} (epoch {s / spec.steps_per_epoch:.2f})" + (" untrained" if s == 0 else ""),
+        help="Every view (graph colours, gates, trajectories, weights, the Questions' numbers) shows the model at this step.",
+    )
