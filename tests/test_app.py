@@ -169,7 +169,7 @@ def test_every_question_answers_without_exception():
 def test_preset_button_loads_the_seed_model():
     at = new_app()
     at.selectbox(key="preset").set_value("docs_stacked").run()
-    at.button[0].click().run()  # "Load this preset"
+    next(b for b in at.button if b.label == "Load this preset").click().run()
     assert_clean(at)
     assert at.slider(key="n_layers").value == 3
     assert (at.slider(key="timesteps").value, at.slider(key="features").value) == (8, 16)
@@ -225,13 +225,13 @@ def test_stepping_a_slider_builds_the_next_model_in_the_background():
     at = new_app()
     at.slider(key="units_1").set_value(22).run()
     ahead = at.session_state["_shown_model"].replace(units=(24, 8))
-    assert ahead not in cache.MODELS
+    assert (ahead, None) not in cache.MODELS
     at.slider(key="units_1").set_value(23).run()  # one step up from 22
     assert_clean(at)
     deadline = time.time() + 30
-    while ahead not in cache.MODELS and time.time() < deadline:
+    while (ahead, None) not in cache.MODELS and time.time() < deadline:
         time.sleep(0.1)
-    assert ahead in cache.MODELS  # built by the prefetch thread, before anyone asked for it
+    assert (ahead, None) in cache.MODELS  # built by the prefetch thread, before anyone asked for it
     bundle = cache.model_bundle(ahead)
     assert bundle.count_params == bundle.model.count_params() and bundle.table[1].output_shape == (None, 12, 24)
 
@@ -287,8 +287,8 @@ def test_checks_a_session_has_moved_past_are_dropped_and_started_again_when_aske
             at.slider(key="units_1").set_value(units).run()
         assert_clean(at)
         view_cfg = at.session_state["_shown_model"]
-        data_key = next(key for (cfg, key) in cache._CHECKS if cfg == view_cfg)
-        checks = {u: cache._CHECKS[(view_cfg.replace(units=(u, 8)), data_key)] for u in (20, 21, 22)}
+        data_key = next(key for (cfg, key, _weights) in cache._CHECKS if cfg == view_cfg)
+        checks = {u: cache._CHECKS[(view_cfg.replace(units=(u, 8)), data_key, None)] for u in (20, 21, 22)}
         assert checks[20].cancelled() and checks[21].cancelled()  # the learner has moved on from these
         assert not checks[22].cancelled()  # the one on screen waits its turn
     finally:

@@ -15,6 +15,7 @@ import pytest
 from tests.browser_harness import (
     ARTIFACTS,
     FINITE_JS,
+    PLOTS_JS,
     chromium_page,
     chromium_path,
     plots,
@@ -145,6 +146,35 @@ def test_questions_answer_on_the_live_model(server, page):
     page.wait_for_selector("text=recurrent_activation: what squashes the gates", timeout=60000)
     wait_idle(page)
     shot(page, "questions_arguments")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.console_errors == []
+
+
+def test_train_live_the_curve_grows_and_the_gate_heatmaps_change(server, page):
+    open_app(page, server + "/?task=brackets&view=gates&epochs=6")  # 384 steps: a few seconds of live curve
+    before = {p["view"]: p["signature"] for p in plots(page)}
+    assert "gates" in before and "training_curve" not in before
+    page.get_by_role("button", name="Train").click()
+    lengths, deadline = [], time.time() + 90
+    while time.time() < deadline and not page.get_by_text("Trained:").count():
+        curve = [p for p in plots(page) if p["view"] == "training_curve"]
+        if curve:
+            lengths.append(curve[0]["traces"][0]["n"])  # training-loss points drawn so far
+        time.sleep(0.05)
+    assert page.get_by_text("Trained:").count(), "training did not finish"
+    assert len(set(lengths)) >= 2 and lengths == sorted(lengths), lengths  # the curve grew while it trained
+    page.wait_for_function(
+        "([old, js]) => { const g = eval(js)().find(p => p.view === 'gates'); return g && g.signature !== old; }",
+        arg=[before["gates"], PLOTS_JS],
+        timeout=60000,
+    )
+    wait_idle(page)
+    assert "snap=384" in page.url  # the link names the trained weights
+    shot(page, "trained_gates")
+    page.get_by_role("tab", name="Training").click()
+    page.wait_for_selector("text=What it learned", timeout=60000)
+    wait_idle(page)
+    shot(page, "training_tab")
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.console_errors == []
 

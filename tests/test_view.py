@@ -10,6 +10,7 @@ RICH = ViewConfig(
                      go_backwards=True, activation="relu", recurrent_activation="hard_sigmoid", use_bias=False,
                      unit_forget_bias=False, head_units=4, head_activation="softmax", seed=42),
     sequence="text", batch_size=6, data_seed=9, sample=5, layer=2, unit=1, colour_by="c_norm", panel="gates", question="state",
+    task="brackets", epochs=7, learning_rate=0.003, train_batch=64, train_seed=5, snapshot=96,
 )  # fmt: skip
 
 
@@ -55,3 +56,26 @@ def test_lists_from_streamlit_take_the_last_value(raw):
 def test_focus_is_clamped_to_the_model():
     view = ViewConfig(sample=20, layer=9, unit=500)
     assert (view.sample, view.layer, view.unit) == (3, 1, 7)
+
+
+def test_training_fields_from_the_url_and_their_bad_values():
+    view, notices = ViewConfig.from_query_params({"task": "adding", "lr": "0.03", "snap": "64", "epochs": "9"})
+    assert notices == []
+    assert (view.task, view.learning_rate, view.snapshot, view.epochs) == ("adding", 0.03, 64, 9)
+    view, notices = ViewConfig.from_query_params(
+        {"task": "<script>", "lr": "5", "snap": "-4", "epochs": "x", "train_batch": "33"}
+    )
+    assert (view.task, view.learning_rate, view.snapshot, view.epochs, view.train_batch) == ("", 0.0, -1, 0, 32)
+    assert len(notices) == 5
+
+
+def test_task_data_and_spec_only_when_the_model_fits_the_task():
+    from explorer.training.tasks import TASKS
+
+    view = ViewConfig(task="brackets")  # the default model has 3 features: brackets are one-hot of 2
+    assert not view.task_fits and view.training_spec() is None
+    assert view.data_key[0] == "sine"
+    fitted = view.replace(model=TASKS["brackets"].fit_config(view.model))
+    assert fitted.task_fits and fitted.data_key[0] == "task:brackets"
+    spec = fitted.training_spec()
+    assert (spec.epochs, spec.learning_rate) == (TASKS["brackets"].epochs, TASKS["brackets"].learning_rate)

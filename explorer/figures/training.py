@@ -136,7 +136,7 @@ def make_training_curve_figure(
             "x": 1,
             "xanchor": "right",
             "yref": "y",
-            "y": baseline_loss,
+            "y": np.log10(max(baseline_loss, 1e-12)),  # a log axis: Plotly places annotations at log10 (shapes: the value)
             "yanchor": "bottom",
             "showarrow": False,
             "font": {"color": MUTED, "size": 13},
@@ -158,12 +158,14 @@ def make_training_curve_figure(
                     "line": {"color": CURSOR, "width": 2},
                 }
             )
-    layout["yaxis"]["rangemode"] = "tozero"
+    layout["yaxis"]["type"] = "log"  # the first steps' loss is 10–100× the last's
+    if not compact:
+        layout["yaxis"]["title"] = {"text": "loss (log)"}
     layout.update(
         layout_dict(title="" if compact else f"Learning: {task.title}", view="training_curve", height=200 if compact else 520)
     )
     layout["shapes"] = shapes
-    layout["legend"] = {"orientation": "h", "y": 1.12 if compact else 1.08, "x": 0}
+    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 0} if compact else {"orientation": "h", "y": -0.12, "x": 0}
     if compact:
         layout["margin"] = {"l": 50, "r": 20, "t": 30, "b": 30}
         layout["xaxis"]["showticklabels"] = True

@@ -22,9 +22,10 @@ from explorer.config import (
     UNITS_RANGE,
 )
 from explorer.training.tasks import TASKS
-from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, ViewConfig
+from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, QUERY_FIELDS, ViewConfig
 
 MAX_LAYERS = LAYERS_RANGE[1]
+MODEL_QUERY_KEYS = {q.key for q in QUERY_FIELDS if q.name in LSTMConfig.__dataclass_fields__}
 NEW_LAYER_UNITS = 8
 
 
@@ -117,7 +118,11 @@ def init_from_url() -> list[str]:
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     view, notices = ViewConfig.from_query_params(params)
     if view.task and TASKS[view.task].problems(view.model):
-        view = view.replace(model=TASKS[view.task].fit_config(view.model))
+        # A link that names a task gets a model that can learn it: the task's default model when the link
+        # gives no model settings, else the link's model with what the task needs set.
+        task = TASKS[view.task]
+        given = {key for key in params if key in MODEL_QUERY_KEYS}
+        view = view.replace(model=task.fit_config(view.model) if given else task.default_config(seed=view.model.seed))
     st.session_state.update(view_to_state(view))
     st.session_state["_initialised"] = True
     st.session_state["_url_notices"] = notices

@@ -173,13 +173,13 @@ def main() -> None:
 def _render(t0: float) -> None:
     install_cheap_keras_clear()
     notices = init_from_url()
-    preset_picker()
     task_sidebar()
+    preset_picker()
     view = sidebar_controls()
     auto_train_from_url(view)
     job = session_job(view.training_spec()) if view.task else None
     progress = job.progress() if job else None
-    weights = shown_weights(view, progress)  # a training snapshot, or None: the initial weights
+    weights = shown_weights(view, job and job.spec, progress)  # a training snapshot, or None: the initial weights
     # The URL names the weights shown, so a shared link reproduces the trained model.
     sync_url(view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1)))
     if notices:

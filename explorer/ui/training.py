@@ -54,12 +54,12 @@ def _session_watch():
 
 
 def _on_task_change() -> None:
-    """A task fixes features, the head and the last return_sequences; units and stacking stay the learner's."""
+    """A task loads its default model (measured to learn it); then units, stacking and T are the learner's again."""
     key = st.session_state["task"]
     if key:
         task = TASKS[key]
         view = state_to_view(st.session_state)
-        apply_model(task.fit_config(view.model))
+        apply_model(task.default_config(seed=view.model.seed))
         st.session_state["epochs"] = task.epochs
         st.session_state["learning_rate"] = task.learning_rate
     st.session_state["snapshot"] = -1
@@ -123,14 +123,14 @@ def resume_training(job: TrainingJob) -> None:
         st.session_state["_train_refused"] = str(err)
 
 
-def shown_weights(view: ViewConfig, progress: Progress | None) -> TrainedWeights | None:
-    """The snapshot the views show (``view.snapshot``, or the latest), ``None`` for the initial weights."""
-    if progress is None or not progress.snapshots:
+def shown_weights(view: ViewConfig, spec: TrainingSpec | None, progress: Progress | None) -> TrainedWeights | None:
+    """The snapshot of ``spec``'s run the views show (``view.snapshot``, or the latest); ``None``: the initial weights."""
+    if spec is None or progress is None or not progress.snapshots:
         return None
     snap = nearest(progress.snapshots, None if view.snapshot < 0 else view.snapshot)
     if snap.step == 0:
         return None  # the initial weights: the untrained model's own caches
-    return TrainedWeights(st.session_state["_job"].spec, snap.step, snap.arrays)
+    return TrainedWeights(spec, snap.step, snap.arrays)
 
 
 def auto_train_from_url(view: ViewConfig) -> None:
@@ -170,20 +170,16 @@ def _status_text(progress: Progress, spec: TrainingSpec) -> str:
     return text
 
 
-def training_strip(view: ViewConfig) -> TrainedWeights | None:
-    """Above the views: what the task needs, Train / Stop / Resume, the live status and curve, the scrubber.
-
-    Returns:
-        The weights the views show (a snapshot), or ``None`` for the initial weights.
-    """
+def training_strip(view: ViewConfig) -> None:
+    """Above the views: what the task needs, Train / Stop / Resume, the live status and curve, the scrubber."""
     task = TASKS[view.task]
     if problems := task.problems(view.model):
         st.warning(f"**This model cannot learn {task.title}**: {'; '.join(problems)}.", icon=":material/block:")
         st.button("Fit the model to the task", on_click=fit_model_to_task, type="primary", key="fit_task")
-        return None
+        return
     spec = view.training_spec()
     if spec is None:  # a broken stack: its own notice explains
-        return None
+        return
     if refused := st.session_state.pop("_train_refused", None):
         st.error(f"Training could not start: {refused}")
     job = session_job(spec)
@@ -205,10 +201,8 @@ def training_strip(view: ViewConfig) -> TrainedWeights | None:
             )
         else:
             _live_status(job, spec, progress.active)
-    if progress is None or len(progress.snapshots) < 2:
-        return shown_weights(view, progress)
-    _scrubber(progress, spec)
-    return shown_weights(view.replace(snapshot=st.session_state.get("snapshot", -1)), progress)
+    if progress is not None and len(progress.snapshots) >= 2:
+        _scrubber(progress, spec)
 
 
 def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:

@@ -1,0 +1,361 @@
+"""Live training's engine: tasks, the deterministic fit loop, snapshots, the job pool, probes, against Keras."""
+
+import pickle
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from explorer import LSTMConfig, build_model, keras_check, trace
+from explorer.config import ConfigError
+from explorer.keras_lock import SharedLock
+from explorer.reference import extract_weights
+from explorer.training.jobs import JobState, RunCache, TrainingJob, TrainingPool
+from explorer.training.loop import Trainer, evaluation_set
+from explorer.training.probes import PROBE_SAMPLES, PROBE_SEED, find_units
+from explorer.training.snapshots import Snapshot, SnapshotLog, TrainedWeights, model_weights, nearest
+from explorer.training.spec import TrainingSpec
+from explorer.training.tasks import TASKS
+
+
+def small_spec(task="brackets", **changes) -> TrainingSpec:
+    """The task's default model (tiny: one LSTM of 8–16 units) and settings."""
+    t = TASKS[task]
+    return TrainingSpec(task, t.default_config(), learning_rate=t.learning_rate, epochs=t.epochs).replace(**changes)
+
+
+def wait_done(job: TrainingJob, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while job.progress().active:
+        assert time.time() < deadline, job.progress()
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def pool():
+    p = TrainingPool(workers=1, cache=RunCache())
+    yield p
+    p.shutdown()
+
+
+# Tasks ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", list(TASKS))
+def test_task_data_fit_the_model_it_fixes(key):
+    task = TASKS[key]
+    cfg = task.default_config()
+    assert task.problems(cfg) == []
+    data = task.generate(5, cfg.timesteps, seed=3)
+    assert data.x.shape == (5, cfg.timesteps, task.features) and data.x.dtype == np.float32
+    model = build_model(cfg)
+    out_shape = tuple(model.outputs[0].shape[1:])
+    if task.classification:
+        assert data.y.shape == (5,) and out_shape == (task.head_units,)
+    else:
+        assert data.y.shape[1:] == out_shape
+    again = task.generate(5, cfg.timesteps, seed=3)
+    assert np.array_equal(again.x, data.x) and np.array_equal(again.y, data.y)  # a pure function of the seed
+    assert not np.array_equal(task.generate(5, cfg.timesteps, seed=4).x, data.x)
+    if data.labels is not None:
+        assert data.labels.shape == (5, cfg.timesteps)
+
+
+def test_task_targets_are_what_they_say():
+    first = TASKS["first"].generate(50, 9, seed=0)
+    assert np.array_equal(first.y, first.x[:, 0].argmax(axis=-1))
+    brackets = TASKS["brackets"].generate(50, 20, seed=0)
+    steps = np.where(brackets.x[..., 0] > 0, 1, -1)  # "(" = +1, ")" = -1
+    assert np.array_equal(brackets.y[..., 0], np.cumsum(steps, axis=1)) and brackets.y.min() >= 0
+    assert set(np.unique(brackets.labels)) <= {"(", ")"}
+    adding = TASKS["adding"].generate(50, 20, seed=0)
+    assert np.all(adding.x[..., 1].sum(axis=1) == 2)
+    assert np.allclose(adding.y[:, 0], (adding.x[..., 0] * adding.x[..., 1]).sum(axis=1))
+    assert all((label.startswith("▲")) == (m > 0) for label, m in zip(adding.labels.ravel(), adding.x[..., 1].ravel(), strict=False))
+    sine = TASKS["sine"].generate(50, 24, seed=0)
+    assert np.array_equal(sine.y[:, :-1, 0], sine.x[:, 1:, 0])  # the target is the next step
+
+
+def test_no_memory_baselines_are_measured_and_far_from_the_threshold():
+    for key, task in TASKS.items():
+        data = task.generate(1000, task.default_timesteps, seed=1)
+        baseline = task.baseline(data)
+        assert not task.solved(baseline, baseline), key
+    first = TASKS["first"]
+    assert abs(first.baseline(first.generate(3000, 8, seed=0)) - 1 / 3) < 0.05  # a guess among 3 symbols
+    adding = TASKS["adding"]
+    assert 0.12 < adding.baseline(adding.generate(3000, 20, seed=0)) < 0.2  # ≈ Var(sum of two U(0, 1)) = 1/6
+
+
+def test_a_task_says_why_a_model_cannot_learn_it_and_how_to_fix_it():
+    task = TASKS["brackets"]
+    cfg = LSTMConfig()  # 3 features, no head, last layer returns its final h only
+    problems = task.problems(cfg)
+    assert len(problems) == 3
+    assert any("2 features" in p for p in problems) and any("return_sequences=True" in p for p in problems)
+    fixed = task.fit_config(cfg)
+    assert task.problems(fixed) == [] and fixed.units == cfg.units  # units and stacking stay the learner's
+    assert task.problems(fixed.replace(timesteps=200)) == ["it takes 2–60 timesteps, not 200"]
+    with pytest.raises(ConfigError, match="cannot learn"):
+        TrainingSpec("brackets", cfg)
+
+
+# The fit loop ------------------------------------------------------------------------------------------------
+
+
+def test_a_tiny_model_learns_bracket_depth_past_the_threshold():
+    spec = small_spec("brackets")
+    trainer = Trainer(spec)
+    start = trainer.snapshot()
+    while trainer.step < spec.total_steps:
+        trainer.train(spec.snapshot_every)
+    end = trainer.snapshot()
+    task, baseline = TASKS["brackets"], TASKS["brackets"].baseline(evaluation_set(spec))
+    assert not task.solved(start.metric, baseline)
+    assert task.solved(end.metric, baseline), (end.metric, baseline)
+    assert end.loss < 0.1 * start.loss
+
+
+def test_training_is_deterministic_whatever_the_chunks_and_clear_session_between_them():
+    from explorer._keras import keras
+
+    spec = small_spec("adding", epochs=1)
+    straight = Trainer(spec)
+    while straight.step < spec.total_steps:
+        straight.train(16)
+    chunked = Trainer(spec)
+    while chunked.step < spec.total_steps:
+        chunked.train(5)
+        keras.backend.clear_session(free_memory=False)  # what Streamlit does after every rerun
+    for a, b in zip(straight.weights(), chunked.weights(), strict=True):
+        assert np.array_equal(a, b)
+    assert not np.array_equal(straight.weights()[0], Trainer(spec).weights()[0])  # it did train
+
+
+def test_numpy_gates_from_trained_weights_equal_keras():
+    spec = small_spec("brackets")
+    trainer = Trainer(spec)
+    initial = trainer.weights()
+    while trainer.step < spec.total_steps:
+        trainer.train(32)
+    trained = trainer.weights()
+    assert max(np.abs(w).max() for w in trained) > 1.2 * max(np.abs(w).max() for w in initial)  # grew in training
+    view_cfg = spec.model.replace(return_state=True)  # the view may ask for the states: same weights
+    model = build_model(view_cfg)
+    model.set_weights(trained)
+    x = TASKS["brackets"].generate(4, spec.model.timesteps, seed=9).x
+    tr = trace(model_weights(view_cfg, trained), x)
+    assert keras_check(model, x, tr) < 1e-5
+    assert all(np.array_equal(a.kernel, b.kernel) for a, b in zip(extract_weights(model).lstm, tr_weights(view_cfg, trained), strict=False))
+
+
+def tr_weights(cfg, arrays):
+    return model_weights(cfg, arrays).lstm
+
+
+def test_model_weights_follow_keras_order_without_bias_and_with_a_deep_stack():
+    cfg = LSTMConfig(units=(3, 4, 2), return_sequences=(True, True, False), use_bias=False, head_units=2, features=2)
+    model = build_model(cfg)
+    ours, keras_own = model_weights(cfg, tuple(model.get_weights())), extract_weights(model)
+    for a, b in zip(ours.lstm, keras_own.lstm, strict=True):
+        assert np.array_equal(a.kernel, b.kernel) and np.array_equal(a.recurrent_kernel, b.recurrent_kernel)
+        assert not a.bias.any()
+    assert np.array_equal(ours.head.kernel, keras_own.head.kernel)
+    with pytest.raises(ValueError, match="more weight arrays"):
+        model_weights(cfg.replace(head_units=0), tuple(model.get_weights()))
+
+
+# Snapshots -------------------------------------------------------------------------------------------------------
+
+
+def _snapshot(step: int, nbytes: int = 400) -> Snapshot:
+    return Snapshot(step, step / 64, (np.zeros(nbytes // 4, np.float32),), 1.0, 0.5)
+
+
+def test_snapshots_thin_out_instead_of_growing():
+    log = SnapshotLog(max_count=8, max_bytes=10**9)
+    for step in range(0, 1000, 10):
+        log.append(_snapshot(step))
+    steps = [s.step for s in log.items()]
+    assert len(steps) <= 8 and steps[0] == 0 and steps[-1] == 990
+    assert steps == sorted(steps)
+    by_bytes = SnapshotLog(max_count=100, max_bytes=3 * 400)
+    for step in range(20):
+        by_bytes.append(_snapshot(step))
+    assert by_bytes.nbytes <= 3 * 400 and by_bytes.items()[-1].step == 19 and by_bytes.items()[0].step == 0
+
+
+def test_nearest_snapshot_and_trained_weights_are_keyed_not_hashed_by_value():
+    snaps = tuple(_snapshot(s) for s in (0, 16, 32))
+    assert nearest(snaps, None).step == 32 and nearest(snaps, 20).step == 16 and nearest(snaps, 999).step == 32
+    spec = small_spec()
+    a = TrainedWeights(spec, 16, (np.ones(3, np.float32),))
+    b = TrainedWeights(spec, 16, (np.zeros(3, np.float32),))
+    assert a == b and hash(a) == hash(b) and a != TrainedWeights(spec, 32, a.arrays)
+    assert a.__reduce__() == (TrainedWeights, (spec, 16))  # what Streamlit's cache hashes: no arrays
+    import hashlib
+
+    from streamlit.runtime.caching.hashing import update_hash
+
+    digests = []
+    for w in (a, b):
+        h = hashlib.new("md5")
+        update_hash(w, h, cache_type=None)
+        digests.append(h.hexdigest())
+    assert digests[0] == digests[1]
+    pickle.dumps(spec)  # specs are plain, picklable keys
+
+
+# Jobs ------------------------------------------------------------------------------------------------------------
+
+
+def test_a_job_trains_on_the_pool_and_the_next_one_with_the_same_spec_comes_from_the_cache(pool):
+    spec = small_spec("first")
+    job = TrainingJob(spec)
+    pool.submit(job)
+    wait_done(job)
+    progress = job.progress()
+    assert progress.state is JobState.DONE and progress.step == spec.total_steps
+    assert len(progress.train_losses) == spec.total_steps and progress.snapshots[0].step == 0
+    assert [s.step for s in progress.snapshots][-1] == spec.total_steps
+    again = TrainingJob(spec)
+    pool.submit(again)  # another learner, the same lesson
+    assert again.progress().state is JobState.DONE and again.progress().from_cache
+    for a, b in zip(again.progress().snapshots[-1].arrays, progress.snapshots[-1].arrays, strict=True):
+        assert a is b  # shared, read-only
+        assert not a.flags.writeable
+
+
+def test_the_second_job_waits_in_the_queue_and_a_twin_waits_for_the_first_result(pool):
+    first, other, twin = small_spec("sine", epochs=8), small_spec("brackets"), small_spec("sine", epochs=8)
+    jobs = [TrainingJob(s) for s in (first, other, twin)]
+    for job in jobs:
+        pool.submit(job)
+    deadline = time.time() + 30
+    while jobs[0].progress().state is not JobState.RUNNING:
+        assert time.time() < deadline
+        time.sleep(0.01)
+    assert [j.progress().position for j in jobs[1:]] == [1, 2]
+    for job in jobs:
+        wait_done(job)
+    assert jobs[2].progress().from_cache and not jobs[1].progress().from_cache  # the twin never trained
+
+
+def test_stop_and_resume_give_the_weights_of_training_straight_through(pool):
+    spec = small_spec("adding", epochs=3)
+    straight = TrainingJob(spec)
+    pool.submit(straight)
+    wait_done(straight)
+    pool.cache = RunCache()  # make the second job train again
+    job = TrainingJob(spec)
+    pool.submit(job)
+    while job.progress().step < 40:
+        time.sleep(0.005)
+    job.stop()
+    wait_done(job)
+    stopped = job.progress()
+    assert stopped.state is JobState.STOPPED and 0 < stopped.step < spec.total_steps
+    pool.submit(job)  # Resume
+    wait_done(job)
+    assert job.progress().state is JobState.DONE
+    for a, b in zip(job.progress().snapshots[-1].arrays, straight.progress().snapshots[-1].arrays, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_a_queued_job_can_be_stopped_and_a_closed_page_or_the_time_cap_stops_a_running_one():
+    capped = TrainingPool(workers=1, time_cap_s=0.0)
+    try:
+        job = TrainingJob(small_spec("sine"))
+        capped.submit(job)
+        wait_done(job)
+        assert job.progress().state is JobState.STOPPED and "time cap" in job.progress().message
+        closed = TrainingJob(small_spec("first"), is_wanted=lambda: False)
+        capped.time_cap_s = 60
+        capped.submit(closed)
+        wait_done(closed)
+        assert closed.progress().state is JobState.STOPPED and "closed" in closed.progress().message
+    finally:
+        capped.shutdown()
+
+
+def test_diverging_training_stops_with_a_plain_message(pool, monkeypatch):
+    monkeypatch.setattr(Trainer, "train", lambda self, n: np.array([np.nan], np.float32))
+    job = TrainingJob(small_spec("sine"))
+    pool.submit(job)
+    wait_done(job)
+    progress = job.progress()
+    assert progress.state is JobState.FAILED and "diverged" in progress.message and "learning rate" in progress.message
+    follow = TrainingJob(small_spec("sine", seed=1))
+    monkeypatch.undo()
+    pool.submit(follow)  # the worker survived
+    wait_done(follow)
+    assert follow.progress().state is JobState.DONE
+
+
+def test_a_full_queue_refuses_with_a_message():
+    from explorer.training.jobs import PoolFull
+
+    full = TrainingPool(workers=1, max_queue=1)
+    try:
+        blocker = threading.Event()
+        full._cond.acquire()  # hold the pool: nothing is taken from the queue meanwhile
+        try:
+            full._queue.append(TrainingJob(small_spec("first", seed=5)))
+            with pytest.raises(PoolFull, match="waiting"):
+                full.submit(TrainingJob(small_spec("first", seed=6)))
+        finally:
+            full._cond.release()
+            blocker.set()
+    finally:
+        full.shutdown()
+
+
+def test_the_shared_lock_lets_chunks_run_together_and_the_clear_only_when_none_runs():
+    lock = SharedLock()
+    with lock.shared(), lock.shared():
+        assert lock.holders == 2
+        with lock.try_exclusive() as alone:
+            assert not alone
+    with lock.try_exclusive() as alone:
+        assert alone
+        started = threading.Event()
+
+        def chunk():
+            with lock.shared():
+                started.set()
+
+        thread = threading.Thread(target=chunk)
+        thread.start()
+        assert not started.wait(0.1)  # a chunk waits while the clear runs
+    thread.join(5)
+    assert started.is_set()
+
+
+# Probes ------------------------------------------------------------------------------------------------------------
+
+
+def test_probes_find_the_counting_unit_after_training_and_not_before():
+    spec = small_spec("brackets")
+    trainer = Trainer(spec)
+    data = TASKS["brackets"].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
+    before = find_units(spec.model, model_weights(spec.model, trainer.weights()), data)[0]
+    while trainer.step < spec.total_steps:
+        trainer.train(64)
+    after = find_units(spec.model, model_weights(spec.model, trainer.weights()), data)[0]
+    assert after.clear and after.score >= 0.9 and after.score > before.score
+    values = trace(model_weights(spec.model, trainer.weights()), data.x).layers[0].gate(after.state)[:, :, after.unit]
+    assert abs(abs(np.corrcoef(values.ravel(), data.probes["depth"].ravel())[0, 1]) - after.score) < 1e-6
+    text = after.describe("lstm_1", before)
+    assert f"unit {after.unit}" in text and f"{after.signed:+.2f}" in text and f"{before.score:.2f}" in text
+
+
+def test_probes_find_the_unit_that_holds_the_first_symbol():
+    spec = small_spec("first")
+    trainer = Trainer(spec)
+    while trainer.step < spec.total_steps:
+        trainer.train(64)
+    data = TASKS["first"].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
+    found = find_units(spec.model, model_weights(spec.model, trainer.weights()), data)[0]
+    assert found.probe == "first" and found.clear and 0 <= found.forget <= 1
+    assert "forget gate averages" in found.describe("lstm_1")
