@@ -1,7 +1,7 @@
 """What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
 
 Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100] [--large-configs 30]
-[--parts cold,default,largest,memory,memory-large]``.
+[--parts cold,default,largest,memory,memory-large,training]``.
 Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
@@ -12,7 +12,9 @@ Prints figures (median, p95); asserts nothing.
   configs seen before (model cached) and for new ones (Keras builds the model);
 - server memory: RSS after start, then after N different configs; and, on a fresh server, while
   visiting large models (4 × ~256 units at batch 8: the caches' worst case);
-- payload: bytes the server sends over the websocket for one rerun.
+- payload: bytes the server sends over the websocket for one rerun;
+- training: another learner's slider with and without a job training, the focus slider on the
+  training page while its job runs, the snapshot scrubber after training (``--parts training``).
 """
 
 from __future__ import annotations
@@ -213,13 +215,83 @@ def part_memory_large(pw, url: str, proc, configs: int) -> None:
         print(f"server RSS (MB) peak while visiting them:          {peak:8.0f}")
 
 
+# True once the chart of one view differs from before (other charts, such as a live training curve, may redraw by
+# themselves meanwhile); notes when, on the page's clock.
+VIEW_CHANGED_JS = """([old, view, js]) => {
+    const p = eval(js)().find(p => p.view === view);
+    const changed = !!p && p.signature !== old;
+    if (changed) window.__drawnAt = performance.now();
+    return changed;
+}"""
+LONG_JOB = "/?task=adding&timesteps=100&units=64&epochs=50&view=gates"  # ~60 s of training on this machine
+
+
+def view_press_latency(page, reps: int, locator, keys: tuple[str, ...], view: str) -> list[float]:
+    """Key press on ``locator`` → the first frame in which the ``view`` chart shows new data, in ms (page clock)."""
+    page.evaluate(KEY_CLOCK_JS)
+    times = []
+    for k in range(reps):
+        old = next(p["signature"] for p in plots(page) if p["view"] == view)
+        locator.focus()
+        page.keyboard.press(keys[k % len(keys)])
+        page.wait_for_function(VIEW_CHANGED_JS, arg=[old, view, PLOTS_JS], polling="raf", timeout=120000)
+        times.append(page.evaluate("() => window.__drawnAt - window.__keyAt"))
+        time.sleep(0.6)  # a learner's pause (the live curve keeps the page busy: no idle wait while a job runs)
+    return times
+
+
+def part_training(pw, url: str, proc, reps: int) -> None:
+    """Slider latency for another learner with and without a training job running; the focus slider on the training
+    page itself while its job runs; the snapshot scrubber after training; server RSS meanwhile."""
+    with chromium_page(pw) as (other, _errors):
+        payload = open_page(other, url)
+        press_latency(other, 2, payload)
+        times, _ = press_latency(other, reps, payload)
+        print(f"latency (ms), another learner, units key, no job running: {summary(times)}")
+        trainer = other.context.browser.new_page(viewport={"width": 1280, "height": 800})  # the same browser
+        open_page(trainer, url + LONG_JOB)
+        trainer.get_by_role("button", name="Train").click()
+        trainer.wait_for_selector("text=Training:", timeout=60000)
+        peak = rss_mb(proc.pid)
+        times, _ = press_latency(other, reps, payload)
+        peak = max(peak, rss_mb(proc.pid))
+        print(f"latency (ms), another learner, units key, a job training: {summary(times)}")
+        trainer.bring_to_front()
+        for tab, view, focus in (("Gate activations", "gates", "unit"), ("Unrolled graph", "unrolled", "sample")):
+            trainer.get_by_role("tab", name=tab).click()
+            time.sleep(1.5)
+            slider = trainer.locator(f'input[type=range][aria-label="{focus}"]')
+            times = view_press_latency(trainer, reps, slider, ("ArrowRight", "ArrowLeft"), view)
+            peak = max(peak, rss_mb(proc.pid))
+            print(f"latency (ms), the training page, focus '{focus}' key, {view} view, its job training: {summary(times)}")
+        still = trainer.get_by_text("Training:").count() > 0
+        print(f"  (job still training at the end: {still}; server RSS peak meanwhile {peak:.0f} MB)")
+        trainer.get_by_role("button", name="Stop").click()
+        trainer.goto(url + "/?task=brackets&view=gates")
+        wait_idle(trainer, timeout=120)
+        trainer.get_by_role("button", name="Train").click()
+        trainer.wait_for_selector("text=Trained:", timeout=120000)
+        wait_idle(trainer)
+        time.sleep(1)
+        scrubber = trainer.get_by_role("slider", name="Weights the views show: after training step")
+        for tab, view in (("Gate activations", "gates"), ("Unrolled graph", "unrolled")):
+            trainer.get_by_role("tab", name=tab).click()
+            wait_idle(trainer)
+            time.sleep(1)
+            times = view_press_latency(trainer, reps, scrubber, ("ArrowLeft", "ArrowRight"), view)
+            print(f"latency (ms), snapshot scrubber key, {view} view:     {summary(times)}")
+        print(f"server RSS after the training part:                {rss_mb(proc.pid):8.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--cold-reps", type=int, default=20)
     parser.add_argument("--configs", type=int, default=100)
     parser.add_argument("--large-configs", type=int, default=30)
-    parser.add_argument("--parts", default="cold,default,largest,memory,memory-large", help="comma-separated subset to run")
+    parser.add_argument(
+        "--parts", default="cold,default,largest,memory,memory-large,training", help="comma-separated subset to run"
+    )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     print(f"machine: {platform.machine()}, 2 cores (nproc), Python {platform.python_version()}, Chromium headless")
@@ -236,6 +308,8 @@ def main() -> None:
                 part_largest(pw, url, args.reps)
             if "memory" in parts:
                 part_memory(pw, url, proc, args.configs)
+            if "training" in parts:
+                part_training(pw, url, proc, args.reps)
         if "memory-large" in parts:
             with streamlit_server() as (url, proc, _started):  # a fresh server: large models only
                 part_memory_large(pw, url, proc, args.large_configs)

@@ -92,7 +92,8 @@ def part_tasks(seeds: int) -> None:
         print(
             f"| {task.title} | LSTM({task.default_units}), T {task.default_timesteps} | {task.epochs} × {spec.steps_per_epoch} "
             f"| {len(to_threshold)} of {seeds} | {threshold} | {statistics.median(wall):.1f} | {statistics.median(rates):.0f} "
-            f"| {task.metric[0]} {statistics.median(finals):.3f} | {statistics.median(probe_t):.2f} / {statistics.median(probe_u):.2f} |"
+            f"| {task.metric[0]} {statistics.median(finals):.3f} "
+            f"| {statistics.median(probe_t):.2f} / {statistics.median(probe_u):.2f} |"
         )
     pool.shutdown()
 
@@ -176,6 +177,8 @@ def part_memory() -> None:
     task = TASKS["adding"]
     big = task.fit_config(LSTMConfig(timesteps=100, units=(256, 256, 256, 256), return_sequences=(True, True, True, False)))
     print(f"\n## Memory: one job running and four queued, {big.n_layers} × 256 units, T {big.timesteps} (adding)\n")
+    import explorer._keras  # noqa: F401  (TensorFlow in memory before the baseline, as in the app)
+
     before = rss_mb()
     pool = TrainingPool(workers=1, time_cap_s=20)
     jobs = [TrainingJob(TrainingSpec("adding", big.replace(seed=s), epochs=50)) for s in range(5)]
@@ -189,9 +192,10 @@ def part_memory() -> None:
     print("| | value |\n|---|---|")
     print(f"| RSS before (TensorFlow imported) | {before:.0f} MB |")
     print(f"| RSS peak, 1 running + 4 queued, 25 s | {peak:.0f} MB |")
-    print(f"| the running job: state, steps in its 20 s cap, snapshots kept, their bytes | {progress.state.value}, "
-          f"{progress.step}, {len(progress.snapshots)}, {sum(s.nbytes for s in progress.snapshots) / 2**20:.1f} MB |")  # fmt: skip
-    print(f"| queue positions of the others | {[j.progress().position for j in jobs[1:]]} |")
+    kept = sum(s.nbytes for s in progress.snapshots) / 2**20
+    print(f"| the first job: state, steps in its 20 s cap, snapshots kept, their bytes | {progress.state.value}, "
+          f"{progress.step}, {len(progress.snapshots)}, {kept:.1f} MB |")  # fmt: skip
+    print(f"| the others: states, queue positions | {[(j.progress().state.value, j.progress().position) for j in jobs[1:]]} |")
     pool.shutdown()
 
 

@@ -20,11 +20,12 @@ _PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _probe_function(model):
-    """A compiled function ``(x, [h0, c0] * L) -> (model output, [seq, h, c] * L)`` for ``model``."""
+    """A compiled function ``(x, [h0, c0] * L) -> (model output, [seq, h, c] * L)`` for ``model``, and the
+    ``(probe layer, model layer)`` pairs whose weights `keras_differences` copies before each run."""
     lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
     timesteps, features = model.inputs[0].shape[1:]
     x_in = keras.Input(shape=(timesteps, features))
-    state_ins, probe_outs = [], []
+    state_ins, probe_outs, pairs = [], [], []
     current = x_in
     for layer in lstms:
         config = dict(layer.get_config(), return_sequences=True, return_state=True, name=f"probe_{layer.name}")
@@ -32,7 +33,7 @@ def _probe_function(model):
         h0, c0 = keras.Input(shape=(layer.units,)), keras.Input(shape=(layer.units,))
         state_ins += [h0, c0]
         seq, h, c = clone(current, initial_state=[h0, c0])
-        clone.set_weights(layer.get_weights())
+        pairs.append((clone, layer))
         probe_outs += [seq, h, c]
         current = seq
     probe = keras.Model([x_in, *state_ins], probe_outs)
@@ -44,7 +45,7 @@ def _probe_function(model):
     def run(x, states):
         return model_ref()(x, training=False), probe([x, *states], training=False)
 
-    return run
+    return run, pairs
 
 
 def keras_differences(model, x: np.ndarray, tr: Trace) -> dict[str, float]:
@@ -62,7 +63,9 @@ def keras_differences(model, x: np.ndarray, tr: Trace) -> dict[str, float]:
     """
     if model not in _PROBES:
         _PROBES[model] = _probe_function(model)
-    run = _PROBES[model]
+    run, pairs = _PROBES[model]
+    for clone, layer in pairs:  # the model's weights now (a model reused for many snapshots: no retracing)
+        clone.set_weights(layer.get_weights())
     states = [tf.constant(s) for layer in tr.layers for s in (layer.h0, layer.c0)]
     model_out, probe_out = run(tf.constant(x, dtype=tf.float32), states)
     diffs: dict[str, float] = {}

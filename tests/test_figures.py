@@ -206,3 +206,56 @@ def test_every_figure_is_valid_plotly():
         spec = fig.to_dict()
         assert spec["data"] or spec["layout"]["shapes"], name
         go.Figure(spec)  # raises ValueError on any invalid property or value
+
+
+def _training_figures():
+    """Training figures for every task, with a short run's numbers (no Keras: a made-up but shaped history)."""
+    from explorer.figures.training import make_predictions_figure, make_training_curve_figure
+    from explorer.training.snapshots import Snapshot
+    from explorer.training.tasks import TASKS
+
+    losses = np.linspace(2.0, 0.05, 900, dtype=np.float32)
+    snaps = tuple(Snapshot(s, s / 64, (), float(losses[max(s - 1, 0)]), 0.2 + s / 1200) for s in range(0, 901, 100))
+    for key, task in TASKS.items():
+        data = task.generate(3, task.default_timesteps, seed=0)
+        predictions = task.predict_memoryless(data)
+        labels = None if data.labels is None else list(data.labels[1])
+        for compact in (False, True):
+            curve = make_training_curve_figure(
+                task, losses, snaps, total_steps=1000, baseline_loss=1.5, baseline_metric=0.2, selected_step=300, compact=compact
+            )
+            yield f"{key} curve{' compact' if compact else ''}", curve
+        yield f"{key} predictions", make_predictions_figure(task, data.y, predictions, sample=1, step_labels=labels)
+
+
+def test_training_figures_are_valid_and_show_the_run():
+    figs = dict(_training_figures())
+    for name, fig in figs.items():
+        go.Figure(fig.to_dict())  # validates every property
+        assert fig.layout.meta["view"] in ("training_curve", "predictions"), name
+    curve = figs["brackets curve"]
+    names = [t.name for t in curve.data]
+    assert names == ["training loss", "held-out loss", "exact depth"]
+    assert len(curve.data[0].x) <= 400 and curve.data[0].x[-1] == 900  # binned, up to the last step
+    assert list(curve.data[1].x) == list(range(0, 901, 100))
+    assert curve.layout.yaxis.type == "log"
+    lines = [s for s in curve.layout.shapes if s.x0 == s.x1]
+    assert [s.x0 for s in lines] == [300, 300]  # the snapshot the views show, on both rows
+    assert any(abs(s.y0 - 0.95) < 1e-9 for s in curve.layout.shapes)  # the success threshold
+    assert len(figs["brackets curve compact"].data) == 2
+    predictions = figs["brackets predictions"]
+    assert [t.name for t in predictions.data] == ["target", "prediction"]
+    assert all(t.endswith(("(", ")")) for t in predictions.layout.xaxis.ticktext)
+    first = figs["first predictions"]
+    assert [t.name for t in first.data][:3] == ["P(A)", "P(B)", "P(C)"]
+
+
+def test_step_labels_follow_processing_order_in_the_gates_view():
+    cfg = LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(True,), go_backwards=True)
+    _, tr = traced(cfg)
+    labels = ["(", "(", ")", "("]
+    fig = make_gates_figure(tr.layers[0], step_labels=labels[::-1])  # the caller reverses for a backwards layer
+    assert [t.split("<br>")[1] for t in fig.layout.xaxis7.ticktext] == ["(", ")", "(", "("]
+    graph = make_unrolled_figure(cfg, tr, step_labels=labels)
+    texts = next(t for t in graph.data if t.name == "labels").text
+    assert "x<sub>3</sub> <b>)</b>" in texts

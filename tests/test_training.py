@@ -72,7 +72,8 @@ def test_task_targets_are_what_they_say():
     adding = TASKS["adding"].generate(50, 20, seed=0)
     assert np.all(adding.x[..., 1].sum(axis=1) == 2)
     assert np.allclose(adding.y[:, 0], (adding.x[..., 0] * adding.x[..., 1]).sum(axis=1))
-    assert all((label.startswith("▲")) == (m > 0) for label, m in zip(adding.labels.ravel(), adding.x[..., 1].ravel(), strict=False))
+    marked = adding.x[..., 1].ravel() > 0
+    assert np.array_equal(np.char.startswith(adding.labels.ravel(), "▲"), marked)
     sine = TASKS["sine"].generate(50, 24, seed=0)
     assert np.array_equal(sine.y[:, :-1, 0], sine.x[:, 1:, 0])  # the target is the next step
 
@@ -147,11 +148,8 @@ def test_numpy_gates_from_trained_weights_equal_keras():
     x = TASKS["brackets"].generate(4, spec.model.timesteps, seed=9).x
     tr = trace(model_weights(view_cfg, trained), x)
     assert keras_check(model, x, tr) < 1e-5
-    assert all(np.array_equal(a.kernel, b.kernel) for a, b in zip(extract_weights(model).lstm, tr_weights(view_cfg, trained), strict=False))
-
-
-def tr_weights(cfg, arrays):
-    return model_weights(cfg, arrays).lstm
+    for a, b in zip(extract_weights(model).lstm, model_weights(view_cfg, trained).lstm, strict=True):
+        assert np.array_equal(a.kernel, b.kernel)
 
 
 def test_model_weights_follow_keras_order_without_bias_and_with_a_deep_stack():
@@ -298,15 +296,10 @@ def test_a_full_queue_refuses_with_a_message():
 
     full = TrainingPool(workers=1, max_queue=1)
     try:
-        blocker = threading.Event()
-        full._cond.acquire()  # hold the pool: nothing is taken from the queue meanwhile
-        try:
+        with full._cond:  # hold the pool: no worker takes the queued job meanwhile
             full._queue.append(TrainingJob(small_spec("first", seed=5)))
             with pytest.raises(PoolFull, match="waiting"):
                 full.submit(TrainingJob(small_spec("first", seed=6)))
-        finally:
-            full._cond.release()
-            blocker.set()
     finally:
         full.shutdown()
 

@@ -23,13 +23,25 @@ from explorer.training.snapshots import Snapshot, frozen_arrays, model_weights
 from explorer.training.spec import SAMPLES, TrainingSpec
 from explorer.training.tasks import TASKS, Task, TaskData
 
-EVAL_SAMPLES = 256
+EVAL_SAMPLES = 256  # held-out samples per snapshot (fewer for big models, see `evaluation_samples`)
+EVAL_MIN_SAMPLES = 32
+EVAL_FLOPS = 2e9  # one evaluation's NumPy work at most (~0.2 s here); the largest model gets 32 samples
+EVAL_BATCH = 32  # evaluated this many at a time: a trace keeps every gate, 6 × B × T × U floats per layer
 EVAL_SEED_OFFSET = 1_000_003  # the evaluation set is drawn apart from the training set
+
+
+def evaluation_samples(spec: TrainingSpec) -> int:
+    """How many held-out samples score each snapshot: 256, fewer for big models (a function of the spec)."""
+    cfg = spec.model
+    per_sample = (
+        2 * cfg.timesteps * sum((cfg.layer_input_features(k) + u) * 4 * u for k, u in enumerate(cfg.units))
+    )  # multiply-adds of one forward pass
+    return int(min(EVAL_SAMPLES, max(EVAL_MIN_SAMPLES, EVAL_FLOPS // per_sample)))
 
 
 def evaluation_set(spec: TrainingSpec) -> TaskData:
     """The held-out samples every snapshot is scored on."""
-    return TASKS[spec.task].generate(EVAL_SAMPLES, spec.model.timesteps, spec.seed + EVAL_SEED_OFFSET)
+    return TASKS[spec.task].generate(evaluation_samples(spec), spec.model.timesteps, spec.seed + EVAL_SEED_OFFSET)
 
 
 def task_loss(task: Task, data: TaskData, predictions: np.ndarray) -> float:
@@ -42,8 +54,9 @@ def task_loss(task: Task, data: TaskData, predictions: np.ndarray) -> float:
 
 def evaluate(spec: TrainingSpec, arrays: tuple[np.ndarray, ...], data: TaskData) -> tuple[float, float]:
     """``(loss, metric)`` of the weights ``arrays`` on ``data``, by the NumPy reference (no Keras)."""
-    task = TASKS[spec.task]
-    predictions = trace(model_weights(spec.model, arrays), data.x).output
+    task, weights = TASKS[spec.task], model_weights(spec.model, arrays)
+    # In batches: only the outputs are kept (a whole trace of 256 samples of a 4 × 256 model is 0.6 GB).
+    predictions = np.concatenate([trace(weights, data.x[k : k + EVAL_BATCH]).output for k in range(0, len(data.x), EVAL_BATCH)])
     return task_loss(task, data, predictions), task.score(data, predictions)
 
 

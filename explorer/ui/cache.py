@@ -18,6 +18,7 @@ import weakref
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -192,7 +193,9 @@ def _read_only(tr: Trace) -> Trace:
 
 def _build_trace(key: tuple[LSTMConfig, tuple, TrainedWeights | None]) -> Trace | None:
     cfg, data_key, weights = key
-    bundle = model_bundle(cfg.buildable_prefix(), weights)
+    if weights is not None:  # a training snapshot: NumPy weights straight from its arrays, no Keras on this path
+        return _read_only(trace(model_weights(cfg, weights.arrays), sample_batch(*data_key)))
+    bundle = model_bundle(cfg.buildable_prefix())
     if isinstance(bundle, ConfigError):
         return None
     return _read_only(trace(bundle.weights, sample_batch(*data_key)))
@@ -213,16 +216,35 @@ def _executor() -> ThreadPoolExecutor:
     return _background_thread("keras-check")
 
 
+_SNAPSHOT_MODELS: OrderedDict[LSTMConfig, object] = OrderedDict()  # the check thread's own models, the last 4
+
+
+def _snapshot_model(cfg: LSTMConfig, weights: TrainedWeights):
+    """A Keras model with a snapshot's weights, for the check thread only (never shared, so it may be reused).
+
+    One model per config takes each snapshot's weights in turn: its compiled check function is traced
+    once, not once per snapshot (tracing holds the GIL for hundreds of ms: every learner's page would
+    stall while a job trains and its badge checks each new snapshot).
+    """
+    with KERAS_LOCK:
+        model = _SNAPSHOT_MODELS.pop(cfg, None) or build_model(cfg)
+        _SNAPSHOT_MODELS[cfg] = model
+        while len(_SNAPSHOT_MODELS) > 4:
+            _SNAPSHOT_MODELS.popitem(last=False)
+        model.set_weights(weights.arrays)
+    return model
+
+
 class StaleCheck(RuntimeError):
     """A queued check whose model or trace no cache holds any more: nobody is looking at it."""
 
 
-def _locked_check(model_ref: weakref.ref, x: np.ndarray, trace_ref: weakref.ref) -> float:
+def _locked_check(get_model, x: np.ndarray, trace_ref: weakref.ref) -> float:
     # Let the rerun that asked for this finish sending its charts first: TensorFlow's tracing holds
     # the GIL for hundreds of ms and would otherwise delay the websocket messages (measured: +0.7 s).
     time.sleep(CHECK_DELAY_S)
     freeze_startup_objects()  # once per process, here rather than on the first page's critical path
-    model, tr = model_ref(), trace_ref()
+    model, tr = get_model(), trace_ref()
     if model is None or tr is None:
         raise StaleCheck("the model was dropped from the cache before its check ran")
     with KERAS_LOCK:
@@ -254,8 +276,12 @@ def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights
         if not _needs_running(future):
             _CHECKS.move_to_end(key)
             return future
-    bundle, tr = model_bundle(cfg.buildable_prefix(), weights), view_trace(cfg, data_key, weights)
-    future = _executor().submit(_locked_check, weakref.ref(bundle.model), sample_batch(*data_key), weakref.ref(tr))
+    tr = view_trace(cfg, data_key, weights)
+    if weights is None:  # the cached untrained model, held weakly while queued
+        get_model = weakref.ref(model_bundle(cfg.buildable_prefix()).model)
+    else:  # a snapshot's Keras model is built on the check thread, off the page's path (the arrays are the job's anyway)
+        get_model = partial(_snapshot_model, cfg, weights)
+    future = _executor().submit(_locked_check, get_model, sample_batch(*data_key), weakref.ref(tr))
     with _CHECKS_LOCK:
         _CHECKS[key] = future
         _CHECKS.move_to_end(key)
@@ -282,8 +308,9 @@ def unrolled_figure(cfg: LSTMConfig, data_key: tuple, sample: int, colour_by: st
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def shapes_figure(cfg: LSTMConfig, weights: TrainedWeights | None = None):
-    bundle = model_bundle(cfg, weights)
-    biases = {w.name: w.bias for w in bundle.weights.lstm}
+    bundle = model_bundle(cfg)  # shapes and counts: the same for any weights
+    numbers = bundle.weights if weights is None else model_weights(cfg, weights.arrays)
+    biases = {w.name: w.bias for w in numbers.lstm}
     return make_shapes_figure(bundle.table, count_params=bundle.count_params, bias_values=biases)
 
 

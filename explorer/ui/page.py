@@ -187,7 +187,7 @@ def _render(t0: float) -> None:
 
     _phase("controls", t0)
     data_key = view.data_key
-    bundle = cache.model_bundle(view.model, weights)
+    bundle = cache.model_bundle(view.model)  # shapes and counts: the same for trained weights
     _phase("model", t0)
     header(view, bundle)
     if isinstance(bundle, ConfigError):

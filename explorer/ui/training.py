@@ -9,6 +9,7 @@ reruns the whole page so every view shows the final snapshot.
 
 from __future__ import annotations
 
+import os
 import time
 
 import streamlit as st
@@ -23,7 +24,7 @@ from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, state_to_view
 from explorer.view import ViewConfig
 
-POLL_S = 0.3  # the live curve's refresh while a job is queued or running
+POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
 CLOSED_GRACE_S = 10.0  # a page disconnected this long (not a reload) stops its job
 
 
