@@ -167,3 +167,38 @@ def test_stop_resume_and_questions_with_trained_numbers():
     assert_clean(at)
     assert job.progress().step > stopped_at  # it went on from where it stopped
     assert at.table[0].value.to_dict() != untrained_table  # Keras's [output, h, c] of the trained weights
+
+
+def test_a_closed_page_stops_wanting_its_job_after_a_grace_period(monkeypatch):
+    import streamlit.runtime
+    import streamlit.runtime.scriptrunner
+
+    from explorer.ui import training
+
+    active, clock = {"yes": True}, {"now": 100.0}
+
+    class FakeRuntime:
+        @staticmethod
+        def exists():
+            return True
+
+        @staticmethod
+        def instance():
+            return FakeRuntime
+
+        @staticmethod
+        def is_active_session(session_id):
+            assert session_id == "s1"
+            return active["yes"]
+
+    monkeypatch.setattr(streamlit.runtime, "Runtime", FakeRuntime)
+    monkeypatch.setattr(streamlit.runtime.scriptrunner, "get_script_run_ctx", lambda: type("Ctx", (), {"session_id": "s1"}))
+    monkeypatch.setattr(training.time, "monotonic", lambda: clock["now"])
+    is_wanted = training._session_watch()
+    assert is_wanted()
+    active["yes"] = False  # the tab closed (or is reloading)
+    assert is_wanted()  # within the grace period: a reload reconnects
+    clock["now"] += training.CLOSED_GRACE_S + 1
+    assert not is_wanted()
+    active["yes"] = True
+    assert is_wanted()

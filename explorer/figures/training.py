@@ -87,6 +87,11 @@ def make_training_curve_figure(
     ]
     shapes = [_hline(baseline_loss, ("x", "y"), BASELINE, "dash")]
     threshold = task.threshold(baseline_metric)
+    metric_log = not task.metric[1]  # an error (lower is better) spans decades like the loss; a share stays in [0, 1]
+
+    def at(y: float, log: bool) -> float:  # on a log axis Plotly places annotations at log10 (shapes take the value)
+        return float(np.log10(max(y, 1e-12))) if log else y
+
     if not compact:
         traces.append(
             {
@@ -109,7 +114,7 @@ def make_training_curve_figure(
                 "x": 1,
                 "xanchor": "right",
                 "yref": "y2",
-                "y": baseline_metric,
+                "y": at(baseline_metric, metric_log),
                 "yanchor": "bottom",
                 "showarrow": False,
                 "font": {"color": MUTED, "size": 14},
@@ -120,14 +125,16 @@ def make_training_curve_figure(
                 "x": 0,
                 "xanchor": "left",
                 "yref": "y2",
-                "y": threshold,
-                "yanchor": "bottom",
+                "y": at(threshold, metric_log),
+                "yanchor": "top" if metric_log else "bottom",
                 "showarrow": False,
                 "font": {"color": THRESHOLD, "size": 14},
             },
         ]
         layout["xaxis2"]["title"] = {"text": "training step"}
-        if task.metric[0] != "mse":
+        if metric_log:
+            layout["yaxis2"].update(type="log", dtick=1, title={"text": f"{task.metric[0]} (log)"})
+        else:
             layout["yaxis2"]["range"] = [0, 1.05]
     layout["annotations"].append(
         {
@@ -136,7 +143,7 @@ def make_training_curve_figure(
             "x": 1,
             "xanchor": "right",
             "yref": "y",
-            "y": np.log10(max(baseline_loss, 1e-12)),  # a log axis: Plotly places annotations at log10 (shapes: the value)
+            "y": at(baseline_loss, True),
             "yanchor": "bottom",
             "showarrow": False,
             "font": {"color": MUTED, "size": 13},
@@ -158,7 +165,7 @@ def make_training_curve_figure(
                     "line": {"color": CURSOR, "width": 2},
                 }
             )
-    layout["yaxis"]["type"] = "log"  # the first steps' loss is 10–100× the last's
+    layout["yaxis"].update(type="log", dtick=1)  # the first steps' loss is 10–100× the last's; ticks at decades
     if not compact:
         layout["yaxis"]["title"] = {"text": "loss (log)"}
     layout.update(

@@ -233,15 +233,21 @@ def sidebar_controls() -> ViewConfig:
         )
 
     sb.header("Data")
+    task = st.session_state.get("task")
+    try:
+        task_data = bool(task) and not TASKS[task].problems(state_to_view(st.session_state).model)
+    except ConfigError:  # inconsistent widgets: reported below
+        task_data = False
     sb.selectbox(
         "sample sequence",
         list(SEQUENCES),
         key="sequence",
+        disabled=task_data,  # the task's samples feed every view
         format_func=lambda k: SEQUENCES[k].label,
         help="Generated input data shaped (samples, timesteps, features).",
     )
-    if st.session_state.get("task") and not TASKS[st.session_state["task"]].problems(state_to_view(st.session_state).model):
-        sb.caption(f"Every view shows samples of the task: {TASKS[st.session_state['task']].title}.")
+    if task_data:
+        sb.caption(f"Every view shows samples of the task: {TASKS[task].title}.")
     else:
         sb.caption(SEQUENCES[st.session_state["sequence"]].description)
     sb.slider("samples in the batch", *BATCH_RANGE, key="batch_size", help="The batch axis: Keras shows it as None.")
