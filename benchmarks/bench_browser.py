@@ -1,7 +1,7 @@
 """What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
 
 Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100] [--large-configs 30]
-[--parts cold,default,largest,memory,memory-large,training]``.
+[--parts cold,default,largest,memory,memory-large,training,ready]``.
 Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
@@ -14,7 +14,9 @@ Prints figures (median, p95); asserts nothing.
   visiting large models (4 × ~256 units at batch 8: the caches' worst case);
 - payload: bytes the server sends over the websocket for one rerun;
 - training: another learner's slider with and without a job training, the focus slider on the
-  training page while its job runs, the snapshot scrubber after training (``--parts training``).
+  training page while its job runs, the snapshot scrubber after training (``--parts training``);
+- a fresh replica's first visitor, arriving when the replica reports ready, with and without the container's
+  launcher that imports TensorFlow at start (``--parts ready``).
 """
 
 from __future__ import annotations
@@ -283,6 +285,29 @@ def part_training(pw, url: str, proc, reps: int) -> None:
         print(f"server RSS after the training part:                {rss_mb(proc.pid):8.0f} MB")
 
 
+def part_ready(pw, reps: int) -> None:
+    """A fresh replica's first visitor, arriving the moment the replica says it is ready: plain ``streamlit run``
+    (ready = ``/_stcore/health``) against the container's launcher (ready = health and TensorFlow imported,
+    ``explorer.ui.health``). Times: server start → ready, and ready → the graph coloured from the live model."""
+    import tempfile
+
+    for launcher in ("streamlit", "explorer.ui.serve"):
+        to_ready, to_page = [], []
+        for _ in range(reps):
+            ready_file = Path(tempfile.mkdtemp()) / "ready"
+            env = {"LSTM_EXPLORER_READY_FILE": str(ready_file)}
+            with chromium_page(pw) as (page, _e), streamlit_server(launcher=launcher, env=env) as (url, _p, started):
+                while launcher != "streamlit" and not ready_file.exists():
+                    time.sleep(0.05)
+                ready_at = time.perf_counter()
+                to_ready.append(ready_at - started)
+                page.goto(url)
+                page.wait_for_function(COLOURED_GRAPH_JS, timeout=120000, polling=20)
+                to_page.append(time.perf_counter() - ready_at)
+        print(f"fresh replica, {launcher}: start → ready (s)          {summary(to_ready)}")
+        print(f"fresh replica, {launcher}: ready → coloured graph (s) {summary(to_page)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
@@ -290,7 +315,7 @@ def main() -> None:
     parser.add_argument("--configs", type=int, default=100)
     parser.add_argument("--large-configs", type=int, default=30)
     parser.add_argument(
-        "--parts", default="cold,default,largest,memory,memory-large,training", help="comma-separated subset to run"
+        "--parts", default="cold,default,largest,memory,memory-large,training,ready", help="comma-separated subset to run"
     )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -310,6 +335,8 @@ def main() -> None:
                 part_memory(pw, url, proc, args.configs)
             if "training" in parts:
                 part_training(pw, url, proc, args.reps)
+        if "ready" in parts:
+            part_ready(pw, max(args.cold_reps // 2, 3))
         if "memory-large" in parts:
             with streamlit_server() as (url, proc, _started):  # a fresh server: large models only
                 part_memory_large(pw, url, proc, args.large_configs)

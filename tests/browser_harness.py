@@ -43,15 +43,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(*extra_args: str, startup_timeout: float = 90):
-    """Run ``streamlit run app.py`` on a free loopback port; yields ``(url, process, started_at)``."""
+def streamlit_server(*extra_args: str, startup_timeout: float = 90, launcher: str = "streamlit", env: dict | None = None):
+    """Run ``streamlit run app.py`` on a free loopback port; yields ``(url, process, started_at)``.
+
+    ``launcher``: the module run with ``python -m`` (``explorer.ui.serve``: the container's, which imports
+    TensorFlow at start); ``env``: extra environment variables.
+    """
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115 (closed in finally)
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", launcher, "run", str(ROOT / "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", *extra_args]  # fmt: skip
     started_at = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + startup_timeout

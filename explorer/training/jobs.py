@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.budget import memory_budget, training_job_mb
 from explorer.keras_lock import KERAS_LOCK, TRAINING
 from explorer.training.snapshots import Snapshot, SnapshotLog
 from explorer.training.spec import TrainingSpec
 
 TIME_CAP_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_CAP_S", "120"))
 CHUNK_SECONDS = 0.15  # one compiled call takes about this long: stop answers and clears find gaps within it
-RUN_CACHE_BYTES = 64 * 2**20
+RUN_CACHE_BYTES = memory_budget().run_cache_bytes  # finished runs shared by every session (56 MB by default)
 
 
 class JobState(enum.Enum):
@@ -202,8 +203,16 @@ class TrainingJob:
         self._set(JobState.DONE)
 
 
-class PoolFull(RuntimeError):
+class TrainingRefused(RuntimeError):
+    """A job the pool will not take; the message says why, in the learner's terms."""
+
+
+class PoolFull(TrainingRefused):
     """The queue is full: too many learners are waiting already."""
+
+
+class JobTooLarge(TrainingRefused):
+    """Training this model would take more memory than the server allows one job."""
 
 
 class TrainingPool:
@@ -216,8 +225,11 @@ class TrainingPool:
         max_queue: int = 64,
         time_cap_s: float = TIME_CAP_S,
         cache: RunCache | None = None,
+        job_mb: float | None = None,
     ):
-        self.workers = workers or os.cpu_count() or 1
+        budget = memory_budget()
+        self.workers = workers or budget.training_workers
+        self.job_mb = job_mb or budget.training_job_mb  # what one job may use (LSTM_EXPLORER_MEMORY_MB)
         self.max_queue = max_queue
         self.time_cap_s = time_cap_s
         self.cache = cache if cache is not None else RunCache()
@@ -232,7 +244,15 @@ class TrainingPool:
 
         Raises:
             PoolFull: when `max_queue` jobs are waiting already.
+            JobTooLarge: when training the model would need more memory than one job may use.
         """
+        spec = job.spec
+        needed = training_job_mb(spec.batch_size, spec.model.timesteps, spec.model.units, spec.parameters)
+        if needed > self.job_mb:
+            raise JobTooLarge(
+                f"training this model needs about {needed:.0f} MB and this server allows {self.job_mb:.0f} MB per "
+                "training job: use fewer units or layers, fewer timesteps, or a smaller training batch."
+            )
         job._pool = self
         if job._trainer is None and (result := self.cache.get(job.spec)) is not None:
             job._finish_from(result)

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.budget import memory_budget
 from explorer.config import LSTMConfig
 from explorer.reference import DenseWeights, LSTMWeights, ModelWeights
 
 MAX_SNAPSHOTS = 64
-SNAPSHOT_BYTES_BUDGET = 24 * 2**20  # per run: three of the largest model (7.6 MB each), hundreds of small ones
+SNAPSHOT_BYTES_BUDGET = memory_budget().snapshot_bytes  # per run: 24 MB at most (three of the largest model, 7.6 MB each)
 
 
 @dataclass(frozen=True, eq=False)

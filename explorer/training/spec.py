@@ -73,5 +73,13 @@ class TrainingSpec:
         """Steps between weight snapshots (a quarter epoch)."""
         return max(1, self.steps_per_epoch // SNAPSHOTS_PER_EPOCH)
 
+    @property
+    def parameters(self) -> int:
+        """The model's trainable numbers (the formula Keras's ``count_params()`` follows; tested against it)."""
+        cfg = self.model
+        bias = 1 if cfg.use_bias else 0
+        lstm = sum(4 * u * (cfg.layer_input_features(k) + u + bias) for k, u in enumerate(cfg.units))
+        return lstm + (cfg.head_units * (cfg.units[-1] + 1) if cfg.head_units else 0)
+
     def replace(self, **changes) -> TrainingSpec:
         return dataclasses.replace(self, **changes)

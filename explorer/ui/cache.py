@@ -34,6 +34,7 @@ from explorer import (
     shape_table,
     trace,
 )
+from explorer.budget import memory_budget
 from explorer.figures import (
     make_gates_figure,
     make_shapes_figure,
@@ -62,8 +63,9 @@ PREFETCH_DELAY_S = 0.3
 PREFETCH_MAX_PARAMS = 500_000  # build ahead only models up to this size (the default has 2,080 parameters)
 # Memory bounds (the default model has 2,080 parameters and a 12 KB trace; the largest, 4 × 256 units on
 # T 200 × F 64, has 1.9M parameters, ~15 MB as Keras variables plus their NumPy copy, and a 40 MB trace at batch 8).
-MODEL_PARAMS_BUDGET = 4_000_000  # the models kept hold at most this many parameters together (2 of the largest)
-TRACE_BYTES_BUDGET = 96 * 2**20  # the traces kept hold at most this many bytes together (2 of the largest)
+_BUDGET = memory_budget()  # LSTM_EXPLORER_MEMORY_MB (explorer/budget.py); 1,024 MB by default
+MODEL_PARAMS_BUDGET = _BUDGET.model_params  # the models kept hold at most this many parameters together (3.5M by default)
+TRACE_BYTES_BUDGET = _BUDGET.trace_bytes  # the traces kept hold at most this many bytes together (94 MB by default)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,9 @@ def draw_first_paint(params: dict[str, list[str]]) -> None:
 def first_paint() -> Iterator[None]:
     """Wrap the engine's import: on the process's first run, show a first paint until the import is done."""
     st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
+    # Root-level secrets become environment variables once loaded (on Community Cloud, the app's settings set
+    # LSTM_EXPLORER_MEMORY_MB there): load them before the engine reads its memory budget.
+    st.secrets.load_if_toml_exists()
     slot = st.empty()
     if ENGINE_MODULE in sys.modules:
         yield

@@ -15,7 +15,7 @@ import time
 import streamlit as st
 
 from explorer.figures.training import make_training_curve_figure
-from explorer.training.jobs import JobState, PoolFull, Progress, TrainingJob, TrainingPool
+from explorer.training.jobs import JobState, Progress, TrainingJob, TrainingPool, TrainingRefused
 from explorer.training.snapshots import TrainedWeights, nearest
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
 from explorer.training.tasks import TASKS
@@ -30,7 +30,7 @@ CLOSED_GRACE_S = 10.0  # a page disconnected this long (not a reload) stops its 
 
 @st.cache_resource(max_entries=1)
 def training_pool() -> TrainingPool:
-    """The server's one pool of training workers (one per core), shared by every session."""
+    """The server's one pool of training workers, shared by every session (sized by the memory budget)."""
     return TrainingPool()
 
 
@@ -112,7 +112,7 @@ def start_training(spec: TrainingSpec) -> None:
     st.session_state["snapshot"] = -1
     try:
         training_pool().submit(job)
-    except PoolFull as err:
+    except TrainingRefused as err:
         st.session_state["_job"] = None
         st.session_state["_train_refused"] = str(err)
 
@@ -120,7 +120,7 @@ def start_training(spec: TrainingSpec) -> None:
 def resume_training(job: TrainingJob) -> None:
     try:
         training_pool().submit(job)
-    except PoolFull as err:
+    except TrainingRefused as err:
         st.session_state["_train_refused"] = str(err)
 
 
