@@ -142,6 +142,15 @@ def test_a_shared_link_reproduces_the_trained_model():
     assert np.array_equal(z_of(figures(second)["gates"]), z_of(figures(first)["gates"]))
 
 
+def press_stop(at, job) -> None:
+    """Press Stop, wait until the job has stopped (after its running chunk), rerun the page."""
+    at.button(key="stop_training").click().run()
+    while job.progress().active:
+        time.sleep(0.02)
+    at.run()
+    assert_clean(at)
+
+
 def test_stop_resume_and_questions_with_trained_numbers():
     at = new_app({"task": "sine", "epochs": "40", "view": "questions", "q": "return_state"})
     assert_clean(at)
@@ -150,21 +159,13 @@ def test_stop_resume_and_questions_with_trained_numbers():
     job = at.session_state["_job"]
     while job.progress().step < 64:
         time.sleep(0.02)
-    at.button(key="stop_training").click().run()
-    while job.progress().active:
-        time.sleep(0.02)
-    at.run()
-    assert_clean(at)
+    press_stop(at, job)
     assert job.progress().state is JobState.STOPPED
     stopped_at = job.progress().step
     at.button(key="resume").click().run()
     assert job.progress().active
     time.sleep(0.3)
-    at.button(key="stop_training").click().run()
-    while job.progress().active:
-        time.sleep(0.02)
-    at.run()
-    assert_clean(at)
+    press_stop(at, job)
     assert job.progress().step > stopped_at  # it went on from where it stopped
     assert at.table[0].value.to_dict() != untrained_table  # Keras's [output, h, c] of the trained weights
 

@@ -197,7 +197,7 @@ def _render(t0: float) -> None:
     if advice := view.model.head_advice:
         st.warning(advice, icon=":material/warning:")
     if view.task:
-        training_strip(view)
+        training_strip(view, job, progress)
 
     _phase("header + badge", t0)
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")

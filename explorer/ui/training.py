@@ -171,8 +171,11 @@ def _status_text(progress: Progress, spec: TrainingSpec) -> str:
     return text
 
 
-def training_strip(view: ViewConfig) -> None:
-    """Above the views: what the task needs, Train / Stop / Resume, the live status and curve, the scrubber."""
+def training_strip(view: ViewConfig, job: TrainingJob | None, progress: Progress | None) -> None:
+    """Above the views: what the task needs, Train / Stop / Resume, the live status and curve, the scrubber.
+
+    ``job``, ``progress``: the session's job for the view's training settings (`session_job`) and what it has done.
+    """
     task = TASKS[view.task]
     if problems := task.problems(view.model):
         st.warning(f"**This model cannot learn {task.title}**: {'; '.join(problems)}.", icon=":material/block:")
@@ -183,8 +186,6 @@ def training_strip(view: ViewConfig) -> None:
         return
     if refused := st.session_state.pop("_train_refused", None):
         st.error(f"Training could not start: {refused}")
-    job = session_job(spec)
-    progress = job.progress() if job else None
     buttons, status = st.columns([1, 5], vertical_alignment="center")
     with buttons:
         if progress is None or progress.state is JobState.DONE or progress.state is JobState.FAILED:
