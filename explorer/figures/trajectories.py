@@ -172,7 +172,7 @@ def make_state_space_figure(tr: Trace, *, layer: int = 0, dims: int = 2, sample:
             "mode": "markers+text",
             "legendgroup": f"s{b}",
             "showlegend": False,
-            "textposition": "top center",
+            "textposition": ["bottom left", "top right"],  # opposite sides: close ends' labels cannot overlap
             "text": ["start", "end"] if focus else None,
             "marker": {"symbol": ["circle-open", "x"], "size": 14, "color": OKABE_ITO[b % 8], "line": {"width": 3}},
         }
@@ -180,8 +180,10 @@ def make_state_space_figure(tr: Trace, *, layer: int = 0, dims: int = 2, sample:
             path["z"], ends["z"] = c[:, 2], c[[0, -1], 2]
         traces += [path, ends]
     labels = [f"PC{d + 1} ({ratio[d]:.0%})" for d in range(dims)]
-    title = f"h_t of {lt.name} in state space (PCA over all samples and steps, {dims}-D)"
+    # Two short lines: the chart sits in half the page's width, where one long title was cut off.
+    title = f"h_t of {lt.name} in state space<br><sup>PCA over all samples and steps, {dims}-D</sup>"
     layout = layout_dict(title=title, view="state_space", height=520)
+    layout["margin"] = {**layout["margin"], "t": 80}
     if dims == 3:
         layout["scene"] = {
             name: {"title": {"text": label}} for name, label in zip(("xaxis", "yaxis", "zaxis"), labels, strict=True)

@@ -81,7 +81,7 @@ def task_sidebar() -> None:
         ["", *TASKS],
         key="task",
         on_change=_on_task_change,
-        format_func=lambda k: TASKS[k].title if k else "none: the untrained model on sample sequences",
+        format_func=lambda k: TASKS[k].title if k else "none (untrained model)",
         help="A task that needs memory; its samples feed every view, and Train teaches the live model.",
     )
     key = st.session_state.get("task", "")
