@@ -27,6 +27,7 @@ COLOUR_BY = {  # unrolled-graph cell colour: key -> label
 }
 PANELS = {  # the four views: key -> tab label
     "graph": "Unrolled graph",
+    "cell": "Inside a cell",
     "shapes": "Tensor shapes",
     "gates": "Gate activations",
     "trajectories": "Hidden-state trajectories",
@@ -56,6 +57,7 @@ class ViewConfig:
     sample: int = 0  # focused sample, 0 … batch_size-1
     layer: int = 0  # focused layer, 0 … n_layers-1
     unit: int = 0  # focused unit of that layer
+    step: int = 1  # focused input step t, 1 … timesteps (the column x_t of the unrolled graph)
     colour_by: str = "h_norm"  # a key of COLOUR_BY
     panel: str = "graph"  # the open view, a key of PANELS
     question: str = "units"  # the open question in the Questions view, a key of QUESTIONS
@@ -101,6 +103,7 @@ class ViewConfig:
         object.__setattr__(self, "sample", min(max(self.sample, 0), self.batch_size - 1))
         object.__setattr__(self, "layer", min(max(self.layer, 0), self.model.n_layers - 1))
         object.__setattr__(self, "unit", min(max(self.unit, 0), self.model.units[self.layer] - 1))
+        object.__setattr__(self, "step", min(max(self.step, 1), self.model.timesteps))
 
     @property
     def task_fits(self) -> bool:
@@ -244,6 +247,7 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("sample", "sample", _int),
     QueryField("layer", "layer", _int),
     QueryField("unit", "unit", _int),
+    QueryField("step", "step", _int),
     QueryField("colour", "colour_by", str),
     QueryField("view", "panel", str),
     QueryField("q", "question", str),

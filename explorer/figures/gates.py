@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.figures.player import time_player
 from explorer.figures.style import (
     DIVERGING,
+    FOCUS,
     GATE_COLOURS,
     GATE_LABELS,
     INK,
@@ -27,6 +29,7 @@ from explorer.reference import LayerTrace
 
 MAX_UNITS = 32
 HEATMAPS = ("i", "f", "g", "o", "c", "h")
+MAX_PICKER_POINTS = 4000  # click targets over the heatmaps cost SVG markers: beyond this, only the lines are clickable
 
 
 def unit_window(units: int, focus: int, size: int = MAX_UNITS) -> range:
@@ -37,8 +40,66 @@ def unit_window(units: int, focus: int, size: int = MAX_UNITS) -> range:
     return range(start, start + size)
 
 
+def _pickers(layer: LayerTrace, sample: int, units: range) -> list[dict]:
+    """Invisible markers over every heatmap cell: what a click selects (heatmaps cannot be selected)."""
+    T = layer.h.shape[1]
+    steps, unit = np.meshgrid(np.arange(1, T + 1, dtype=np.int16), np.array(units, dtype=np.int16))  # (units, T)
+    out = []
+    for row, g in enumerate(HEATMAPS, start=1):
+        values = layer.gate(g)[sample][:, units.start : units.stop].T  # (units shown, T), as the heatmap
+        suffix = axis_suffix(row)
+        out.append(
+            {
+                "type": "scatter",
+                "x": steps.ravel(),
+                "y": unit.ravel(),
+                "mode": "markers",
+                "name": f"{g} picker",
+                "showlegend": False,
+                "marker": {"symbol": "square", "size": 10, "opacity": 0},
+                "selected": {"marker": {"opacity": 0}},
+                "unselected": {"marker": {"opacity": 0}},
+                "customdata": values.ravel(),
+                "hovertemplate": f"{g}: %{{customdata:.3f}}<br>unit %{{y}}, step %{{x}}<br><i>click: focus</i><extra></extra>",
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+        )
+    return out
+
+
+def _now_lines(position: int, units: range, extent: tuple[float, float]) -> list[dict]:
+    """A vertical mark at processing step ``position`` on every row (six heatmaps, then the line chart)."""
+    out = []
+    for row in range(1, len(HEATMAPS) + 2):
+        suffix = axis_suffix(row)
+        y = [units.start - 0.5, units.stop - 0.5] if row <= len(HEATMAPS) else list(extent)
+        out.append(
+            {
+                "type": "scatter",
+                "x": [position, position],
+                "y": y,
+                "mode": "lines",
+                "name": "step mark",
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "line": {"color": FOCUS, "width": 3},
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+        )
+    return out
+
+
 def make_gates_figure(
-    layer: LayerTrace, *, sample: int = 0, unit: int = 0, step_labels=None, title: str | None = None
+    layer: LayerTrace,
+    *,
+    sample: int = 0,
+    unit: int = 0,
+    step_labels=None,
+    title: str | None = None,
+    step: int | None = None,
+    step_names: list[str] | None = None,
 ) -> go.Figure:
     """Heatmaps of every gate of one layer and sample, and the focused unit's gates over time.
 
@@ -48,10 +109,16 @@ def make_gates_figure(
         unit: the focused unit (its row is outlined; its gates are plotted as lines).
         step_labels: the input of each processing step as the task's text (``(``, ``▲0.42``), or ``None``.
         title: replaces the default title (e.g. to say which weights are shown).
+        step: the focused step as a processing position (1 … T): marked on every row, with a time
+            player that moves the mark; ``None`` = no mark.
+        step_names: the player's label of each processing step (the input step it reads), or ``None``.
 
     Returns:
         A figure whose first six traces are heatmaps named ``i f g o c h`` with
-        ``z`` = ``(units shown, timesteps)``; ``layout.meta.view == "gates"``.
+        ``z`` = ``(units shown, timesteps)``; then four lines named after the gates (the focused unit);
+        over small heatmaps, invisible ``"<gate> picker"`` traces (x = step, y = unit) that a click
+        selects; with ``step``, seven traces ``"step mark"`` and one frame per step;
+        ``layout.meta.view == "gates"``.
     """
     T, U = layer.h.shape[1], layer.h.shape[2]
     shown = unit_window(U, unit)
@@ -104,6 +171,7 @@ def make_gates_figure(
     )
     layout.update(layout_dict(title=title, view="gates", height=1100))
     layout.update(
+        clickmode="event+select",
         shapes=shapes,
         coloraxis={
             "colorscale": SEQUENTIAL,
@@ -120,4 +188,23 @@ def make_gates_figure(
         },
         legend={"orientation": "h", "y": -0.06, "x": 0},
     )
-    return unvalidated_figure(traces, layout)
+    if len(HEATMAPS) * T * len(shown) <= MAX_PICKER_POINTS:
+        traces += _pickers(layer, sample, shown)
+    frames = None
+    if step is not None:
+        lines = np.stack([layer.gate(g)[sample, :, unit] for g in "ifgo"])  # (4, T): the bottom chart's extent
+        extent = (min(float(lines.min()), 0.0), max(float(lines.max()), 1.0))
+        first = len(traces)
+        traces += _now_lines(step, shown, extent)
+        frames, player = time_player(
+            [_now_lines(p, shown, extent) for p in range(1, T + 1)],
+            traces=list(range(first, len(traces))),
+            labels=step_names or [str(p) for p in range(1, T + 1)],
+            active=step - 1,
+            y=-0.09,
+        )
+        layout.update(player)
+        layout["legend"]["y"] = -0.04
+        layout["margin"] = {**layout["margin"], "b": 150}
+        layout["height"] += 100
+    return unvalidated_figure(traces, layout, frames)

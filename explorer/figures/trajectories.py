@@ -12,7 +12,17 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import MUTED, OKABE_ITO, TIME_SCALE, layout_dict, stacked_rows, step_ticks, unvalidated_figure
+from explorer.figures.player import time_player
+from explorer.figures.style import (
+    FOCUS,
+    MUTED,
+    OKABE_ITO,
+    TIME_SCALE,
+    layout_dict,
+    stacked_rows,
+    step_ticks,
+    unvalidated_figure,
+)
 from explorer.reference import Trace
 
 MAX_LINES = 8
@@ -28,8 +38,39 @@ def _band(steps, values, axes: dict, name: str) -> list[dict]:
     ]
 
 
+def _curtains(step: int, T: int, extents: list[tuple[float, float]]) -> list[dict]:
+    """Per row, a white veil over the steps after ``step`` and a line at ``step``: the paths drawn up to t."""
+    out = []
+    for row, (lo, hi) in enumerate(extents, start=1):
+        suffix = "" if row == 1 else str(row)
+        axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}", "showlegend": False, "hoverinfo": "skip"}
+        left, right = step + 0.5, T + 0.5
+        out.append(
+            {
+                "type": "scatter",
+                "x": [left, right, right, left, left],
+                "y": [lo, lo, hi, hi, lo],
+                "mode": "lines",
+                "fill": "toself",
+                "fillcolor": "rgba(255,255,255,0.8)",
+                "line": {"width": 0},
+                "name": "future",
+                **axes,
+            }
+        )
+        out.append({"type": "scatter", "x": [step, step], "y": [lo, hi], "mode": "lines", "name": "step mark",
+                    "line": {"color": FOCUS, "width": 3}, **axes})  # fmt: skip
+    return out
+
+
 def make_trajectory_figure(
-    tr: Trace, *, layer: int = 0, sample: int = 0, max_lines: int = MAX_LINES, step_labels=None
+    tr: Trace,
+    *,
+    layer: int = 0,
+    sample: int = 0,
+    max_lines: int = MAX_LINES,
+    step_labels=None,
+    step: int | None = None,
 ) -> go.Figure:
     """Input, ``h_t`` and ``c_t`` of one layer and sample over time.
 
@@ -39,9 +80,12 @@ def make_trajectory_figure(
         sample: focused sample.
         max_lines: at most this many units (and input channels) drawn as lines; all units as a band.
         step_labels: each input step as the task's text (data order), or ``None``.
+        step: the focused input step (1 … T): the rows are drawn up to it (later steps veiled), with
+            a time player that moves it; ``None`` = the whole sequence, no player.
 
     Returns:
-        A figure with ``layout.meta.view == "trajectories"``; traces named ``x[j]``, ``h[u]``, ``c[u]``.
+        A figure with ``layout.meta.view == "trajectories"``; traces named ``x[j]``, ``h[u]``, ``c[u]``
+        (with ``step``: per row a ``"future"`` veil and a ``"step mark"``, and one frame per step).
     """
     lt = tr.layers[layer]
     T, U = lt.h.shape[1], lt.h.shape[2]
@@ -92,7 +136,26 @@ def make_trajectory_figure(
     layout["xaxis3"].update(step_ticks(step_labels, html=True))
     layout.update(layout_dict(title=f"Trajectories over time: {lt.name}, sample {sample}", view="trajectories", height=640))
     layout["legend"] = {"orientation": "v", "x": 1.01, "font": {"size": 12}}
-    return unvalidated_figure(traces, layout)
+    frames = None
+    if step is not None:
+        extents = []
+        for values in (x[:, : min(F, max_lines)], lt.h[sample], lt.c[sample]):
+            lo, hi = float(values.min()), float(values.max())
+            pad = 0.05 * (hi - lo or 1.0)
+            extents.append((lo - pad, hi + pad))
+        first = len(traces)
+        traces += _curtains(step, T, extents)
+        frames, player = time_player(
+            [_curtains(t, T, extents) for t in range(1, T + 1)],
+            traces=list(range(first, len(traces))),
+            labels=[str(t) for t in range(1, T + 1)],
+            active=step - 1,
+            y=-0.1,
+        )
+        layout.update(player)
+        layout["height"] += 90
+        layout["margin"] = {**layout["margin"], "b": 130}
+    return unvalidated_figure(traces, layout, frames)
 
 
 def pca_project(states: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +185,9 @@ def pca_project(states: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
     return coords.reshape(B, T, dims), ratio
 
 
-def make_state_space_figure(tr: Trace, *, layer: int = 0, dims: int = 2, sample: int | None = None) -> go.Figure:
+def make_state_space_figure(
+    tr: Trace, *, layer: int = 0, dims: int = 2, sample: int | None = None, step: int | None = None
+) -> go.Figure:
     """The path of ``h_t`` through state space, by PCA, one path per sample.
 
     Args:
@@ -130,6 +195,7 @@ def make_state_space_figure(tr: Trace, *, layer: int = 0, dims: int = 2, sample:
         layer: focused layer index.
         dims: 2 or 3.
         sample: the focused sample (drawn thicker), or ``None``.
+        step: with ``sample``, the processing step (1 … T) marked on its path, or ``None``.
 
     Returns:
         A figure with ``layout.meta.view == "state_space"``; per sample a trace ``sample b``
@@ -179,6 +245,20 @@ def make_state_space_figure(tr: Trace, *, layer: int = 0, dims: int = 2, sample:
         if dims == 3:
             path["z"], ends["z"] = c[:, 2], c[[0, -1], 2]
         traces += [path, ends]
+    if step is not None and sample is not None:
+        at = coords[sample, step - 1]
+        mark = {
+            "type": "scatter3d" if dims == 3 else "scatter",
+            "x": [at[0]],
+            "y": [at[1]],
+            "mode": "markers",
+            "name": f"step {step}",
+            "marker": {"symbol": "diamond", "size": 16, "color": FOCUS, "line": {"width": 2, "color": "white"}},
+            "hovertemplate": f"sample {sample}, step {step}<extra></extra>",
+        }
+        if dims == 3:
+            mark["z"] = [at[2]]
+        traces.append(mark)
     labels = [f"PC{d + 1} ({ratio[d]:.0%})" for d in range(dims)]
     # Two short lines: the chart sits in half the page's width, where one long title was cut off.
     title = f"h_t of {lt.name} in state space<br><sup>PCA over all samples and steps, {dims}-D</sup>"

@@ -15,8 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.config import LSTMConfig
+from explorer.figures.player import time_player
 from explorer.figures.style import (
     BROKEN,
+    FOCUS,
     GATE_COLOURS,
     HIDDEN_AXIS,
     INK,
@@ -31,12 +33,18 @@ CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
 COLOUR_LABELS = {"f": "mean f", "i": "mean i", "o": "mean o", "h_norm": "‖h_t‖", "c_norm": "‖c_t‖"}
 
 
-def visible_steps(timesteps: int, max_columns: int = 12) -> list[int | None]:
-    """Input steps drawn as columns; ``None`` marks the ellipsis column."""
+def visible_steps(timesteps: int, max_columns: int = 12, focus: int | None = None) -> list[int | None]:
+    """Input steps (0-based) drawn as columns; ``None`` marks an ellipsis column.
+
+    A focused step hidden by the ellipsis gets a column of its own between two ellipses.
+    """
     if timesteps <= max_columns:
         return list(range(timesteps))
     k = (max_columns - 1) // 2
-    return [*range(k), None, *range(timesteps - k, timesteps)]
+    if focus is None or focus < k or focus >= timesteps - k:
+        return [*range(k), None, *range(timesteps - k, timesteps)]
+    a = k - 1
+    return [*range(a), None, focus, None, *range(timesteps - a, timesteps)]
 
 
 def processes_backwards(cfg: LSTMConfig) -> list[bool]:
@@ -164,6 +172,7 @@ def make_unrolled_figure(
     colour_by: str = "f",
     max_columns: int = 12,
     step_labels=None,
+    focus: tuple[int, int] | None = None,
 ) -> go.Figure:
     """The unrolled graph of ``cfg``, cells coloured from a trace.
 
@@ -174,14 +183,18 @@ def make_unrolled_figure(
         colour_by: ``"f"``, ``"i"``, ``"o"`` (mean gate over units) or ``"h_norm"``, ``"c_norm"``.
         max_columns: longest sequence drawn in full; longer ones show first/last steps and "…".
         step_labels: each input step as the task's text (data order, e.g. ``(`` / ``)``), or ``None``.
+        focus: ``(layer, step)`` with ``step`` the input step 1 … T: its cell is outlined, its column
+            marked (and drawn even where an ellipsis would hide it), and a time player moves the mark.
 
     Returns:
         A figure whose heatmap ``"cell colours"`` holds the drawn values: ``z[2k, 2j]`` is layer
         ``k`` at drawn column ``j`` (NaN between cells and where nothing was traced), with the
-        gates of each cell in ``customdata`` for hover; ``layout.meta.view == "unrolled"``.
+        gates of each cell in ``customdata`` for hover; a transparent trace ``"cell picker"`` with a
+        point per cell (``customdata`` = ``[layer, step]``) that a click selects; with ``focus``, a
+        trace ``"focus"`` and frames named after the drawn steps; ``layout.meta.view == "unrolled"``.
     """
     T, L = cfg.timesteps, cfg.n_layers
-    steps = visible_steps(T, max_columns)
+    steps = visible_steps(T, max_columns, None if focus is None else focus[1] - 1)
     col = {t: j for j, t in enumerate(steps) if t is not None}
     backwards = processes_backwards(cfg)
     annotations: list[dict] = []
@@ -325,13 +338,27 @@ def make_unrolled_figure(
     )
     traces += arrows.traces()
     traces.append(labels.trace())
+    traces.append(_picker(cfg, col, hover))
+    frames = None
+    if focus is not None:
+        layer_focus, step_focus = focus
+        traces.append(_focus_mark(L, col[step_focus - 1], layer_focus))
+        shown = [t for t in steps if t is not None]
+        frames, player = time_player(
+            [[_focus_mark(L, col[t], layer_focus)] for t in shown],
+            traces=[len(traces) - 1],
+            labels=[str(t + 1) for t in shown],
+            active=shown.index(step_focus - 1),
+            y=0.0,
+        )
     direction = "←" if cfg.go_backwards else "→"
     note = (
         f"Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias) applied at "
         f"each of the {T} steps {direction}:<br>timesteps are not neurons; units = size of h and c."
     )
-    if max_columns < T:
-        note += f" Steps {steps[len(steps) // 2 - 1] + 2}–{steps[len(steps) // 2 + 1]} are hidden behind “…”."
+    hidden = [f"{steps[j - 1] + 2}–{steps[j + 1]}" for j, t in enumerate(steps) if t is None]
+    if hidden:
+        note += f" Steps {' and '.join(hidden)} are hidden behind “…”."
     annotations.append(
         {"x": (len(steps) - 1) / 2, "y": -0.65, "text": note, "showarrow": False, "font": {"size": 12, "color": MUTED}}
     )
@@ -344,5 +371,51 @@ def make_unrolled_figure(
         annotations=annotations,
         showlegend=False,
         hovermode="closest",
+        clickmode="event+select",
     )
-    return unvalidated_figure(traces, layout)
+    if frames:
+        layout.update(player)
+        layout["height"] += 70
+        layout["margin"] = {**layout["margin"], "b": 110}
+    return unvalidated_figure(traces, layout, frames)
+
+
+def _picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict:
+    """One invisible square per cell: what a click selects (a heatmap cannot be selected); same hover text."""
+    x, y, data, text = [], [], [], []
+    for k in range(cfg.n_layers):
+        for t, j in col.items():
+            x.append(j), y.append(k + 1), data.append([k, t + 1])
+            text.append(hover[2 * k, 2 * j] or f"{cfg.layer_names[k]}, input step t={t + 1}")
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "customdata": data,
+        "text": text,
+        "mode": "markers",
+        "name": "cell picker",
+        "marker": {"symbol": "square", "size": 34, "opacity": 0},
+        "selected": {"marker": {"opacity": 0}},
+        "unselected": {"marker": {"opacity": 0}},
+        "hovertemplate": "%{text}<br><i>click: open this cell</i><extra></extra>",
+        "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
+    }
+
+
+def _focus_mark(layers: int, column: int, layer: int) -> dict:
+    """The focused step's column band and the focused cell's outline, as one line trace (frames move it)."""
+    band_x = [column - 0.45, column + 0.45, column + 0.45, column - 0.45, column - 0.45]
+    band_y = [0.55, 0.55, layers + 0.45, layers + 0.45, 0.55]
+    r, w, h = layer + 1, CELL_W + 0.07, CELL_H + 0.07
+    box_x = [column - w, column + w, column + w, column - w, column - w]
+    box_y = [r - h, r - h, r + h, r + h, r - h]
+    return {
+        "type": "scatter",
+        "x": [*band_x, None, *box_x],
+        "y": [*band_y, None, *box_y],
+        "mode": "lines",
+        "name": "focus",
+        "hoverinfo": "skip",
+        "line": {"color": FOCUS, "width": 4},
+    }

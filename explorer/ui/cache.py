@@ -35,6 +35,7 @@ from explorer import (
     trace,
 )
 from explorer.budget import memory_budget
+from explorer.cell.anatomy import processing_index
 from explorer.figures import (
     make_gates_figure,
     make_shapes_figure,
@@ -296,15 +297,30 @@ def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights
     return future
 
 
+def traced_weights(cfg: LSTMConfig, weights: TrainedWeights | None = None) -> ModelWeights:
+    """The NumPy weights `view_trace` traced with (a snapshot's, or the built model's initial ones)."""
+    if weights is not None and cfg.is_buildable:
+        return model_weights(cfg, weights.arrays)
+    return model_bundle(cfg.buildable_prefix()).weights
+
+
 # Figures: each cached on exactly the inputs it depends on.
 @st.cache_resource(max_entries=32, show_spinner=False)
-def unrolled_figure(cfg: LSTMConfig, data_key: tuple, sample: int, colour_by: str, weights: TrainedWeights | None = None):
+def unrolled_figure(
+    cfg: LSTMConfig,
+    data_key: tuple,
+    sample: int,
+    colour_by: str,
+    weights: TrainedWeights | None = None,
+    focus: tuple[int, int] | None = None,
+):
     return make_unrolled_figure(
         cfg,
         view_trace(cfg, data_key, weights),
         sample=sample,
         colour_by=colour_by,
         step_labels=step_labels(cfg, data_key, sample),
+        focus=focus,
     )
 
 
@@ -325,22 +341,33 @@ def gates_figure(
     unit: int,
     weights: TrainedWeights | None = None,
     title: str | None = None,
+    step: int | None = None,
 ):
+    """``step``: the focused input step (marked, and where the time player starts), or ``None``."""
+    tr = view_trace(cfg, data_key, weights)
+    T = cfg.timesteps
+    backwards = processes_backwards(cfg)[layer]
+    names = [str(T + 1 - p if backwards else p) for p in range(1, T + 1)]  # each processing step's input step
     return make_gates_figure(
-        view_trace(cfg, data_key, weights).layers[layer],
+        tr.layers[layer],
         sample=sample,
         unit=unit,
         step_labels=step_labels(cfg, data_key, sample, layer),
         title=title,
+        step=None if step is None else processing_index(tr, layer, step) + 1,
+        step_names=names,
     )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def trajectory_figures(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None):
+def trajectory_figures(
+    cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None, step: int | None = None
+):
     tr = view_trace(cfg, data_key, weights)
+    position = None if step is None else processing_index(tr, layer, step) + 1
     return (
-        make_trajectory_figure(tr, layer=layer, sample=sample, step_labels=step_labels(cfg, data_key, sample)),
-        make_state_space_figure(tr, layer=layer, dims=2, sample=sample),
+        make_trajectory_figure(tr, layer=layer, sample=sample, step_labels=step_labels(cfg, data_key, sample), step=step),
+        make_state_space_figure(tr, layer=layer, dims=2, sample=sample, step=position),
     )
 
 

@@ -52,6 +52,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "sample": view.sample,
         "layer": view.layer,
         "unit": view.unit,
+        "step": view.step,
         "colour_by": view.colour_by,
         "panel": PANELS[view.panel],
         "question": view.question,
@@ -99,6 +100,7 @@ def state_to_view(state) -> ViewConfig:
         sample=state["sample"],
         layer=state["layer"],
         unit=state["unit"],
+        step=state.get("step", 1),
         colour_by=state["colour_by"],
         panel=panel,
         question=state.get("question", "units"),
@@ -167,8 +169,8 @@ def fix_stack() -> None:
         st.session_state[f"rs_{k + 1}"] = True
 
 
-def _clamp(key: str, hi: int) -> None:
-    st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), hi)
+def _clamp(key: str, hi: int, low: int = 0) -> None:
+    st.session_state[key] = min(max(int(st.session_state.get(key, low)), low), hi)
 
 
 def sidebar_controls() -> ViewConfig:
@@ -271,6 +273,16 @@ def sidebar_controls() -> ViewConfig:
     _clamp("unit", units - 1)
     if units > 1:
         sb.slider("unit", 0, units - 1, key="unit", help="Which unit (one number of h) is plotted as lines.")
+    _clamp("step", st.session_state["timesteps"], low=1)
+    if st.session_state["timesteps"] > 1:
+        sb.slider(
+            "step t",
+            1,
+            st.session_state["timesteps"],
+            key="step",
+            help="Which input step x_t the cell view opens at; the graph, gates and trajectories mark it. "
+            "Click a cell of the graph to set it.",
+        )
     sb.selectbox(
         "colour cells by",
         list(COLOUR_BY),

@@ -9,11 +9,14 @@ import time
 import streamlit as st
 
 from explorer import ConfigError
+from explorer.figures.unrolled import processes_backwards
 from explorer.formatting import format_shape
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
+from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
+from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
@@ -87,10 +90,13 @@ def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
 
 
 def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
-    show_chart(cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights), "unrolled")
+    focus = (_traced_layer(view), view.step)
+    fig = cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights, focus)
+    show_chart(fig, "unrolled", on_click=on_graph_click)
     st.caption(
         "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
-        "An arrow goes up only where the layer returns sequences. Hover a cell for its gates."
+        "An arrow goes up only where the layer returns sequences. Hover a cell for its gates; **click a cell to open it** "
+        "(the cell view); ▶ walks the marked step along the sequence."
     )
 
 
@@ -126,23 +132,27 @@ def _traced_layer(view: ViewConfig) -> int:
 def gates_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     layer = _traced_layer(view)
     args = (view.model, data_key, layer, view.sample, view.unit)
+    on_click = gates_click(processes_backwards(view.model)[layer])
     if weights is None or not st.toggle("Compare with the untrained model", key="compare_untrained"):
-        show_chart(cache.gates_figure(*args, weights), "gates")
+        show_chart(cache.gates_figure(*args, weights, None, view.step), "gates", on_click=on_click)
+        st.caption("Click a heatmap cell (or a point of the lines) to focus that step and unit in every view.")
         return
     left, right = st.columns(2)
     with left:
-        show_chart(cache.gates_figure(*args, None, f"Untrained (step 0), sample {view.sample}"), "gates_untrained")
+        untrained = cache.gates_figure(*args, None, f"Untrained (step 0), sample {view.sample}", view.step)
+        show_chart(untrained, "gates_untrained")
     with right:
-        show_chart(cache.gates_figure(*args, weights, f"Trained (step {weights.step}), sample {view.sample}"), "gates")
+        trained = cache.gates_figure(*args, weights, f"Trained (step {weights.step}), sample {view.sample}", view.step)
+        show_chart(trained, "gates", on_click=on_click)
 
 
 def trajectories_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     layer = _traced_layer(view)
-    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample, weights)
-    show_chart(over_time, "trajectories")
+    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample, weights, view.step)
+    show_chart(over_time, "trajectories", on_click=on_trajectory_click)
     left, right = st.columns(2)
     with left:
-        show_chart(plane, "state_space_2d")
+        show_chart(plane, "state_space_2d", on_click=state_space_click(processes_backwards(view.model)[layer]))
     with right:
         # 3-D is opt-in: WebGL costs ~1 s per redraw where the browser renders in software (projectors, VMs).
         if st.toggle("3-D state space (PCA, 3 components)", key="show_3d"):
@@ -207,6 +217,8 @@ def _render(t0: float) -> None:
         with tab:
             if key == "graph":
                 graph_panel(view, data_key, weights)
+            elif key == "cell":
+                cell_panel(view, data_key, weights, _traced_layer(view))
             elif key == "shapes":
                 shapes_panel(view, weights)
             elif key == "questions":

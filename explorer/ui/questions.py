@@ -223,9 +223,7 @@ def arguments_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights 
     c1, c2 = st.columns(2)
     with c1:
         if st.button("Measure unroll (same values, other speed)", key="measure_unroll"):
-            st.session_state["_unroll"] = cache.unroll_numbers(
-                cfg.replace(timesteps=min(cfg.timesteps, 40)), data_key, weights
-            )
+            st.session_state["_unroll"] = cache.unroll_numbers(cfg.replace(timesteps=min(cfg.timesteps, 40)), data_key, weights)
         if "_unroll" in st.session_state:
             u = st.session_state["_unroll"]
             st.markdown(

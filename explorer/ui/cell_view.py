@@ -1,0 +1,48 @@
+"""The cell view: the textbook LSTM cell at the focused (layer, step, unit), with a time player."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.cell.anatomy import cell_step
+from explorer.cell.equations import equations
+from explorer.figures.cell import make_cell_figure
+from explorer.training.snapshots import TrainedWeights
+from explorer.ui import cache
+from explorer.ui.chart import show_chart
+from explorer.view import ViewConfig
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cell_steps(cfg, data_key: tuple, layer: int, sample: int, unit: int, weights: TrainedWeights | None = None) -> list:
+    """The diagram's numbers at every input step 1 … T (the player's frames), from the view's own trace."""
+    tr = cache.view_trace(cfg, data_key, weights)
+    lw = cache.traced_weights(cfg, weights).lstm[layer]
+    return [cell_step(lw, tr, layer=layer, sample=sample, step=t, unit=unit) for t in range(1, cfg.timesteps + 1)]
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def cell_figure(cfg, data_key: tuple, layer: int, sample: int, unit: int, step: int, weights: TrainedWeights | None = None):
+    steps = cell_steps(cfg, data_key, layer, sample, unit, weights)
+    return make_cell_figure(steps[step - 1], steps)
+
+
+def _move(delta: int) -> None:
+    """Button callback: the focused step one back or forward."""
+    st.session_state["step"] = min(max(st.session_state["step"] + delta, 1), st.session_state["timesteps"])
+
+
+def cell_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, layer: int) -> None:
+    """The diagram with the focused step's numbers, ◀ / ▶ to move the page's focus, and the equations as text."""
+    T = view.model.timesteps
+    left, middle, right = st.columns([1, 1, 4])
+    left.button("◀ step t − 1", on_click=_move, args=(-1,), disabled=view.step <= 1, width="stretch")
+    middle.button("step t + 1 ▶", on_click=_move, args=(1,), disabled=view.step >= T, width="stretch")
+    right.caption(
+        f"Step {view.step} of {T}. ◀ / ▶ move every view's focus; ▶ on the chart plays the whole sequence here. "
+        "Click a cell of the unrolled graph to open it here; pick the unit in the sidebar."
+    )
+    show_chart(cell_figure(view.model, data_key, layer, view.sample, view.unit, view.step, weights), "cell")
+    steps = cell_steps(view.model, data_key, layer, view.sample, view.unit, weights)
+    with st.expander("The equations at this step, as text (copy them)"):
+        st.code("\n".join(equations(steps[view.step - 1])), language=None)
