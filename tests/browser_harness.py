@@ -155,3 +155,31 @@ def wait_for_new_plots(page, before: list[dict], *, timeout: float = 60) -> list
         polling=16,
     )
     return plots(page)
+
+
+def click_data_point(page, view: str, x: float, y: float) -> None:
+    """Click chart ``view`` (its ``layout.meta.view``) at data coordinates ``(x, y)`` of its first axes."""
+    position = page.evaluate(
+        """([view, x, y]) => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta && g.layout.meta.view === view);
+            const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+            const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+            return [box.left + xa.l2p(x), box.top + ya.l2p(y)];
+        }""",
+        [view, x, y],
+    )
+    page.mouse.click(*position)
+
+
+def play_frames(page, view: str, seconds: float) -> list[tuple[str, float]]:
+    """Press ▶ on chart ``view``'s time player; returns ``(frame name, ms)`` for every frame shown in ``seconds``."""
+    page.evaluate(
+        """view => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta && g.layout.meta.view === view);
+            window.__frames = []; gd.on('plotly_animatingframe', e => window.__frames.push([e.name, performance.now()])); }""",
+        view,
+    )
+    chart = page.locator(".js-plotly-plot").filter(has=page.locator(".updatemenu-button")).first
+    chart.scroll_into_view_if_needed()
+    chart.locator(".updatemenu-button").first.click()
+    time.sleep(seconds)
+    return [tuple(f) for f in page.evaluate("window.__frames")]

@@ -48,7 +48,7 @@ def test_defaults_render_every_view():
         open_panel(at, key)
         assert_clean(at)
         seen |= figures(at).keys()
-    assert seen == {"unrolled", "shapes", "gates", "trajectories", "state_space"}
+    assert seen == {"unrolled", "cell", "shapes", "gates", "trajectories", "state_space"}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Input shape"] == "(None, 12, 3)"
     assert metrics["Parameters"] == "2,080"
@@ -317,3 +317,36 @@ def test_a_queued_check_does_not_keep_its_model_alive(monkeypatch):
     gc.collect()  # the caches dropped it before its check ran
     with pytest.raises(cache.StaleCheck):
         cache._locked_check(model_ref, np.asarray(x), weakref.ref(tr))
+
+
+def test_the_cell_view_opens_at_the_urls_step_and_the_buttons_move_every_views_focus():
+    at = new_app({"view": "cell", "layer": "1", "unit": "2", "step": "5"})
+    assert_clean(at)
+    cell = figures(at)["cell"]
+    numbers = next(t for t in cell["data"] if t["name"] == "numbers")
+    assert "<b>unit 2</b> of lstm_2 at input step t = 5" in numbers["text"]
+    assert cell["layout"]["sliders"][0]["active"] == 4 and len(cell["frames"]) == 12
+    next_step = next(b for b in at.button if b.label.startswith("step t + 1"))
+    next_step.click().run()
+    assert_clean(at)
+    assert at.query_params["step"] == "6" and at.session_state["step"] == 6
+    numbers = next(t for t in figures(at)["cell"]["data"] if t["name"] == "numbers")
+    assert "at input step t = 6" in " ".join(numbers["text"])
+    open_panel(at, "graph")
+    graph = figures(at)["unrolled"]
+    assert graph["layout"]["sliders"][0]["steps"][graph["layout"]["sliders"][0]["active"]]["label"] == "6"
+    open_panel(at, "gates")
+    marks = [t for t in figures(at)["gates"]["data"] if t["name"] == "step mark"]
+    assert marks and marks[0]["x"] == [6, 6]
+    at.slider(key="step").set_value(1).run()
+    assert "step" not in at.query_params  # step 1 is the default: it leaves the URL
+    assert [t for t in figures(at)["gates"]["data"] if t["name"] == "step mark"][0]["x"] == [1, 1]
+
+
+def test_a_shorter_sequence_clamps_the_focused_step():
+    at = new_app({"view": "cell", "step": "12"})
+    at.slider(key="timesteps").set_value(4).run()
+    assert_clean(at)
+    assert at.session_state["step"] == 4
+    numbers = next(t for t in figures(at)["cell"]["data"] if t["name"] == "numbers")
+    assert "at input step t = 4" in " ".join(numbers["text"])

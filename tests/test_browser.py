@@ -18,6 +18,8 @@ from tests.browser_harness import (
     PLOTS_JS,
     chromium_page,
     chromium_path,
+    click_data_point,
+    play_frames,
     plots,
     streamlit_server,
     wait_for_new_plots,
@@ -192,6 +194,29 @@ RECORD_CHARTS_JS = """(() => {
         });
     }, 20);
 })()""".replace("FINITE", FINITE_JS)
+
+
+def test_a_click_on_a_graph_cell_opens_the_cell_view_there_and_it_plays(server, page):
+    open_app(page, server + "/?units=6,4&timesteps=9")
+    click_data_point(page, "unrolled", 6, 2)  # drawn column 6 = input step 7, row 2 = lstm_2
+    page.wait_for_selector("[role=tab][aria-selected=true]:has-text('Inside a cell')", timeout=60000)
+    wait_idle(page)
+    time.sleep(0.5)
+    assert "layer=1" in page.url and "step=7" in page.url and "view=cell" in page.url
+    heading = page.evaluate(
+        """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta.view === 'cell');
+            return gd.data.find(t => t.name === 'numbers').text.join(' '); }"""
+    )
+    assert "of lstm_2 at input step t = 7" in heading
+    frames = play_frames(page, "cell", 1.2)  # from step 7: 8 and 9 play, then it stops at the end
+    assert [name for name, _ in frames][:2] == ["8", "9"]
+    shown = page.evaluate(
+        """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta.view === 'cell');
+            return gd.data.find(t => t.name === 'numbers').text.join(' '); }"""
+    )
+    assert "at input step t = 9" in shown  # the diagram's numbers moved with the player, no server rerun
+    shot(page, "cell_view_after_click")
+    assert page.console_errors == []
 
 
 def test_a_fresh_server_paints_the_structure_while_tensorflow_loads(playwright):

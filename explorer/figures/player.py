@@ -1,4 +1,4 @@
-"""A time player in the browser: Plotly frames, a step slider and ▶ / ❚❚ buttons.
+"""A time player in the browser: Plotly frames, a step slider and ▶ / ❚❚ / |◀ buttons.
 
 Playing moves the figure client-side (no server rerun per frame): each frame
 replaces only the few traces that follow time (a marker, a text layer, bars),
@@ -7,7 +7,7 @@ so a frame is a small update, not a redraw of the whole chart.
 
 from __future__ import annotations
 
-MOVING = ("x", "y", "text")  # what a frame sends of each trace: styles stay as the figure set them
+MOVING = ("type", "x", "y", "text")  # what a frame sends of each trace: styles stay as the figure set them
 FRAME_MS = 80  # one step per 80 ms while playing (12.5 steps/s when the browser keeps up)
 
 
@@ -50,8 +50,8 @@ def time_player(
                 "name": "time",
                 "currentvalue": {"prefix": "step t = ", "font": {"size": 15}},
                 "pad": {"t": 8, "b": 4},
-                "x": 0.14,  # right of the ▶ / ❚❚ buttons
-                "len": 0.86,
+                "x": 0.17,  # right of the ▶ / ❚❚ / |◀ buttons
+                "len": 0.83,
                 "y": y,
                 "yanchor": "top",
                 "steps": [{"label": name, "method": "animate", "args": [[name], step_args]} for name in labels],
@@ -69,8 +69,11 @@ def time_player(
                 "yanchor": "top",
                 "pad": {"t": 18, "r": 6},
                 "buttons": [
-                    {"label": "▶", "method": "animate", "args": [None, play_args]},
+                    # Plotly's `fromcurrent` knows only frames it has animated, not the figure's first state: list the
+                    # steps after the focus, so ▶ continues from the page's step (and from a pause, via `fromcurrent`).
+                    {"label": "▶", "method": "animate", "args": [list(labels[active + 1 :]), play_args]},
                     {"label": "❚❚", "method": "animate", "args": [[None], step_args]},
+                    {"label": "|◀", "method": "animate", "args": [None, {**play_args, "fromcurrent": False}]},
                 ],
             }
         ],
