@@ -1,7 +1,7 @@
 """What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
 
 Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100] [--large-configs 30]
-[--parts cold,default,largest,memory,memory-large,training,ready]``.
+[--parts cold,default,largest,memory,memory-large,training,ready,cell]``.
 Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
@@ -15,6 +15,8 @@ Prints figures (median, p95); asserts nothing.
 - payload: bytes the server sends over the websocket for one rerun;
 - training: another learner's slider with and without a job training, the focus slider on the
   training page while its job runs, the snapshot scrubber after training (``--parts training``);
+- the cell view: a click on a graph cell → the cell view there, the ◀ / ▶ step buttons, and every time
+  player's frame rate in the browser at the default and the largest config (``--parts cell``);
 - a fresh replica's first visitor, arriving when the replica reports ready, with and without the container's
   launcher that imports TensorFlow at start (``--parts ready``).
 """
@@ -31,9 +33,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import itertools
+
 from playwright.sync_api import sync_playwright
 
-from tests.browser_harness import FINITE_JS, PLOTS_JS, chromium_page, plots, streamlit_server, wait_for_new_plots, wait_idle
+from explorer.figures.player import FRAME_MS
+from tests.browser_harness import (
+    FINITE_JS,
+    PLOTS_JS,
+    chromium_page,
+    click_data_point,
+    play_frames,
+    plots,
+    streamlit_server,
+    wait_for_new_plots,
+    wait_idle,
+)
 
 LARGEST = "/?units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features=64&batch=1"
 
@@ -308,6 +323,82 @@ def part_ready(pw, reps: int) -> None:
         print(f"fresh replica, {launcher}: ready → coloured graph (s) {summary(to_page)}")
 
 
+CELL_TEXT_JS = """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => g.layout.meta && g.layout.meta.view === 'cell');
+    return gd ? gd.data.find(t => t.name === 'numbers').text.join(' ') : ''; }"""
+
+
+def frame_rate(page, view: str, seconds: float) -> str:
+    """Press ▶ on a view's time player: frame-to-frame interval (ms) and frames/s, as the browser showed them."""
+    frames = play_frames(page, view, seconds)
+    times = [t for _, t in frames]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    if not gaps:
+        return f"{len(frames)} frame(s): nothing to play"
+    rate = (len(times) - 1) / ((times[-1] - times[0]) / 1000)
+    return f"{rate:5.1f} frames/s, frame-to-frame {summary(gaps)} ms (paced at {1000 / FRAME_MS:.1f}/s)"
+
+
+TRIVIAL_TITLE_JS = """() => { const gd = document.querySelector('.js-plotly-plot'); return gd ? gd.layout.title.text : ''; }"""
+
+
+def floor_press(pw, reps: int) -> list[float]:
+    """The floor: a button press → its small chart redrawn, in a trivial one-button Streamlit app on this machine."""
+    with chromium_page(pw) as (page, _errors), streamlit_server(script=Path(__file__).with_name("trivial_app.py")) as (url, *_):
+        page.goto(url)
+        page.wait_for_selector(".js-plotly-plot", timeout=60000)
+        times = []
+        for k in range(1, reps + 1):
+            start = time.perf_counter()
+            page.get_by_role("button", name="press").click()
+            page.wait_for_function(f"() => ({TRIVIAL_TITLE_JS})().includes('pressed {k} times')", timeout=30000, polling=10)
+            times.append(1000 * (time.perf_counter() - start))
+    return times
+
+
+def part_cell(pw, url: str, reps: int) -> None:
+    """The cell view: a click on a graph cell → the cell view showing that cell; the ◀ / ▶ buttons (a server rerun
+    per step), both against the floor (a trivial app's button → chart); and the time players' frame rate in the
+    browser at the default and the largest config."""
+    floor = floor_press(pw, reps)
+    print(f"floor: trivial app, button → chart (ms)            {summary(floor)}")
+    with chromium_page(pw) as (page, _errors):
+        page.goto(url + "/?units=16,8&timesteps=12")
+        wait_idle(page, timeout=120)
+        clicks = []
+        for k in range(reps):
+            layer, step = k % 2, 1 + (3 * k) % 12
+            if k:  # back to the graph (not timed)
+                page.get_by_role("tab", name="Unrolled graph").click()
+                wait_idle(page)
+                time.sleep(0.3)
+            start = time.perf_counter()
+            click_data_point(page, "unrolled", step - 1, layer + 1)
+            page.wait_for_function(
+                f"() => ({CELL_TEXT_JS})().includes('of lstm_{layer + 1} at input step t = {step}')", timeout=60000, polling=10
+            )
+            clicks.append(1000 * (time.perf_counter() - start))
+        ratio = statistics.median(clicks) / statistics.median(floor)
+        print(f"default: click a graph cell → cell view (ms)       {summary(clicks)}  = {ratio:.2f} × floor")
+        presses = []
+        for k in range(reps):
+            label = "step t + 1 ▶" if k % 2 == 0 else "◀ step t − 1"
+            before = page.evaluate(CELL_TEXT_JS)
+            start = time.perf_counter()
+            page.get_by_role("button", name=label).click()
+            page.wait_for_function(f"() => ({CELL_TEXT_JS})() !== {json.dumps(before)}", timeout=60000, polling=10)
+            presses.append(1000 * (time.perf_counter() - start))
+        ratio = statistics.median(presses) / statistics.median(floor)
+        print(f"default: ◀ / ▶ step button → cell view (ms)        {summary(presses)}  = {ratio:.2f} × floor")
+    for name, query in (("default", "/?"), ("largest", LARGEST + "&")):
+        for view, tab in (("cell", "cell"), ("unrolled", "graph"), ("gates", "gates"), ("trajectories", "trajectories")):
+            with chromium_page(pw) as (page, _errors):
+                page.goto(url + query + f"view={tab}")
+                wait_idle(page, timeout=180)
+                time.sleep(1)
+                print(f"{name}: {view} player: {frame_rate(page, view, 4.0)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
@@ -315,7 +406,9 @@ def main() -> None:
     parser.add_argument("--configs", type=int, default=100)
     parser.add_argument("--large-configs", type=int, default=30)
     parser.add_argument(
-        "--parts", default="cold,default,largest,memory,memory-large,training,ready", help="comma-separated subset to run"
+        "--parts",
+        default="cold,default,largest,memory,memory-large,training,ready,cell",
+        help="comma-separated subset to run",
     )
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -335,6 +428,8 @@ def main() -> None:
                 part_memory(pw, url, proc, args.configs)
             if "training" in parts:
                 part_training(pw, url, proc, args.reps)
+            if "cell" in parts:
+                part_cell(pw, url, args.reps)
         if "ready" in parts:
             part_ready(pw, max(args.cold_reps // 2, 3))
         if "memory-large" in parts:

@@ -43,15 +43,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(*extra_args: str, startup_timeout: float = 90, launcher: str = "streamlit", env: dict | None = None):
-    """Run ``streamlit run app.py`` on a free loopback port; yields ``(url, process, started_at)``.
+def streamlit_server(
+    *extra_args: str,
+    startup_timeout: float = 90,
+    launcher: str = "streamlit",
+    env: dict | None = None,
+    script: Path | None = None,
+):
+    """Run ``streamlit run app.py`` (or ``script``) on a free loopback port; yields ``(url, process, started_at)``.
 
     ``launcher``: the module run with ``python -m`` (``explorer.ui.serve``: the container's, which imports
     TensorFlow at start); ``env``: extra environment variables.
     """
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115 (closed in finally)
-    cmd = [sys.executable, "-m", launcher, "run", str(ROOT / "app.py"), "--server.headless", "true",
+    cmd = [sys.executable, "-m", launcher, "run", str(script or ROOT / "app.py"), "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", *extra_args]  # fmt: skip
     started_at = time.perf_counter()
@@ -174,7 +180,8 @@ def click_data_point(page, view: str, x: float, y: float) -> None:
 def play_frames(page, view: str, seconds: float) -> list[tuple[str, float]]:
     """Press ▶ on chart ``view``'s time player; returns ``(frame name, ms)`` for every frame shown in ``seconds``."""
     page.evaluate(
-        """view => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta && g.layout.meta.view === view);
+        """view => { const gd = [...document.querySelectorAll('.js-plotly-plot')]
+            .find(g => g.layout.meta && g.layout.meta.view === view);
             window.__frames = []; gd.on('plotly_animatingframe', e => window.__frames.push([e.name, performance.now()])); }""",
         view,
     )

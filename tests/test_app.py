@@ -340,7 +340,7 @@ def test_the_cell_view_opens_at_the_urls_step_and_the_buttons_move_every_views_f
     assert marks and marks[0]["x"] == [6, 6]
     at.slider(key="step").set_value(1).run()
     assert "step" not in at.query_params  # step 1 is the default: it leaves the URL
-    assert [t for t in figures(at)["gates"]["data"] if t["name"] == "step mark"][0]["x"] == [1, 1]
+    assert next(t for t in figures(at)["gates"]["data"] if t["name"] == "step mark")["x"] == [1, 1]
 
 
 def test_a_shorter_sequence_clamps_the_focused_step():

@@ -135,7 +135,9 @@ def test_cell_figure_shows_the_step_and_plays_every_step(traced):
     last = frames[-1]
     assert list(last["traces"]) == list(range(1, 1 + len(DYNAMIC)))
     assert f"cₜ = {number(steps[-1].c)}" in " ".join(last["data"][0]["text"])
-    np.testing.assert_array_equal(decoded(last["data"][2 + 4]["y"]), steps[-1].all_units["c"])  # numbers, equations, bars i f g o c
+    np.testing.assert_array_equal(
+        decoded(last["data"][2 + 4]["y"]), steps[-1].all_units["c"]
+    )  # numbers, equations, bars i f g o c
     assert "marker" not in last["data"][2]  # frames carry what moves, not the styles
 
 

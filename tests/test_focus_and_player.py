@@ -63,7 +63,7 @@ def test_gates_mark_the_step_on_every_row_and_are_clickable(tr):
     fig = make_gates_figure(tr.layers[0], sample=1, unit=2, step=3, step_names=list("654321"))
     go.Figure(fig.to_dict())
     marks = named(fig, "step mark")
-    assert len(marks) == 7 and all(list(m.x) == [3, 3] for m in marks)
+    assert len(marks) == 7 and all(list(m.x) == [3, 3] for m in marks)  # on every row
     pickers = [t for t in fig.data if t.name.endswith("picker")]
     assert [p.name for p in pickers] == [f"{g} picker" for g in HEATMAPS]
     f_picker = pickers[1]

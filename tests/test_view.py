@@ -9,7 +9,8 @@ RICH = ViewConfig(
     model=LSTMConfig(timesteps=30, features=5, units=(7, 3, 2), return_sequences=(True, True, True), return_state=True,
                      go_backwards=True, activation="relu", recurrent_activation="hard_sigmoid", use_bias=False,
                      unit_forget_bias=False, head_units=4, head_activation="softmax", seed=42),
-    sequence="text", batch_size=6, data_seed=9, sample=5, layer=2, unit=1, step=17, colour_by="c_norm", panel="gates", question="state",
+    sequence="text", batch_size=6, data_seed=9, sample=5, layer=2, unit=1, step=17, colour_by="c_norm",
+    panel="gates", question="state",
     task="brackets", epochs=7, learning_rate=0.003, train_batch=64, train_seed=5, snapshot=96,
 )  # fmt: skip
 
