@@ -350,3 +350,17 @@ def test_a_shorter_sequence_clamps_the_focused_step():
     assert at.session_state["step"] == 4
     numbers = next(t for t in figures(at)["cell"]["data"] if t["name"] == "numbers")
     assert "at input step t = 4" in " ".join(numbers["text"])
+
+
+def test_downloads_are_in_one_place_and_named_after_the_model():
+    at = new_app({"units": "5,3", "timesteps": "7"})
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    assert list(buttons) == ["Model (.keras)", "Code (.py)", "Activations (.npz)", "Activations (.csv)"]
+    assert "lstm-5-3_T7_F3.keras" in buttons["Model (.keras)"].help
+    assert buttons["Model (.keras)"].deferred_file_id  # made when pressed, not on every rerun
+    chart = next(e for e in at.get("plotly_chart"))
+    assert json.loads(chart.proto.config)["toImageButtonOptions"] == {
+        "format": "png",
+        "scale": 3,
+        "filename": "lstm-5-3_T7_F3_unrolled",
+    }

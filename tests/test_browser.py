@@ -219,6 +219,32 @@ def test_a_click_on_a_graph_cell_opens_the_cell_view_there_and_it_plays(server, 
     assert page.console_errors == []
 
 
+def test_downloads_give_the_live_model_and_its_activations(server, page, tmp_path):
+    import csv
+
+    import numpy as np
+
+    from explorer import LSTMConfig, build_model, extract_weights, make_sequence, trace
+    from explorer._keras import keras
+
+    open_app(page, server + "/?units=5,3&timesteps=7&batch=2")
+    page.get_by_text("Take it with you").click()
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="Model (.keras)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.name == "lstm-5-3_T7_F3.keras"
+    cfg = LSTMConfig(timesteps=7, units=(5, 3), return_sequences=(True, False))
+    x = make_sequence("sine", timesteps=7, features=3, batch_size=2, seed=0)
+    np.testing.assert_allclose(
+        keras.saving.load_model(path).predict(x, verbose=0), trace(extract_weights(build_model(cfg)), x).output, atol=1e-5
+    )
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="Activations (.csv)").click()
+    rows = list(csv.reader(info.value.path().open()))
+    assert rows[0] == ["sample", "layer", "t", "unit", "quantity", "value"] and len(rows) - 1 == 2 * 7 * (5 + 3) * 6
+
+
 def test_a_fresh_server_paints_the_structure_while_tensorflow_loads(playwright):
     """The first visit after a server start: the uncoloured graph first, then the page from the live model."""
     with chromium_page(playwright) as (page, errors), streamlit_server() as (url, _p, _t):

@@ -9,13 +9,15 @@ import time
 import streamlit as st
 
 from explorer import ConfigError
+from explorer.export.names import file_stem
 from explorer.figures.unrolled import processes_backwards
 from explorer.formatting import format_shape
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.cell_view import cell_panel
-from explorer.ui.chart import show_chart
+from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
+from explorer.ui.downloads import downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
@@ -210,6 +212,7 @@ def _render(t0: float) -> None:
         training_strip(view, job, progress)
 
     _phase("header + badge", t0)
+    name_charts_after(file_stem(view.model, task=view.task if weights else "", step=weights.step if weights else None))
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:
@@ -229,6 +232,8 @@ def _render(t0: float) -> None:
                 training_panel(view, data_key, weights)
             else:
                 trajectories_panel(view, data_key, weights)
+
+    downloads(view, data_key, weights)
 
     # A learner stepping a slider with the arrow keys asks for the next model next: build it meanwhile.
     cache.prefetch_next(st.session_state.get("_shown_model"), view.model)
