@@ -1,13 +1,20 @@
 """The app's wiring, with Streamlit's AppTest: controls → model → figures, URL, broken stacks."""
 
+import base64
 import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.config import LSTMConfig
+from explorer.reference import trace
+from explorer.sequences import make_sequence
+from explorer.training.snapshots import model_weights
+from explorer.upload.loading import load_uploaded_model
+from explorer.upload.stack import read_stack
 from explorer.view import PANELS, QUESTIONS
 
 TIMEOUT = 60  # TensorFlow's import is slow
@@ -364,3 +371,34 @@ def test_downloads_are_in_one_place_and_named_after_the_model():
         "scale": 3,
         "filename": "lstm-5-3_T7_F3_unrolled",
     }
+
+
+def test_an_uploaded_model_is_shown_with_its_weights_and_the_way_back():
+    data = (Path(__file__).resolve().parent / "corpus" / "good_stack.keras").read_bytes()
+    uploaded = read_stack(load_uploaded_model(data), name="good_stack.keras", data=data)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["_upload"] = uploaded  # what the uploader's callback stores (the browser test uploads for real)
+    for key, value in {"units": "8,4", "return_sequences": "1,0", "timesteps": "6", "head_units": "2",
+                       "head_activation": "softmax", "view": "gates"}.items():  # fmt: skip
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    assert any("your model" in i.value and "good_stack.keras" in i.value for i in at.info)
+    # The gates are the file's own: the heatmap equals a trace with its weights, not the seeded ones.
+    heat = next(t for t in figures(at)["gates"]["data"] if t["name"] == "f")
+    x = make_sequence("sine", timesteps=6, features=3, batch_size=4, seed=0)
+    expected = trace(model_weights(uploaded.cfg, uploaded.arrays), x).layers[0].f[0].T  # (units, T)
+    np.testing.assert_allclose(plotly_array(heat["z"]).reshape(expected.shape), expected, atol=1e-6)
+    at.slider(key="units_1").set_value(5).run()
+    assert_clean(at)
+    assert any("moved away from its shape" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "Back to my model").click().run()
+    assert at.session_state["units_1"] == 8
+    assert any("with its own weights" in i.value for i in at.info)
+
+
+def plotly_array(value) -> np.ndarray:
+    """A figure JSON array: a nested list, or a base64 typed array."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)

@@ -245,6 +245,25 @@ def test_downloads_give_the_live_model_and_its_activations(server, page, tmp_pat
     assert rows[0] == ["sample", "layer", "t", "unit", "quantity", "value"] and len(rows) - 1 == 2 * 7 * (5 + 3) * 6
 
 
+def test_a_learners_own_model_opens_and_a_hostile_file_gets_a_message(server, page):
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parent / "corpus"
+    open_app(page, server)
+    page.get_by_text("Open your own Keras model").click()
+    upload = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+    upload.set_input_files(str(corpus / "lambda.keras"))
+    page.wait_for_selector("text=contains a Lambda layer", timeout=60000)
+    upload.set_input_files(str(corpus / "good_stack.keras"))
+    page.wait_for_selector("text=with its own weights", timeout=60000)
+    wait_idle(page)
+    page.wait_for_selector("text=your model's weights (good_stack.keras)", timeout=90000)  # the badge checked them
+    title = next(p["title"] for p in plots(page) if p["view"] == "unrolled")
+    assert "2 layers × 6 steps" in title
+    assert page.locator("[data-testid=stException]").count() == 0
+    shot(page, "own_model")
+
+
 def test_a_fresh_server_paints_the_structure_while_tensorflow_loads(playwright):
     """The first visit after a server start: the uncoloured graph first, then the page from the live model."""
     with chromium_page(playwright) as (page, errors), streamlit_server() as (url, _p, _t):

@@ -11,7 +11,15 @@ from explorer.export.names import file_stem
 from explorer.export.training_code import training_code
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
+from explorer.upload.weights import UploadedWeights, describe
 from explorer.view import ViewConfig
+
+
+def download_stem(view: ViewConfig, weights: TrainedWeights | None) -> str:
+    """File names' stem: the model's shape, and the task and step, or the uploaded file's name."""
+    if isinstance(weights, UploadedWeights):
+        return weights.name.rsplit(".", 1)[0]
+    return file_stem(view.model, task=view.task if weights else "", step=weights.step if weights else None)
 
 
 def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
@@ -21,12 +29,12 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None)
         if not cfg.is_buildable:
             st.caption("Fix the stack first: a model Keras cannot build cannot be saved.")
             return
-        stem = file_stem(cfg, task=view.task if weights is not None else "", step=None if weights is None else weights.step)
+        stem = download_stem(view, weights)
         arrays = None if weights is None else weights.arrays
         spec = view.training_spec()
         code = training_code(spec) if spec is not None else keras3_code(cfg)
         tr = cache.view_trace(cfg, data_key, weights)
-        which = f"after training step {weights.step}" if weights is not None else "as initialised (seed " + str(cfg.seed) + ")"
+        which = "with " + describe(weights) if weights is not None else f"as initialised (seed {cfg.seed})"
         cols = st.columns(4)
         cols[0].download_button(
             "Model (.keras)",

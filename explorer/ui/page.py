@@ -9,7 +9,6 @@ import time
 import streamlit as st
 
 from explorer import ConfigError
-from explorer.export.names import file_stem
 from explorer.figures.unrolled import processes_backwards
 from explorer.formatting import format_shape
 from explorer.training.snapshots import TrainedWeights
@@ -17,12 +16,14 @@ from explorer.ui import cache
 from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
-from explorer.ui.downloads import downloads
+from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
 from explorer.ui.training_tab import training_panel
+from explorer.ui.upload import upload_notice, upload_sidebar, uploaded_weights
+from explorer.upload.weights import describe
 from explorer.view import PANELS, ViewConfig
 
 
@@ -45,7 +46,7 @@ def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
             st.caption(f":material/warning: Keras check failed: {exc}")
             return
         ok = ":material/verified:" if err < 1e-5 else ":material/warning:"
-        which = f"the weights after training step {weights.step}" if weights is not None else "the Keras weights"
+        which = describe(weights)
         st.caption(
             f"{ok} gates recomputed in NumPy from {which}; **max |Δ| vs Keras = {err:.1e}**",
             help=(
@@ -187,13 +188,15 @@ def _render(t0: float) -> None:
     notices = init_from_url()
     task_sidebar()
     preset_picker()
+    upload_sidebar()
     view = sidebar_controls()
     auto_train_from_url(view)
     job = session_job(view.training_spec()) if view.task else None
     progress = job.progress() if job else None
     weights = shown_weights(view, job and job.spec, progress)  # a training snapshot, or None: the initial weights
-    # The URL names the weights shown, so a shared link reproduces the trained model.
+    # The URL names the weights shown, so a shared link reproduces the trained model (a learner's file stays private).
     sync_url(view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1)))
+    weights = uploaded_weights(view) or weights
     if notices:
         st.info("Some URL parameters were ignored: " + " ".join(notices), icon=":material/link:")
 
@@ -208,11 +211,12 @@ def _render(t0: float) -> None:
         keras_badge(view, data_key, weights)
     if advice := view.model.head_advice:
         st.warning(advice, icon=":material/warning:")
+    upload_notice(view, weights)
     if view.task:
         training_strip(view, job, progress)
 
     _phase("header + badge", t0)
-    name_charts_after(file_stem(view.model, task=view.task if weights else "", step=weights.step if weights else None))
+    name_charts_after(download_stem(view, weights))
     tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:

@@ -1,0 +1,104 @@
+"""A learner's own model in: every file of the corpus (tests/corpus/, from make_corpus.py) gets the right outcome."""
+
+import contextlib
+import glob
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer._keras import keras
+from explorer.reference import trace
+from explorer.training.snapshots import model_weights
+from explorer.upload.loading import MAX_BYTES, UploadError, load_uploaded_model
+from explorer.upload.stack import read_stack
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def open_upload(name: str):
+    data = (CORPUS / name).read_bytes()
+    return read_stack(load_uploaded_model(data), name=name, data=data)
+
+
+def test_a_keras3_stack_opens_with_its_own_weights():
+    up = open_upload("good_stack.keras")
+    cfg = up.cfg
+    assert (cfg.timesteps, cfg.features, cfg.units, cfg.return_sequences) == (6, 3, (8, 4), (True, False))
+    assert (cfg.head_units, cfg.head_activation) == (2, "softmax") and up.notes == ()
+    model = keras.saving.load_model(CORPUS / "good_stack.keras")
+    x = np.random.default_rng(3).normal(size=(4, 6, 3)).astype(np.float32)
+    np.testing.assert_allclose(trace(model_weights(cfg, up.arrays), x).output, model.predict(x, verbose=0), atol=1e-5)
+    assert len(up.digest) == 64
+
+
+def test_a_keras2_style_h5_opens_and_traces_equal_to_keras():
+    up = open_upload("keras2_style.h5")
+    assert (up.cfg.timesteps, up.cfg.features, up.cfg.units, up.cfg.head_units) == (5, 2, (6, 3), 1)
+    model = keras.saving.load_model(CORPUS / "keras2_style.h5", compile=False)
+    x = np.random.default_rng(4).normal(size=(3, 5, 2)).astype(np.float32)
+    np.testing.assert_allclose(trace(model_weights(up.cfg, up.arrays), x).output, model.predict(x, verbose=0), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "notes"),
+    [
+        ("variable_length.keras", ["any length; the views use 12 timesteps"]),
+        ("with_dropout.keras", ["dropout acts only in training"]),
+        ("backwards_relu.keras", []),
+    ],
+)
+def test_supported_variations_open_with_notes(name, notes):
+    up = open_upload(name)
+    assert len(up.notes) == len(notes) and all(n in " ".join(up.notes) for n in notes)
+    if name == "backwards_relu.keras":
+        assert up.cfg.go_backwards and up.cfg.activation == "relu" and up.cfg.recurrent_activation == "hard_sigmoid"
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("lambda.keras", "`Lambda` layer"),
+        ("lambda.h5", "`Lambda` layer"),
+        ("custom_layer.keras", "Doubler"),
+        ("no_lstm.keras", "No `LSTM` layer in this model (found: Flatten, Dense)"),
+        ("gru.keras", "`GRU`"),
+        ("bidirectional.keras", "`Bidirectional`"),
+        ("convlstm.keras", "`ConvLSTM1D`"),
+        ("masking.keras", "`Masking`"),
+        ("embedding.keras", "`Embedding`"),
+        ("truncated.keras", "damaged or incomplete"),
+        ("corrupt.keras", "damaged or incomplete"),
+        ("not_a_model.keras", "not a Keras model file"),
+        ("empty.keras", "empty"),
+    ],
+)
+def test_every_hostile_file_gets_a_plain_message(name, says):
+    with pytest.raises(UploadError) as info:
+        open_upload(name)
+    assert says in str(info.value)
+    assert "Traceback" not in str(info.value)
+
+
+def test_too_large_and_no_temporary_file_left_behind():
+    before = set(glob.glob(os.path.join(tempfile.gettempdir(), "lstm-explorer-upload-*")))
+    with pytest.raises(UploadError, match="MB"):
+        load_uploaded_model(b"PK\x03\x04" + bytes(MAX_BYTES))
+    for name in ("good_stack.keras", "truncated.keras", "lambda.keras"):
+        with contextlib.suppress(UploadError):
+            open_upload(name)
+    assert set(glob.glob(os.path.join(tempfile.gettempdir(), "lstm-explorer-upload-*"))) == before
+
+
+def test_lambda_code_never_runs(tmp_path):
+    marker = tmp_path / "ran"
+    touch = eval(f"lambda x: (__import__('pathlib').Path({str(marker)!r}).touch(), x)[1]")  # no closure: it serialises
+    model = keras.Sequential([keras.Input(shape=(3, 2)), keras.layers.Lambda(touch), keras.layers.LSTM(2)])
+    path = tmp_path / "sneaky.keras"
+    model.save(path)
+    marker.unlink(missing_ok=True)
+    with pytest.raises(UploadError, match="Lambda"):
+        load_uploaded_model(path.read_bytes())
+    assert not marker.exists()
