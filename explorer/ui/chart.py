@@ -9,9 +9,12 @@ import streamlit as st
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def image_options(name: str) -> dict:
-    """The camera button's PNG: 3× the on-screen size (about 2,400 px wide: a slide), named ``name``."""
-    return {"format": "png", "scale": 3, "filename": name}
+IMAGE_FORMATS = {"PNG": "png", "SVG": "svg"}  # the downloads' choice (key "image_format") → Plotly's format
+
+
+def image_options(name: str, kind: str = "PNG") -> dict:
+    """The camera button's file: a PNG at 3× the on-screen size (about 2,400 px wide: a slide) or an SVG, named ``name``."""
+    return {"format": IMAGE_FORMATS[kind], "scale": 3 if kind == "PNG" else 1, "filename": name}
 
 
 def name_charts_after(stem: str) -> None:
@@ -27,7 +30,8 @@ def show_chart(fig, key: str, on_click: Callable[[], None] | None = None, *, nam
     set by `name_charts_after` and ``key``).
     """
     stem = st.session_state.get("_chart_stem")
-    config = {**CHART_CONFIG, "toImageButtonOptions": image_options(name or (f"{stem}_{key}" if stem else key))}
+    kind = st.session_state.get("image_format") or "PNG"  # (a segmented control can be cleared: None)
+    config = {**CHART_CONFIG, "toImageButtonOptions": image_options(name or (f"{stem}_{key}" if stem else key), kind)}
     if on_click is None:
         st.plotly_chart(fig, width="stretch", config=config, key=key)
     else:

@@ -11,6 +11,7 @@ from explorer.export.names import file_stem
 from explorer.export.training_code import training_code
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
+from explorer.ui.chart import IMAGE_FORMATS
 from explorer.upload.weights import UploadedWeights, describe
 from explorer.view import ViewConfig
 
@@ -73,7 +74,11 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None)
             icon=":material/table:",
             help="One row per value: sample, layer, t (the input step, 1 … T), unit, quantity (i f g o c h), value.",
         )
-        st.caption(
-            "Every chart saves itself as a PNG at slide resolution (3×) from the camera icon above it, named after the "
-            "view and the model."
+        st.session_state.setdefault("image_format", "PNG")
+        st.segmented_control(
+            "Charts save as",
+            list(IMAGE_FORMATS),
+            key="image_format",
+            help="What the camera icon above every chart saves: a PNG at slide resolution (3× the screen) or an SVG "
+            "(vector: any size, editable); named after the model and the view.",
         )
