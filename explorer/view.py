@@ -67,6 +67,7 @@ class ViewConfig:
     train_batch: int = 32  # samples per training step
     train_seed: int = 0  # the training data's seed
     snapshot: int = -1  # which weights the views show: the snapshot at this training step; -1 = the latest
+    lecture: bool = False  # lecture mode: sidebar collapsed, large chart text, thick lines (same model and view)
 
     def __post_init__(self) -> None:
         if self.sequence not in SEQUENCES:
@@ -257,4 +258,5 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("train_batch", "train_batch", _int),
     QueryField("train_seed", "train_seed", _int),
     QueryField("snap", "snapshot", _int),
+    QueryField("lecture", "lecture", _bool, _dump_bool),
 )

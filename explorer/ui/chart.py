@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import streamlit as st
+
+from explorer.figures.lecture import for_lecture
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -15,6 +18,21 @@ IMAGE_FORMATS = {"PNG": "png", "SVG": "svg"}  # the downloads' choice (key "imag
 def image_options(name: str, kind: str = "PNG") -> dict:
     """The camera button's file: a PNG at 3× the on-screen size (about 2,400 px wide: a slide) or an SVG, named ``name``."""
     return {"format": IMAGE_FORMATS[kind], "scale": 3 if kind == "PNG" else 1, "filename": name}
+
+
+_LECTURE: dict[int, tuple[weakref.ref, object]] = {}  # id(cached figure) → (its weak ref, its lecture copy)
+
+
+def lecture_version(fig):
+    """``fig`` for a projector (`for_lecture`), made once per figure object (figures are unhashable: keyed by id,
+    and the entry leaves when the figure does)."""
+    entry = _LECTURE.get(id(fig))
+    if entry is not None and entry[0]() is fig:
+        return entry[1]
+    big = for_lecture(fig)
+    _LECTURE[id(fig)] = (weakref.ref(fig), big)
+    weakref.finalize(fig, _LECTURE.pop, id(fig), None)
+    return big
 
 
 def name_charts_after(stem: str) -> None:
@@ -31,6 +49,8 @@ def show_chart(fig, key: str, on_click: Callable[[], None] | None = None, *, nam
     """
     stem = st.session_state.get("_chart_stem")
     kind = st.session_state.get("image_format") or "PNG"  # (a segmented control can be cleared: None)
+    if st.session_state.get("lecture"):
+        fig = lecture_version(fig)
     config = {**CHART_CONFIG, "toImageButtonOptions": image_options(name or (f"{stem}_{key}" if stem else key), kind)}
     if on_click is None:
         st.plotly_chart(fig, width="stretch", config=config, key=key)

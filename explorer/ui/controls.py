@@ -62,6 +62,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "train_batch": view.train_batch,
         "train_seed": view.train_seed,
         "snapshot": view.snapshot,
+        "lecture": view.lecture,
     }
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
@@ -110,6 +111,7 @@ def state_to_view(state) -> ViewConfig:
         train_batch=state.get("train_batch", 32),
         train_seed=state.get("train_seed", 0),
         snapshot=state.get("snapshot", -1),
+        lecture=bool(state.get("lecture", False)),
     )
 
 

@@ -40,7 +40,10 @@ def draw_first_paint(params: dict[str, list[str]]) -> None:
 @contextmanager
 def first_paint() -> Iterator[None]:
     """Wrap the engine's import: on the process's first run, show a first paint until the import is done."""
-    st.set_page_config(page_title="LSTM Explorer", page_icon="🔁", layout="wide")
+    lecture = st.session_state.get("lecture", st.query_params.get("lecture", "").lower() in ("1", "true", "yes", "on"))
+    st.set_page_config(
+        page_title="LSTM Explorer", page_icon="🔁", layout="wide", initial_sidebar_state="collapsed" if lecture else "auto"
+    )
     # Root-level secrets become environment variables once loaded (on Community Cloud, the app's settings set
     # LSTM_EXPLORER_MEMORY_MB there): load them before the engine reads its memory budget.
     st.secrets.load_if_toml_exists()

@@ -18,6 +18,7 @@ from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
 from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
+from explorer.ui.lecture import lecture_toggle
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
@@ -62,10 +63,14 @@ def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
 def header(view: ViewConfig, bundle) -> None:
     m = view.model
-    st.markdown(
-        "## LSTM Explorer\nA live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed "
-        "from its real weights."
-    )
+    title, switch = st.columns([5, 1], vertical_alignment="center")
+    title.markdown("## LSTM Explorer")
+    with switch:
+        lecture_toggle()
+    if not view.lecture:
+        st.markdown(
+            "A live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed from its real weights."
+        )
     cols = st.columns(4)
     cols[0].metric(
         "Input shape",

@@ -1,0 +1,19 @@
+"""Lecture mode's page chrome: Streamlit's header bar hidden, less padding, larger page text."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LECTURE_CSS = """<style>
+header[data-testid="stHeader"] { display: none; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
+html { font-size: 19px; }  /* Streamlit sizes its text in rem: everything on the page grows with the root */
+button[role="tab"] p { font-size: 1.2rem; }
+</style>"""
+
+
+def lecture_toggle() -> None:
+    """The switch (its state is in the URL as ``lecture=1``); on, the chrome goes minimal."""
+    st.toggle("Lecture mode", key="lecture", help="For a projector: sidebar folded away, large chart text, thick lines.")
+    if st.session_state.get("lecture"):
+        st.html(LECTURE_CSS)
