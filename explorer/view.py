@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from explorer.config import ConfigError, LSTMConfig
+from explorer.lesson.steps import LESSON
 from explorer.sequences import SEQUENCES
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
 from explorer.training.tasks import TASKS
@@ -68,6 +69,7 @@ class ViewConfig:
     train_seed: int = 0  # the training data's seed
     snapshot: int = -1  # which weights the views show: the snapshot at this training step; -1 = the latest
     lecture: bool = False  # lecture mode: sidebar collapsed, large chart text, thick lines (same model and view)
+    lesson: int = 0  # the guided lesson's step, 1 … len(LESSON); 0 = no lesson
 
     def __post_init__(self) -> None:
         if self.sequence not in SEQUENCES:
@@ -98,6 +100,8 @@ class ViewConfig:
         if self.train_batch not in BATCH_SIZES:
             sizes = ", ".join(map(str, BATCH_SIZES))
             raise ConfigError(f"training batch {self.train_batch} is not one of {sizes}.", field="train_batch")
+        if not 0 <= self.lesson <= len(LESSON):
+            raise ConfigError(f"`lesson` = {self.lesson}: the lesson has steps 1–{len(LESSON)} (0 = none).", field="lesson")
         if not 0 <= self.train_seed < 2**31 or self.snapshot < -1:
             raise ConfigError("the training seed and the snapshot step must not be negative.", field="train_seed")
         # Focus indices follow the model: clamp rather than fail when the model shrinks.
@@ -259,4 +263,5 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("train_seed", "train_seed", _int),
     QueryField("snap", "snapshot", _int),
     QueryField("lecture", "lecture", _bool, _dump_bool),
+    QueryField("lesson", "lesson", _int),
 )

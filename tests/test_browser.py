@@ -8,6 +8,7 @@ Screenshots go to ``artifacts/`` (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import pytest
@@ -290,6 +291,38 @@ def test_lecture_mode_text_reads_from_the_back_of_the_room(server, playwright, w
         assert all(measured.values())
         small = [s for sizes in measured.values() for s in sizes if s[1] < 18]
         assert small == []  # axis titles, annotations, legends and labels: ≥ 18 px
+        assert errors == []
+
+
+def test_a_presenter_walks_the_lesson_with_the_clickers_keys(server, playwright):
+    from explorer.lesson.steps import LESSON
+
+    with chromium_page(playwright, width=1280, height=720) as (page, errors):
+        page.goto(server + "/?lesson=1&lecture=1")
+        wait_idle(page, timeout=90, charts=False)
+        for k in range(1, len(LESSON) + 1):
+            page.wait_for_selector(f"text=Lesson {k} of {len(LESSON)}", timeout=60000)
+            if k == len(LESSON):  # the trained model's counting unit, found on its weights
+                page.wait_for_selector("text=follows the bracket depth", timeout=120000)
+            wait_idle(page, charts=False)
+            time.sleep(0.5)
+            shot(page, f"lesson_{k}_lecture")
+            show = page.get_by_role("button", name=re.compile(r"Show lstm_\d unit \d+ in the cell view"))
+            if k == len(LESSON) and show.count():  # the focus goes to the counting unit, in the cell view
+                unit = re.search(r"unit (\d+)", show.inner_text()).group(1)
+                show.click()
+                page.wait_for_function(
+                    "u => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout.meta.view === 'cell'"
+                    " && g.data.find(t => t.name === 'numbers').text.join(' ').includes('unit ' + u + '</b>'))",
+                    arg=unit,
+                    timeout=60000,
+                )
+                shot(page, "lesson_counting_unit_cell")
+            if k < len(LESSON):
+                page.keyboard.press("PageDown")  # what a presenter's clicker sends
+        page.keyboard.press("PageUp")
+        page.wait_for_selector(f"text=Lesson {len(LESSON) - 1} of", timeout=60000)
+        assert page.locator("[data-testid=stException]").count() == 0
         assert errors == []
 
 

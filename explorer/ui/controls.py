@@ -21,6 +21,7 @@ from explorer.config import (
     TIMESTEPS_RANGE,
     UNITS_RANGE,
 )
+from explorer.lesson.steps import LESSON
 from explorer.training.tasks import TASKS
 from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, QUERY_FIELDS, ViewConfig
 
@@ -63,6 +64,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "train_seed": view.train_seed,
         "snapshot": view.snapshot,
         "lecture": view.lecture,
+        "lesson": view.lesson,
     }
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
@@ -112,7 +114,17 @@ def state_to_view(state) -> ViewConfig:
         train_seed=state.get("train_seed", 0),
         snapshot=state.get("snapshot", -1),
         lecture=bool(state.get("lecture", False)),
+        lesson=int(state.get("lesson", 0)),
     )
+
+
+def fit_to_task(view: ViewConfig, *, model_given: bool) -> ViewConfig:
+    """A view that names a task gets a model that can learn it: the task's default model when no model settings
+    were given, else the given model with what the task needs set."""
+    if not view.task or not TASKS[view.task].problems(view.model):
+        return view
+    task = TASKS[view.task]
+    return view.replace(model=task.fit_config(view.model) if model_given else task.default_config(seed=view.model.seed))
 
 
 def init_from_url() -> list[str]:
@@ -121,12 +133,9 @@ def init_from_url() -> list[str]:
         return st.session_state.get("_url_notices", [])
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     view, notices = ViewConfig.from_query_params(params)
-    if view.task and TASKS[view.task].problems(view.model):
-        # A link that names a task gets a model that can learn it: the task's default model when the link
-        # gives no model settings, else the link's model with what the task needs set.
-        task = TASKS[view.task]
-        given = {key for key in params if key in MODEL_QUERY_KEYS}
-        view = view.replace(model=task.fit_config(view.model) if given else task.default_config(seed=view.model.seed))
+    if view.lesson and set(params) <= {"lesson", "lecture"}:  # `?lesson=3` alone: that step's model and view
+        view, notices = ViewConfig.from_query_params({**LESSON[view.lesson - 1].query, **params})
+    view = fit_to_task(view, model_given=any(key in MODEL_QUERY_KEYS for key in params))
     st.session_state.update(view_to_state(view))
     st.session_state["_initialised"] = True
     st.session_state["_url_notices"] = notices

@@ -19,6 +19,7 @@ from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, syn
 from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.lecture import lecture_toggle
+from explorer.ui.lesson import lesson_bar, lesson_start_button
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
@@ -63,10 +64,12 @@ def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
 def header(view: ViewConfig, bundle) -> None:
     m = view.model
-    title, switch = st.columns([5, 1], vertical_alignment="center")
+    title, switch = st.columns([3, 1], vertical_alignment="center")
     title.markdown("## LSTM Explorer")
     with switch:
         lecture_toggle()
+        if not view.lesson:
+            lesson_start_button()
     if not view.lecture:
         st.markdown(
             "A live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed from its real weights."
@@ -216,6 +219,7 @@ def _render(t0: float) -> None:
         keras_badge(view, data_key, weights)
     if advice := view.model.head_advice:
         st.warning(advice, icon=":material/warning:")
+    lesson_bar(view, data_key, weights, progress)
     upload_notice(view, weights)
     if view.task:
         training_strip(view, job, progress)
