@@ -11,7 +11,7 @@ RICH = ViewConfig(
                      unit_forget_bias=False, head_units=4, head_activation="softmax", seed=42),
     sequence="text", batch_size=6, data_seed=9, sample=5, layer=2, unit=1, step=17, colour_by="c_norm",
     panel="gates", question="state",
-    task="brackets", epochs=7, learning_rate=0.003, train_batch=64, train_seed=5, snapshot=96,
+    task="brackets", epochs=7, learning_rate=0.003, train_batch=64, train_seed=5, snapshot=96, lecture=True, lesson=3,
 )  # fmt: skip
 
 
