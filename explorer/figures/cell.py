@@ -108,17 +108,25 @@ def _fixed_labels(step: CellStep) -> dict:
         (H_UP_X, 9.95, "hₜ ↑ output", 13),
     ]
     x, y, text, size = zip(*items, strict=True)
-    return {
+    return _text_trace("symbols", x, y, text, size=size)
+
+
+def _text_trace(name: str, x, y, text, *, size, position=None) -> dict:
+    """Labels in diagram coordinates as one text trace (cheaper to draw and to animate than annotations)."""
+    trace = {
         "type": "scatter",
         "x": x,
         "y": y,
         "text": text,
         "mode": "text",
-        "name": "symbols",
+        "name": name,
         "hoverinfo": "skip",
         "textfont": {"size": size, "color": INK},
         "cliponaxis": False,
     }
+    if position is not None:
+        trace["textposition"] = position
+    return trace
 
 
 def _numbers(step: CellStep) -> dict:
@@ -147,18 +155,7 @@ def _numbers(step: CellStep) -> dict:
     heading = f"<b>unit {u}</b> of lstm_{step.layer + 1} at input step t = {step.step}{direction}"
     items.append((0.0, 10.35, heading, "middle right"))
     x, y, text, position = zip(*items, strict=True)
-    return {
-        "type": "scatter",
-        "x": x,
-        "y": y,
-        "text": text,
-        "mode": "text",
-        "name": "numbers",
-        "hoverinfo": "skip",
-        "textposition": position,
-        "textfont": {"size": 15, "color": INK},
-        "cliponaxis": False,
-    }
+    return _text_trace("numbers", x, y, text, size=15, position=position)
 
 
 def _input_text(x: np.ndarray, shown: int = 3) -> str:
