@@ -125,3 +125,29 @@ def test_a_value_being_built_is_not_evicted_for_the_budget():
     release.set()
     slow.join()
     assert "slow" in store and "b" not in store and store.total_cost == 4  # "slow" done: the budget holds again
+
+
+def test_a_value_being_built_is_not_evicted_for_the_count():
+    """Thirty learners' builds in flight must not push each other out (each would be built again)."""
+    release = threading.Event()
+    calls = []
+
+    def slow(key):
+        calls.append(key)
+        if key == "slow":
+            release.wait(5)
+        return key
+
+    store = BoundedStore(slow, max_entries=1)
+    waiter = threading.Thread(target=store.get, args=("slow",))
+    waiter.start()
+    time.sleep(0.05)
+    for k in ("a", "b", "c"):  # three more values while "slow" is still being built
+        assert store.get(k) == k
+    assert "slow" in store and "c" in store and len(store) == 2  # over the count by the pending build only
+    second = threading.Thread(target=store.get, args=("slow",))  # another learner asks for it meanwhile
+    second.start()
+    release.set()
+    waiter.join(), second.join()
+    assert calls.count("slow") == 1  # built once
+    assert len(store) == 1 and "slow" in store  # back within the count once built: the newest value stays

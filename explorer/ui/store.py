@@ -24,8 +24,10 @@ class BoundedStore(Generic[K, V]):
 
     Holds at most ``max_entries`` values and, when ``cost`` is given, values costing at most
     ``max_cost`` together (``cost(value)`` is measured once, when the value is built); the least
-    recently used go first, but the value just built always stays. A build that raises is not
-    kept (the next ``get`` tries again).
+    recently used go first, but the value just built always stays, and a value still being built
+    is never dropped (another session waiting for it would build it again: with a class of
+    learners that turned into rebuilds one after another); the store may exceed ``max_entries``
+    while builds are under way. A build that raises is not kept (the next ``get`` tries again).
     """
 
     def __init__(
@@ -51,8 +53,7 @@ class BoundedStore(Generic[K, V]):
             builder = future is None
             if builder:
                 future = self._items[key] = Future()
-                while len(self._items) > self._max_entries:
-                    self._forget(next(iter(self._items)))
+                self._trim_to_max_entries()
             else:
                 self._items.move_to_end(key)
         if builder:
@@ -67,7 +68,16 @@ class BoundedStore(Generic[K, V]):
             future.set_result(value)
             if self._cost is not None:
                 self._keep_within_budget(key, future, self._cost(value))
+            with self._lock:
+                self._trim_to_max_entries(keep=key)  # entries kept over the count while they were being built
         return future.result()
+
+    def _trim_to_max_entries(self, keep: K | None = None) -> None:
+        """Drop the least recently used *built* values until at most ``max_entries`` remain (pending builds stay,
+        and so does ``keep``, the value just built)."""
+        excess = len(self._items) - self._max_entries
+        for old in [k for k, f in self._items.items() if f.done() and k != keep][: max(excess, 0)]:
+            self._forget(old)
 
     def _keep_within_budget(self, key: K, future: Future, cost: float) -> None:
         with self._lock:
