@@ -1,0 +1,181 @@
+"""A class on one server: N simulated learners speaking Streamlit's protocol (benchmarks/load_client.py).
+
+Run: ``python benchmarks/bench_load.py [--users 1,10,30] [--seconds 120] [--think 2,8] [--train 0]``.
+Prints, per user count and interaction: count, p50 / p95 / max seconds from send to ``script_finished``,
+errors (exceptions shown, timeouts > 30 s, closed sockets), fragment runs, and the server's peak RSS; then
+the same load against a trivial one-button app started by this run (the floor). Asserts nothing.
+
+Each learner opens a link from a realistic mix (views, stacked configs, long sequences, now and then the
+largest config, a task), then every ``think`` seconds (uniform) moves a model slider (``lstm_1 units``,
+``timesteps``) or a focus slider (``step``, ``sample``) by one, as an arrow key does; ``--train`` is the
+share of learners who press *Train* once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load_client import Learner, RunResult
+
+from tests.browser_harness import streamlit_server
+
+LINKS = [  # (query, weight)
+    ("", 6),
+    ("view=gates", 4),
+    ("view=trajectories", 2),
+    ("view=cell&step=4", 3),
+    ("units=32,16&return_sequences=1,0&timesteps=30", 3),
+    ("units=64,32,16&return_sequences=1,1,0&timesteps=50&view=gates", 2),
+    ("units=128&timesteps=100&features=16", 1),
+    ("units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features=64&batch=1", 1),
+    ("task=brackets&view=gates", 2),
+]
+MOVES = [("units_1", 1, 256, 4), ("timesteps", 1, 200, 2), ("step", 1, 200, 3), ("sample", 0, 7, 1)]  # key, lo, hi, weight
+FOCUS_KEYS = {"step", "sample"}
+
+
+def rss_mb(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+class Peak:
+    """The server's peak RSS, sampled every 0.5 s on a thread."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self.peak = max(self.peak, rss_mb(self.pid))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+async def learner(url: str, seconds: float, think: tuple[float, float], trains: bool, trivial: bool, rng: random.Random):
+    query = "" if trivial else rng.choices([q for q, _ in LINKS], weights=[w for _, w in LINKS])[0]
+    if trains:
+        query = "task=brackets&view=gates"
+    user = Learner(url, query)
+    end = time.perf_counter() + seconds
+    try:
+        await user.open()
+        trained = False
+        while time.perf_counter() < end:
+            await asyncio.sleep(rng.uniform(*think))
+            if trivial:
+                await user.press("press", kind="slider")
+                continue
+            if trains and not trained and user.widget_ids.get("Train"):
+                trained = True
+                await user.press("Train", kind="train")
+                continue
+            key, lo, hi, _ = rng.choices(MOVES, weights=[m[3] for m in MOVES])[0]
+            current = user.slider_values.get(key)
+            if current is None:
+                continue
+            value = min(max(current + rng.choice((-1, 1)), lo), hi)
+            await user.set_slider(key, value, kind="focus" if key in FOCUS_KEYS else "slider")
+    except (OSError, Exception) as err:  # a closed socket or a protocol failure is an error, not a crash
+        user.results.append(RunResult("connection", 0.0, False))
+        print(f"  learner error: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        await user.close()
+    return user
+
+
+def report(users: list[Learner], label: str) -> dict[str, list[float]]:
+    by_kind: dict[str, list[RunResult]] = defaultdict(list)
+    for u in users:
+        for r in u.results:
+            by_kind[r.kind].append(r)
+    out = {}
+    for kind, results in sorted(by_kind.items()):
+        times = sorted(r.seconds for r in results if r.ok)
+        errors = sum(not r.ok for r in results)
+        if times:
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            print(f"  {label:<10} {kind:<10} n={len(results):4d}  p50 {statistics.median(times):6.2f}  p95 {p95:6.2f}"
+                  f"  max {times[-1]:6.2f} s  errors {errors}")  # fmt: skip
+        else:
+            print(f"  {label:<10} {kind:<10} n={len(results):4d}  errors {errors}")
+        out[kind] = times
+    print(f"  {label:<10} fragment runs {sum(u.fragment_runs for u in users)}")
+    return out
+
+
+async def class_run(url: str, n: int, seconds: float, think, train_share: float, trivial: bool, seed: int):
+    rng = random.Random(seed)
+    tasks = []
+    for k in range(n):
+        await asyncio.sleep(rng.uniform(0, 0.3))  # a room opening the link, not one instant
+        trains = not trivial and k < round(train_share * n)
+        tasks.append(asyncio.create_task(learner(url, seconds, think, trains, trivial, random.Random(seed + k))))
+    return await asyncio.gather(*tasks)
+
+
+def run(n: int, seconds: float, think, train_share: float, trivial: bool) -> tuple[dict, float]:
+    script = Path(__file__).with_name("trivial_app.py") if trivial else None
+    with streamlit_server(script=script) as (url, proc, _):
+        if not trivial:  # warm the server (TensorFlow imported) as a lecture's first minute would
+            asyncio.run(class_run(url, 1, 1, (1, 1), 0, False, 0))
+        peak = Peak(proc.pid)
+        users = asyncio.run(class_run(url, n, seconds, think, train_share, trivial, seed=n))
+        rss = peak.stop()
+    label = f"{'trivial' if trivial else 'explorer'} ×{n}"
+    times = report(users, label)
+    print(f"  {label:<10} server peak RSS {rss:.0f} MB")
+    return times, rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", default="1,10,30")
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--think", default="2,8", help="seconds between moves: lo,hi")
+    parser.add_argument("--train", type=float, default=0.0, help="share of learners who press Train once")
+    parser.add_argument("--no-floor", action="store_true", help="skip the trivial app's run")
+    args = parser.parse_args()
+    think = tuple(float(v) for v in args.think.split(","))
+    print(f"{args.seconds:.0f} s per run, think {think[0]}–{think[1]} s, train share {args.train}")
+    for n in (int(v) for v in args.users.split(",")):
+        times, _ = run(n, args.seconds, think, args.train, trivial=False)
+        if not args.no_floor:
+            floor, _ = run(n, args.seconds, think, 0, trivial=True)
+            if times.get("slider") and floor.get("slider"):
+                p95 = lambda xs: sorted(xs)[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]  # noqa: E731
+                print(f"  ×{n}: slider p95 = {p95(times['slider']) / p95(floor['slider']):.1f} × the trivial app's p95")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The load benchmark still speaks Streamlit's protocol: a simulated learner's slider move changes what the
+server sends, and a short run of two learners (20 s) ends with no errors."""
+
+import asyncio
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from bench_load import class_run
+from load_client import Learner
+
+from tests.browser_harness import streamlit_server
+
+
+def test_a_simulated_slider_move_changes_the_model_the_server_shows():
+    async def scenario(url):
+        user = Learner(url, "view=gates")
+        opened = await user.open()
+        before = user.metrics.get("Parameters")
+        moved = await user.set_slider("units_1", 15)
+        after = user.metrics.get("Parameters")
+        await user.close()
+        return opened, before, moved, after
+
+    with streamlit_server() as (url, _proc, _):
+        opened, before, moved, after = asyncio.run(scenario(url))
+        users = asyncio.run(class_run(url, 2, 20, (2, 5), 0.0, False, seed=1))
+    assert opened.ok and moved.ok and moved.messages > 10
+    lstm = lambda units, inputs: 4 * (units * (inputs + units) + units)  # noqa: E731 (Keras's LSTM parameter count)
+    assert (before, after) == (f"{lstm(16, 3) + lstm(8, 16):,}", f"{lstm(15, 3) + lstm(8, 15):,}")  # lstm_1: 16 → 15
+    results = [r for u in users for r in u.results]
+    assert results and all(r.ok for r in results), [r for r in results if not r.ok]
+    assert any(r.kind in ("slider", "focus") for r in results)
