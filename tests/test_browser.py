@@ -310,6 +310,8 @@ def test_a_presenter_walks_the_lesson_with_the_clickers_keys(server, playwright)
             show = page.get_by_role("button", name=re.compile(r"Show lstm_\d unit \d+ in the cell view"))
             if k == len(LESSON) and show.count():  # the focus goes to the counting unit, in the cell view
                 unit = re.search(r"unit (\d+)", show.inner_text()).group(1)
+                page.wait_for_selector("text=max |Δ| vs Keras", timeout=90000)  # the badge's polling is over: no rerun
+                wait_idle(page, charts=False)  # under way that could swallow the click
                 show.click()
                 page.wait_for_function(
                     "u => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout.meta.view === 'cell'"
