@@ -84,8 +84,8 @@ class Peak:
 
 async def learner(url: str, seconds: float, think: tuple[float, float], trains: bool, trivial: bool, rng: random.Random):
     query = "" if trivial else rng.choices([q for q, _ in LINKS], weights=[w for _, w in LINKS])[0]
-    if trains:
-        query = "task=brackets&view=gates"
+    if trains:  # each its own run (its own training seed): the shared cache of finished runs does not help
+        query = f"task=brackets&view=gates&train_seed={rng.randrange(1, 10**6)}"
     user = Learner(url, query)
     end = time.perf_counter() + seconds
     try:
@@ -131,6 +131,11 @@ def report(users: list[Learner], label: str) -> dict[str, list[float]]:
             print(f"  {label:<10} {kind:<10} n={len(results):4d}  errors {errors}")
         out[kind] = times
     print(f"  {label:<10} fragment runs {sum(u.fragment_runs for u in users)}")
+    trainers = [u for u in users if "train_seed=" in u.query]
+    if trainers:
+        done = sum("Trained" in u.training_states for u in trainers)
+        seen = sum(bool(u.training_states) for u in trainers)
+        print(f"  {label:<10} trainers {len(trainers)}: {seen} saw their job's status, {done} saw it finish")
     return out
 
 

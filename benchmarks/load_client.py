@@ -51,6 +51,7 @@ class Learner:
     widget_values: dict[str, WidgetState] = field(default_factory=dict)  # id → the state we set
     slider_values: dict[str, float] = field(default_factory=dict)  # key → the value the server shows
     metrics: dict[str, str] = field(default_factory=dict)  # metric label → value shown (e.g. "Parameters")
+    training_states: set[str] = field(default_factory=set)  # "Training", "Waiting", "Trained" as the page said them
     fragment_runs: int = 0
     _ws: object = None
     _auto: dict[str, asyncio.Task] = field(default_factory=dict)
@@ -150,6 +151,10 @@ class Learner:
                     self.slider_values[key] = widget.value[0]
                 elif kind == "slider" and widget.default:
                     self.slider_values.setdefault(key, widget.default[0])
+        elif kind == "markdown":
+            for word in ("Training", "Waiting", "Trained"):
+                if f"{word}:" in element.markdown.body or f"{word}**" in element.markdown.body:
+                    self.training_states.add(word)
         elif kind == "metric":
             self.metrics[element.metric.label] = element.metric.body
         elif kind == "exception" and self._current is not None:
