@@ -148,6 +148,18 @@ def decoded(array) -> np.ndarray:
     return np.asarray(array)
 
 
+def test_a_tasks_input_is_named_beside_x_t(traced):
+    cfg, _, weights, tr, _ = traced
+    steps = [cell_step(weights.lstm[0], tr, layer=0, sample=0, step=t, unit=0) for t in range(1, cfg.timesteps + 1)]
+    labels = ["(" if t % 2 else ")" for t in range(1, cfg.timesteps + 1)]
+    fig = make_cell_figure(steps[1], steps, step_labels=labels)
+    text = " ".join(next(t for t in fig.data if t.name == "numbers").text)
+    assert "xₜ = <b>)</b> = [" in text  # input step 2
+    frames = json.loads(fig.to_json())["frames"]
+    assert "xₜ = <b>(</b> = [" in " ".join(frames[2]["data"][0]["text"])  # input step 3, in the player
+    assert "xₜ = [" in " ".join(next(t for t in make_cell_figure(steps[1], steps).data if t.name == "numbers").text)
+
+
 def test_wide_layers_show_a_window_of_units():
     cfg = LSTMConfig(timesteps=3, features=2, units=(80,), return_sequences=(False,))
     model = build_model(cfg)

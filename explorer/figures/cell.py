@@ -129,7 +129,7 @@ def _text_trace(name: str, x, y, text, *, size, position=None) -> dict:
     return trace
 
 
-def _numbers(step: CellStep) -> dict:
+def _numbers(step: CellStep, label: str | None = None) -> dict:
     """Every number on the diagram for this step: one text trace (a frame replaces it whole)."""
     g = step.gates
     u = step.unit
@@ -138,7 +138,7 @@ def _numbers(step: CellStep) -> dict:
         (10.0, C_LINE + 0.45, f"cₜ = {number(step.c)}", "middle left"),
         (0.0, BUS + 0.4, f"hₜ₋₁ = {number(step.h_prev_unit)}", "middle right"),
         (10.0, H_OUT_Y + 0.4, f"hₜ = {number(step.h)}", "middle left"),
-        (1.0, 0.15, _input_text(step.x), "middle center"),
+        (1.0, 0.15, _input_text(step.x, label), "middle center"),
         (FORGET[0] + 0.4, C_LINE - 0.55, f"f·cₜ₋₁ = {number(g['f'].value * step.c_prev_unit)}", "middle right"),
         (PRODUCT_IG[0] - 0.4, PRODUCT_IG[1], f"i·g = {number(g['i'].value * g['g'].value)}", "middle left"),
         (SQUASH[0] - 0.5, SQUASH[1], f"{number(step.squashed_c)} =", "middle left"),
@@ -158,8 +158,11 @@ def _numbers(step: CellStep) -> dict:
     return _text_trace("numbers", x, y, text, size=15, position=position)
 
 
-def _input_text(x: np.ndarray, shown: int = 3) -> str:
+def _input_text(x: np.ndarray, label: str | None = None, shown: int = 3) -> str:
+    """``xₜ = [0.52, −0.93, …]  (3 values)``; with a task's label: ``xₜ = "(" = [1.00, 0.00]``."""
     values = ", ".join(number(v, 2) for v in x[:shown]) + (", …" if len(x) > shown else "")
+    if label is not None:
+        return f"xₜ = <b>{label}</b> = [{values}]"
     return f"xₜ = [{values}]  ({len(x)} values)"
 
 
@@ -202,17 +205,20 @@ def _bars(step: CellStep, shown: range) -> list[dict]:
     return out
 
 
-def _dynamic(step: CellStep, shown: range) -> list[dict]:
-    return [_numbers(step), _equations(step), *_bars(step, shown)]
+def _dynamic(step: CellStep, shown: range, labels=None) -> list[dict]:
+    label = None if labels is None else labels[step.step - 1]
+    return [_numbers(step, label), _equations(step), *_bars(step, shown)]
 
 
-def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max_units: int = 32) -> go.Figure:
+def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max_units: int = 32, step_labels=None) -> go.Figure:
     """The cell diagram with ``step``'s numbers, the layer's units under it, the equations, and a player over ``steps``.
 
     Args:
         step: the focused (layer, sample, input step, unit), from `explorer.cell.anatomy.cell_step`.
         steps: the same focus at every input step 1 … T, for the time player; ``None`` = no player.
         max_units: the bar charts show at most this many units, a window around the focused one.
+        step_labels: a task's input at each input step as text (data order: ``(`` / ``)``) for the first layer,
+            shown beside ``xₜ``; ``None`` for other layers and plain sample sequences.
 
     Returns:
         A figure with ``layout.meta.view == "cell"``; traces named ``numbers`` (the diagram's values),
@@ -221,7 +227,7 @@ def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max
     """
     U = len(step.all_units["h"])
     shown = unit_window(U, step.unit, max_units)
-    traces = [_fixed_labels(step), *_dynamic(step, shown)]
+    traces = [_fixed_labels(step), *_dynamic(step, shown, step_labels)]
     title = f"Inside the cell: lstm_{step.layer + 1}, sample {step.sample}"
     layout = layout_dict(title=title, view="cell", height=1000 if steps else 920)
     layout.update(
@@ -275,7 +281,7 @@ def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max
     frames = None
     if steps:
         frames, player = time_player(
-            [_dynamic(s, shown) for s in steps],
+            [_dynamic(s, shown, step_labels) for s in steps],
             traces=list(range(1, 1 + len(DYNAMIC))),
             labels=[str(s.step) for s in steps],
             active=step.step - 1,

@@ -24,7 +24,8 @@ def cell_steps(cfg, data_key: tuple, layer: int, sample: int, unit: int, weights
 @st.cache_resource(max_entries=16, show_spinner=False)
 def cell_figure(cfg, data_key: tuple, layer: int, sample: int, unit: int, step: int, weights: TrainedWeights | None = None):
     steps = cell_steps(cfg, data_key, layer, sample, unit, weights)
-    return make_cell_figure(steps[step - 1], steps)
+    labels = cache.step_labels(cfg, data_key, sample) if layer == 0 else None  # the task's text: only layer 0 reads it
+    return make_cell_figure(steps[step - 1], steps, step_labels=labels)
 
 
 def _move(delta: int) -> None:
