@@ -284,7 +284,7 @@ def test_the_first_paint_draws_the_urls_graph_and_survives_odd_parameters(query)
 def test_checks_a_session_has_moved_past_are_dropped_and_started_again_when_asked():
     import threading
 
-    from explorer.ui import cache
+    from explorer.ui.cache import checks as cache  # the check worker
 
     at = new_app()
     worker_free = threading.Event()
@@ -312,7 +312,7 @@ def test_a_queued_check_does_not_keep_its_model_alive(monkeypatch):
     import numpy as np
 
     from explorer import build_model, make_sequence, trace
-    from explorer.ui import cache
+    from explorer.ui.cache import checks as cache  # the check worker
 
     monkeypatch.setattr(cache, "CHECK_DELAY_S", 0)
     cfg = LSTMConfig(timesteps=3, features=2, units=(2,), return_sequences=(False,))

@@ -1,0 +1,100 @@
+"""The learners' questions and the training tab: answers computed on the live model, cached on what they depend on."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import (
+    ConfigError,
+    LSTMConfig,
+    answers,
+)
+from explorer.training.probes import PROBE_SAMPLES, PROBE_SEED, Finding, find_units
+from explorer.training.snapshots import TrainedWeights, model_weights
+from explorer.training.spec import TrainingSpec
+from explorer.training.tasks import TASKS
+from explorer.ui.cache.models import model_bundle
+from explorer.ui.cache.traces import sample_batch
+from explorer.ui.runtime import KERAS_LOCK
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def units_places(cfg: LSTMConfig, layer: int) -> list:
+    return answers.units_places(cfg, layer)
+
+
+@st.cache_data(max_entries=16, show_spinner="Building the model at several lengths…")
+def params_points(cfg: LSTMConfig) -> list:
+    lengths = tuple(sorted({*answers.PARAM_LENGTHS, cfg.timesteps, 13}))
+    with KERAS_LOCK:
+        return answers.params_vs_timesteps(cfg, lengths)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def broken_stack_message(cfg: LSTMConfig) -> str:
+    bundle = model_bundle(cfg)
+    return bundle.keras_message if isinstance(bundle, ConfigError) else "(this stack builds)"
+
+
+@st.cache_resource(max_entries=16, show_spinner="Running Keras with return_state=True…")
+def return_state_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None):
+    with KERAS_LOCK:
+        return answers.return_state_demo(cfg, sample_batch(*data_key), None if weights is None else weights.arrays)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Feeding the sequence in two calls…")  # 3 traces each: 80 MB at the largest
+def halves(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None):
+    """NumPy halves demo, and Keras stateful=True's max difference from the carried-over path."""
+    bundle, x = model_bundle(cfg, weights), sample_batch(*data_key)
+    demo = answers.state_across_calls(bundle.weights, x)
+    with KERAS_LOCK:
+        keras_out = answers.keras_stateful_halves(cfg, bundle.model, x)
+    ours = demo.carried.layers[-1].output
+    ours = ours[:, : keras_out.shape[1]] if ours.ndim == 3 else ours
+    return demo, float(np.max(np.abs(keras_out - ours)))
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def argument_rows() -> list:
+    return answers.argument_reference()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def activation_curves(z: np.ndarray) -> dict:
+    return answers.activation_curves(z)
+
+
+@st.cache_data(max_entries=8, show_spinner="Timing unroll=False and unroll=True…")
+def unroll_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> dict:
+    bundle = model_bundle(cfg, weights)
+    x = sample_batch(data_key[0], cfg.timesteps, *data_key[2:])
+    with KERAS_LOCK:
+        return answers.measure_unroll(cfg, bundle.model, x)
+
+
+@st.cache_data(max_entries=8, show_spinner="Calling the model with dropout…")
+def dropout_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> dict:
+    bundle = model_bundle(cfg, weights)
+    with KERAS_LOCK:
+        return answers.measure_dropout(cfg, bundle.model, sample_batch(*data_key))
+
+
+# Live training (explorer/training): what the curve and the findings compare against.
+@st.cache_data(max_entries=64, show_spinner=False)
+def task_baseline(spec: TrainingSpec) -> tuple[float, float]:
+    """``(loss, metric)`` of the best model *without memory* on the run's held-out samples."""
+    from explorer.training.loop import evaluation_set, task_loss
+
+    task, data = TASKS[spec.task], evaluation_set(spec)
+    memoryless = task.predict_memoryless(data)
+    return task_loss(task, data, memoryless), task.score(data, memoryless)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Looking for the units that do the task's job…")
+def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[Finding, Finding]]:
+    """Per probe: the best unit at ``weights`` and the best unit of the untrained model, on the same samples."""
+    data = TASKS[spec.task].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
+    untrained = find_units(spec.model, model_bundle(spec.model).weights, data)
+    trained = untrained if weights is None else find_units(spec.model, model_weights(spec.model, weights.arrays), data)
+    return list(zip(trained, untrained, strict=True))

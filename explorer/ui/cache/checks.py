@@ -1,0 +1,110 @@
+"""The badge's check of the NumPy gates against Keras, on a background thread so a rerun never waits for it."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from explorer import (
+    LSTMConfig,
+    build_model,
+    keras_check,
+)
+from explorer.training.snapshots import TrainedWeights
+from explorer.ui.cache.models import model_bundle
+from explorer.ui.cache.traces import sample_batch, view_trace
+from explorer.ui.cache.workers import _background_thread
+from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
+
+CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
+
+
+@st.cache_resource(max_entries=1)
+def _executor() -> ThreadPoolExecutor:
+    return _background_thread("keras-check")
+
+
+_SNAPSHOT_MODELS: OrderedDict[LSTMConfig, object] = OrderedDict()  # the check thread's own models, the last 4
+
+
+def _snapshot_model(cfg: LSTMConfig, weights: TrainedWeights):
+    """A Keras model with a snapshot's weights, for the check thread only (never shared, so it may be reused).
+
+    One model per config takes each snapshot's weights in turn: its compiled check function is traced
+    once, not once per snapshot (tracing holds the GIL for hundreds of ms: every learner's page would
+    stall while a job trains and its badge checks each new snapshot).
+    """
+    with KERAS_LOCK:
+        model = _SNAPSHOT_MODELS.pop(cfg, None) or build_model(cfg)
+        _SNAPSHOT_MODELS[cfg] = model
+        while len(_SNAPSHOT_MODELS) > 4:
+            _SNAPSHOT_MODELS.popitem(last=False)
+        model.set_weights(weights.arrays)
+    return model
+
+
+class StaleCheck(RuntimeError):
+    """A queued check whose model or trace no cache holds any more: nobody is looking at it."""
+
+
+def _locked_check(get_model, x: np.ndarray, trace_ref: weakref.ref) -> float:
+    # Let the rerun that asked for this finish sending its charts first: TensorFlow's tracing holds
+    # the GIL for hundreds of ms and would otherwise delay the websocket messages (measured: +0.7 s).
+    time.sleep(CHECK_DELAY_S)
+    freeze_startup_objects()  # once per process, here rather than on the first page's critical path
+    model, tr = get_model(), trace_ref()
+    if model is None or tr is None:
+        raise StaleCheck("the model was dropped from the cache before its check ran")
+    with KERAS_LOCK:
+        return keras_check(model, x, tr)
+
+
+_CHECKS: OrderedDict[tuple, Future] = OrderedDict()  # (config, data key) → its check; the last 32
+_CHECKS_LOCK = threading.Lock()
+
+
+def _needs_running(future: Future | None) -> bool:
+    if future is None or future.cancelled():
+        return True
+    return future.done() and isinstance(future.exception(), StaleCheck)
+
+
+def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> Future:
+    """The check against Keras of this model and data, started once; the badge polls the future.
+
+    A queued check holds only weak references to its model and trace (a backlog must not keep
+    models alive: it did, +18 MB per large config visited), and each session's new check cancels
+    its earlier ones still waiting: a learner who has moved on no longer looks at them. A check
+    cancelled or gone stale is started again when a page asks for it.
+    """
+    weights = weights if cfg.is_buildable else None
+    key = (cfg, data_key, weights)
+    with _CHECKS_LOCK:
+        future = _CHECKS.get(key)
+        if not _needs_running(future):
+            _CHECKS.move_to_end(key)
+            return future
+    tr = view_trace(cfg, data_key, weights)
+    if weights is None:  # the cached untrained model, held weakly while queued
+        get_model = weakref.ref(model_bundle(cfg.buildable_prefix()).model)
+    else:  # a snapshot's Keras model is built on the check thread, off the page's path (the arrays are the job's anyway)
+        get_model = partial(_snapshot_model, cfg, weights)
+    future = _executor().submit(_locked_check, get_model, sample_batch(*data_key), weakref.ref(tr))
+    with _CHECKS_LOCK:
+        _CHECKS[key] = future
+        _CHECKS.move_to_end(key)
+        while len(_CHECKS) > 32:
+            _CHECKS.popitem(last=False)
+    waiting: list[Future] = st.session_state.setdefault("_check_queue", [])
+    for earlier in waiting:
+        earlier.cancel()  # only those not started yet
+    waiting[:] = [future]
+    return future

@@ -1,0 +1,83 @@
+"""The Keras models: built once per config and weights, kept within a parameter budget, shared by every session
+(never mutated: a snapshot's weights go on a model of their own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from explorer import (
+    ConfigError,
+    LSTMConfig,
+    build_model,
+    extract_weights,
+    shape_table,
+)
+from explorer.budget import memory_budget
+from explorer.figures import (
+    model_summary_text,
+)
+from explorer.model import ShapeTable
+from explorer.reference import ModelWeights
+from explorer.training.snapshots import TrainedWeights, model_weights
+from explorer.ui.runtime import KERAS_LOCK
+from explorer.ui.store import BoundedStore
+
+_BUDGET = memory_budget()  # LSTM_EXPLORER_MEMORY_MB (explorer/budget.py); 1,024 MB by default
+MODEL_PARAMS_BUDGET = _BUDGET.model_params  # the models kept hold at most this many parameters together (3.5M by default)
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    """A built model and what is read off it once."""
+
+    model: object
+    weights: ModelWeights
+    table: ShapeTable
+    count_params: int
+
+
+def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle | ConfigError:
+    cfg, trained = key
+    try:
+        with KERAS_LOCK:
+            model = build_model(cfg)
+            if trained is not None:  # a fresh model of our own: the cached untrained one is never touched
+                model.set_weights(trained.arrays)
+            weights = extract_weights(model)
+            return ModelBundle(model, weights, shape_table(cfg, model), int(model.count_params()))
+    except ConfigError as err:
+        return err
+
+
+def _parameters(bundle: ModelBundle | ConfigError) -> int:
+    return bundle.count_params if isinstance(bundle, ModelBundle) else 0
+
+
+MODELS: BoundedStore[tuple[LSTMConfig, TrainedWeights | None], ModelBundle | ConfigError] = BoundedStore(
+    _build_bundle, max_entries=12, cost=_parameters, max_cost=MODEL_PARAMS_BUDGET
+)
+
+
+def model_bundle(cfg: LSTMConfig, weights: TrainedWeights | None = None) -> ModelBundle | ConfigError:
+    """Build (once per config and weights) the Keras model; a broken stack returns its `ConfigError`.
+
+    ``weights`` = a training snapshot's weights (set on a model built for it), ``None`` = the initial ones.
+    """
+    return MODELS.get((cfg, weights if cfg.is_buildable else None))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def model_summary(cfg: LSTMConfig) -> str:
+    """Keras's ``model.summary()`` text (only the shapes view shows it)."""
+    bundle = model_bundle(cfg)  # the summary shows shapes and counts only: the same for any weights
+    with KERAS_LOCK:
+        return model_summary_text(bundle.model)
+
+
+def traced_weights(cfg: LSTMConfig, weights: TrainedWeights | None = None) -> ModelWeights:
+    """The NumPy weights `view_trace` traced with (a snapshot's, or the built model's initial ones)."""
+    if weights is not None and cfg.is_buildable:
+        return model_weights(cfg, weights.arrays)
+    return model_bundle(cfg.buildable_prefix()).weights
