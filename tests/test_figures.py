@@ -14,7 +14,8 @@ from explorer.figures import (
 )
 from explorer.figures.gates import MAX_UNITS
 from explorer.figures.trajectories import pca_project
-from explorer.figures.unrolled import processes_backwards, visible_steps
+from explorer.figures.unrolled import visible_steps
+from explorer.reference import processes_backwards
 
 
 def traced(cfg: LSTMConfig, batch: int = 3):

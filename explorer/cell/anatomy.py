@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.reference import ACTIVATION_FUNCTIONS, LSTMWeights, Trace
+from explorer.reference import ACTIVATION_FUNCTIONS, LSTMWeights, Trace, reads_data_backwards
 
 GATES = ("i", "f", "g", "o")  # Keras's kernel slices, in order (its "c" slice is the candidate g)
 
 
 def reads_backwards(tr: Trace, layer: int) -> bool:
     """Does ``layer`` walk the data's time axis from the end? (``go_backwards`` alternates it down a stack.)"""
-    return sum(lt.go_backwards for lt in tr.layers[: layer + 1]) % 2 == 1
+    return reads_data_backwards([lt.go_backwards for lt in tr.layers])[layer]
 
 
 def processing_index(tr: Trace, layer: int, step: int) -> int:

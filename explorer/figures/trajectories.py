@@ -23,7 +23,7 @@ from explorer.figures.style import (
     step_ticks,
     unvalidated_figure,
 )
-from explorer.reference import Trace
+from explorer.reference import Trace, reads_data_backwards
 
 MAX_LINES = 8
 
@@ -91,7 +91,7 @@ def make_trajectory_figure(
     T, U = lt.h.shape[1], lt.h.shape[2]
     x = tr.x[sample]  # (T, F), data order
     # go_backwards layers alternate the direction of data time; draw everything against input step t.
-    backwards = sum(layer_.go_backwards for layer_ in tr.layers[: layer + 1]) % 2 == 1
+    backwards = reads_data_backwards([lt_.go_backwards for lt_ in tr.layers])[layer]
     steps = np.arange(1, T + 1)
     F = x.shape[1]
     titles = [

@@ -27,7 +27,7 @@ from explorer.figures.style import (
     layout_dict,
     unvalidated_figure,
 )
-from explorer.reference import Trace
+from explorer.reference import Trace, processes_backwards
 
 CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
 COLOUR_LABELS = {"f": "mean f", "i": "mean i", "o": "mean o", "h_norm": "‖h_t‖", "c_norm": "‖c_t‖"}
@@ -45,19 +45,6 @@ def visible_steps(timesteps: int, max_columns: int = 12, focus: int | None = Non
         return [*range(k), None, *range(timesteps - k, timesteps)]
     a = k - 1
     return [*range(a), None, focus, None, *range(timesteps - a, timesteps)]
-
-
-def processes_backwards(cfg: LSTMConfig) -> list[bool]:
-    """Per layer: does the cell walk the *data's* time axis from the end to the start?
-
-    ``go_backwards`` reverses a layer's reading of its input *and* leaves its output
-    reversed, so in a stack of ``go_backwards`` layers the direction alternates.
-    """
-    backwards, out = False, []
-    for _ in range(cfg.n_layers):
-        backwards = backwards != cfg.go_backwards
-        out.append(backwards)
-    return out
 
 
 def cell_values(tr: Trace, layer: int, sample: int, colour_by: str) -> np.ndarray:

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.config import LSTMConfig
-from explorer.figures.unrolled import processes_backwards
-from explorer.reference import ModelWeights, Trace, trace
+from explorer.reference import ModelWeights, Trace, processes_backwards, trace
 from explorer.training.tasks import TaskData
 
 CLEAR_R = 0.9

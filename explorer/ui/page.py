@@ -9,8 +9,8 @@ import time
 import streamlit as st
 
 from explorer import ConfigError
-from explorer.figures.unrolled import processes_backwards
 from explorer.formatting import format_shape
+from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.cell_view import cell_panel

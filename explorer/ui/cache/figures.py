@@ -15,7 +15,7 @@ from explorer.figures import (
     make_trajectory_figure,
     make_unrolled_figure,
 )
-from explorer.figures.unrolled import processes_backwards
+from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.ui.cache.models import model_bundle
 from explorer.ui.cache.traces import step_labels, view_trace

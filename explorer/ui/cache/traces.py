@@ -12,8 +12,7 @@ from explorer import (
     trace,
 )
 from explorer.budget import memory_budget
-from explorer.figures.unrolled import processes_backwards
-from explorer.reference import Trace
+from explorer.reference import Trace, processes_backwards
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.training.tasks import TASKS, TaskData
 from explorer.ui.cache.models import model_bundle
