@@ -15,10 +15,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.config import LSTMConfig
+from explorer.figures.marks import Arrows, Labels
 from explorer.figures.player import time_player
 from explorer.figures.style import (
     BROKEN,
-    FOCUS,
     GATE_COLOURS,
     HIDDEN_AXIS,
     INK,
@@ -27,6 +27,7 @@ from explorer.figures.style import (
     layout_dict,
     unvalidated_figure,
 )
+from explorer.figures.unrolled_focus import cell_picker, focus_mark
 from explorer.reference import Trace, processes_backwards
 
 CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
@@ -53,95 +54,6 @@ def cell_values(tr: Trace, layer: int, sample: int, colour_by: str) -> np.ndarra
     if colour_by in ("h_norm", "c_norm"):
         return np.linalg.norm(lt.gate(colour_by[0])[sample], axis=-1)
     return lt.gate(colour_by)[sample].mean(axis=-1)
-
-
-class _Arrows:
-    """Arrows as few traces as possible: one line trace per style, one marker trace for every head.
-
-    (Annotations render ~10× slower; heads as markers of the line traces would draw a
-    marker for the tail of every arrow too.)
-    """
-
-    def __init__(self):
-        self.lines: dict[str, dict] = {}
-        self.heads: dict[str, list] = {"x": [], "y": [], "angle": [], "color": []}
-
-    def add(self, style: str, x0, y0, x1, y1) -> None:
-        seg = self.lines.setdefault(style, {"x": [], "y": []})
-        seg["x"] += [x0, x1, None]
-        seg["y"] += [y0, y1, None]
-        if style != "gap":  # dotted links through the ellipsis have no head
-            # Arrows are horizontal or vertical: fixed angles (0 = up) are cheaper to draw than angleref="previous".
-            self.heads["x"].append(x1), self.heads["y"].append(y1)
-            self.heads["angle"].append(0 if x0 == x1 else (90 if x1 > x0 else 270))
-            self.heads["color"].append(ARROW_STYLES[style][0])
-
-    def traces(self) -> list[dict]:
-        out = []
-        for style, seg in self.lines.items():
-            colour, width, dash = ARROW_STYLES[style]
-            out.append(
-                {
-                    "type": "scatter",
-                    "x": seg["x"],
-                    "y": seg["y"],
-                    "name": f"{style} arrows",
-                    "mode": "lines",
-                    "hoverinfo": "skip",
-                    "line": {"color": colour, "width": width, "dash": dash},
-                }
-            )
-        heads = self.heads
-        out.append(
-            {
-                "type": "scatter",
-                "x": heads["x"],
-                "y": heads["y"],
-                "name": "arrowheads",
-                "mode": "markers",
-                "hoverinfo": "skip",
-                "marker": {"symbol": "arrow", "angle": heads["angle"], "size": 11, "color": heads["color"]},
-            }
-        )
-        return out
-
-
-ARROW_STYLES = {  # style: (colour, width, dash)
-    "c": (GATE_COLOURS["c"], 2.0, "solid"),
-    "h": (INK, 2.0, "solid"),
-    "gap": (MUTED, 1.5, "dot"),
-    "up": (INK, 2.0, "solid"),
-    "broken": (BROKEN, 3.0, "solid"),
-    "input": (MUTED, 2.0, "solid"),
-}
-
-
-TEXT_POSITIONS = {"center": "middle center", "left": "middle right", "right": "middle left"}  # anchor -> textposition
-
-
-class _Labels:
-    """Text labels drawn as one Scatter text trace (many annotations make Plotly redraw slowly)."""
-
-    def __init__(self):
-        self.x, self.y, self.text, self.size, self.colour, self.position = [], [], [], [], [], []
-
-    def add(self, x, y, text, colour=INK, size=13, anchor="center") -> None:
-        self.x.append(x), self.y.append(y), self.text.append(text)
-        self.size.append(size), self.colour.append(colour), self.position.append(TEXT_POSITIONS[anchor])
-
-    def trace(self) -> dict:
-        return {
-            "type": "scatter",
-            "x": self.x,
-            "y": self.y,
-            "text": self.text,
-            "mode": "text",
-            "name": "labels",
-            "hoverinfo": "skip",
-            "cliponaxis": False,  # long layer labels may reach into the margin on a narrow page
-            "textposition": self.position,
-            "textfont": {"size": self.size, "color": self.colour},
-        }
 
 
 def _cell_grid(columns: int, rows: int) -> tuple[list[float], list[float]]:
@@ -185,7 +97,7 @@ def make_unrolled_figure(
     col = {t: j for j, t in enumerate(steps) if t is not None}
     backwards = processes_backwards(cfg)
     annotations: list[dict] = []
-    arrows, labels = _Arrows(), _Labels()
+    arrows, labels = Arrows(), Labels()
     xe, ye = _cell_grid(len(steps), L)
     z = np.full((2 * L - 1, 2 * len(steps) - 1), np.nan)  # value cells (even indices), gaps (odd)
     grey = np.full_like(z, np.nan)  # cells with no trace (after a broken link)
@@ -325,14 +237,14 @@ def make_unrolled_figure(
     )
     traces += arrows.traces()
     traces.append(labels.trace())
-    traces.append(_picker(cfg, col, hover))
+    traces.append(cell_picker(cfg, col, hover))
     frames = None
     if focus is not None:
         layer_focus, step_focus = focus
-        traces.append(_focus_mark(L, col[step_focus - 1], layer_focus))
+        traces.append(focus_mark(L, col[step_focus - 1], layer_focus, (CELL_W, CELL_H)))
         shown = [t for t in steps if t is not None]
         frames, player = time_player(
-            [[_focus_mark(L, col[t], layer_focus)] for t in shown],
+            [[focus_mark(L, col[t], layer_focus, (CELL_W, CELL_H))] for t in shown],
             traces=[len(traces) - 1],
             labels=[str(t + 1) for t in shown],
             active=shown.index(step_focus - 1),
@@ -365,44 +277,3 @@ def make_unrolled_figure(
         layout["height"] += 70
         layout["margin"] = {**layout["margin"], "b": 110}
     return unvalidated_figure(traces, layout, frames)
-
-
-def _picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict:
-    """One invisible square per cell: what a click selects (a heatmap cannot be selected); same hover text."""
-    x, y, data, text = [], [], [], []
-    for k in range(cfg.n_layers):
-        for t, j in col.items():
-            x.append(j), y.append(k + 1), data.append([k, t + 1])
-            text.append(hover[2 * k, 2 * j] or f"{cfg.layer_names[k]}, input step t={t + 1}")
-    return {
-        "type": "scatter",
-        "x": x,
-        "y": y,
-        "customdata": data,
-        "text": text,
-        "mode": "markers",
-        "name": "cell picker",
-        "marker": {"symbol": "square", "size": 34, "opacity": 0},
-        "selected": {"marker": {"opacity": 0}},
-        "unselected": {"marker": {"opacity": 0}},
-        "hovertemplate": "%{text}<br><i>click: open this cell</i><extra></extra>",
-        "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
-    }
-
-
-def _focus_mark(layers: int, column: int, layer: int) -> dict:
-    """The focused step's column band and the focused cell's outline, as one line trace (frames move it)."""
-    band_x = [column - 0.45, column + 0.45, column + 0.45, column - 0.45, column - 0.45]
-    band_y = [0.55, 0.55, layers + 0.45, layers + 0.45, 0.55]
-    r, w, h = layer + 1, CELL_W + 0.07, CELL_H + 0.07
-    box_x = [column - w, column + w, column + w, column - w, column - w]
-    box_y = [r - h, r - h, r + h, r + h, r - h]
-    return {
-        "type": "scatter",
-        "x": [*band_x, None, *box_x],
-        "y": [*band_y, None, *box_y],
-        "mode": "lines",
-        "name": "focus",
-        "hoverinfo": "skip",
-        "line": {"color": FOCUS, "width": 4},
-    }
