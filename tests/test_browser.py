@@ -234,7 +234,10 @@ def test_downloads_give_the_live_model_and_its_activations(server, page, tmp_pat
     from explorer._keras import keras
 
     open_app(page, server + "/?units=5,3&timesteps=7&batch=2")
+    page.wait_for_selector("text=max |Δ| vs Keras", timeout=90000)  # no badge rerun under way to swallow the clicks
+    wait_idle(page)
     page.get_by_text("Take it with you").click()
+    page.get_by_role("button", name="Model (.keras)").wait_for(timeout=30000)
     with page.expect_download(timeout=60000) as info:
         page.get_by_role("button", name="Model (.keras)").click()
     path = tmp_path / info.value.suggested_filename

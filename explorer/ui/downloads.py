@@ -33,47 +33,23 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None)
         stem = download_stem(view, weights)
         arrays = None if weights is None else weights.arrays
         spec = view.training_spec()
-        code = training_code(spec) if spec is not None else keras3_code(cfg)
         tr = cache.view_trace(cfg, data_key, weights)
         which = "with " + describe(weights) if weights is not None else f"as initialised (seed {cfg.seed})"
-        cols = st.columns(4)
-        cols[0].download_button(
-            "Model (.keras)",
-            data=lambda: keras_file_bytes(cfg, arrays),
-            file_name=f"{stem}.keras",
-            mime="application/octet-stream",
-            on_click="ignore",
-            icon=":material/deployed_code:",
-            help=f"The live model {which}: keras.saving.load_model('{stem}.keras') gives the outputs shown here.",
-        )
-        cols[1].download_button(
-            "Code (.py)",
-            data=code,
-            file_name=f"{stem}.py",
-            mime="text/x-python",
-            on_click="ignore",
-            icon=":material/code:",
-            help="Keras 3 code that builds this model" + (" and trains it on the task with model.fit." if spec else "."),
-        )
-        cols[2].download_button(
-            "Activations (.npz)",
-            data=lambda: npz_bytes(tr),
-            file_name=f"{stem}_activations.npz",
-            mime="application/octet-stream",
-            on_click="ignore",
-            icon=":material/data_array:",
-            help="np.load(...): x (batch, T, features); layer0_i … layer0_h (batch, T, units), one array per layer and "
-            "gate, in each layer's processing order; layer0_h0, layer0_c0; output.",
-        )
-        cols[3].download_button(
-            "Activations (.csv)",
-            data=lambda: csv_text(tr),
-            file_name=f"{stem}_activations.csv",
-            mime="text/csv",
-            on_click="ignore",
-            icon=":material/table:",
-            help="One row per value: sample, layer, t (the input step, 1 … T), unit, quantity (i f g o c h), value.",
-        )
+        files = [  # (label, made when pressed, file name, MIME type, icon, what it holds)
+            ("Model (.keras)", lambda: keras_file_bytes(cfg, arrays), f"{stem}.keras", "application/octet-stream",
+             "deployed_code", f"The live model {which}: keras.saving.load_model('{stem}.keras') gives the outputs shown here."),
+            ("Code (.py)", lambda: training_code(spec) if spec is not None else keras3_code(cfg), f"{stem}.py", "text/x-python",
+             "code", "Keras 3 code that builds this model" + (" and trains it on the task with model.fit." if spec else ".")),
+            ("Activations (.npz)", lambda: npz_bytes(tr), f"{stem}_activations.npz", "application/octet-stream",
+             "data_array", "np.load(...): x (batch, T, features); layer0_i … layer0_h (batch, T, units), one array per "
+             "layer and gate, in each layer's processing order; layer0_h0, layer0_c0; output."),
+            ("Activations (.csv)", lambda: csv_text(tr), f"{stem}_activations.csv", "text/csv",
+             "table", "One row per value: sample, layer, t (the input step, 1 … T), unit, quantity (i f g o c h), value."),
+        ]  # fmt: skip
+        for column, (label, data, name, mime, icon, holds) in zip(st.columns(len(files)), files, strict=True):
+            column.download_button(
+                label, data=data, file_name=name, mime=mime, on_click="ignore", icon=f":material/{icon}:", help=holds
+            )
         st.session_state.setdefault("image_format", "PNG")
         st.segmented_control(
             "Charts save as",
