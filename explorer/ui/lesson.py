@@ -42,14 +42,17 @@ def _params_at(cfg, timesteps: int) -> int:
         return params_vs_timesteps(cfg, (timesteps,))[0][1]
 
 
-def step_facts(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress) -> dict[str, str]:
+def step_facts(
+    view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress, note: str = ""
+) -> dict[str, str]:
     """Every fact this step's live model gives (`explorer.lesson.facts.FACTS`)."""
     cfg = view.model.buildable_prefix()
     bundle = cache.model_bundle(cfg)
     if isinstance(bundle, ConfigError):
         return {}
     facts = model_facts(cfg, bundle.table, bundle.count_params, view.batch_size)
-    facts["params_T10"] = f"{_params_at(cfg, 10):,}"
+    if "{params_T10}" in note:  # a second Keras build: only for the note that names it
+        facts["params_T10"] = f"{_params_at(cfg, 10):,}"
     tr = cache.view_trace(view.model, data_key, weights)
     layer = min(view.layer, cfg.n_layers - 1)
     cell = cell_steps(view.model, data_key, layer, view.sample, view.unit, weights)[view.step - 1] if tr else None
@@ -84,7 +87,7 @@ def lesson_bar(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None
         forward.button(
             "Next ▶", on_click=go_to, args=(k + 1,), disabled=k == n, shortcut="PageDown", type="primary", width="stretch"
         )
-        facts = step_facts(view, data_key, weights, progress)
+        facts = step_facts(view, data_key, weights, progress, step.note)
         note = fill(step.note, facts)
         if note is None:
             st.caption(":material/hourglass_top: This step's model is still training; its numbers follow in a moment.")
