@@ -252,8 +252,8 @@ def make_unrolled_figure(
         )
     direction = "←" if cfg.go_backwards else "→"
     note = (
-        f"Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias) applied at "
-        f"each of the {T} steps {direction}:<br>timesteps are not neurons; units = size of h and c."
+        f"Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias)<br>applied at "
+        f"each of the {T} steps {direction}: timesteps are not neurons; units = size of h and c."
     )
     hidden = [f"{steps[j - 1] + 2}–{steps[j + 1]}" for j, t in enumerate(steps) if t is None]
     if hidden:

@@ -33,9 +33,12 @@ def cell_picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict
 
 
 def focus_mark(layers: int, column: int, layer: int, cell_half: tuple[float, float]) -> dict:
-    """The focused step's column band and the focused cell's outline, as one line trace (frames move it)."""
-    band_x = [column - 0.45, column + 0.45, column + 0.45, column - 0.45, column - 0.45]
-    band_y = [0.55, 0.55, layers + 0.45, layers + 0.45, 0.55]
+    """The focused step's input underlined and the focused cell outlined, as one line trace (frames move it).
+
+    (A band around the whole column crossed the layers' ``c`` / ``h`` labels beside the first column.)
+    """
+    band_x = [column - 0.3, column + 0.3]  # under the column's x_t label
+    band_y = [-0.3, -0.3]
     r, w, h = layer + 1, cell_half[0] + 0.07, cell_half[1] + 0.07  # just outside the cell's box
     box_x = [column - w, column + w, column + w, column - w, column - w]
     box_y = [r - h, r - h, r + h, r + h, r - h]
