@@ -42,10 +42,8 @@ def _params_at(cfg, timesteps: int) -> int:
         return params_vs_timesteps(cfg, (timesteps,))[0][1]
 
 
-def step_facts(
-    view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress, note: str = ""
-) -> dict[str, str]:
-    """Every fact this step's live model gives (`explorer.lesson.facts.FACTS`)."""
+def step_facts(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress, note: str = "") -> dict[str, str]:
+    """The facts this step's live model gives (`explorer.lesson.facts.FACTS`; the costly ones only if ``note`` names them)."""
     cfg = view.model.buildable_prefix()
     bundle = cache.model_bundle(cfg)
     if isinstance(bundle, ConfigError):
