@@ -17,6 +17,7 @@ import numpy as np
 
 from explorer._keras import keras
 from explorer.config import LSTMConfig
+from explorer.i18n import N_, _
 from explorer.model import build_model
 from explorer.reference import ModelWeights, Trace, extract_weights, trace
 
@@ -24,7 +25,7 @@ PARAM_LENGTHS = (1, 5, 10, 25, 50, 100, 200)
 
 
 def units_places(cfg: LSTMConfig, layer: int = 0) -> list[tuple[str, str]]:
-    """Every place ``units`` of one layer shows up, with its live shape.
+    """Every place ``units`` of one layer shows up, with its live shape (in the current language).
 
     Returns:
         ``[(what, shape text), ...]`` for h, c, each gate, the weights, the output and what follows.
@@ -32,21 +33,26 @@ def units_places(cfg: LSTMConfig, layer: int = 0) -> list[tuple[str, str]]:
     U, F, T = cfg.units[layer], cfg.layer_input_features(layer), cfg.timesteps
     name = cfg.layer_names[layer]
     places = [
-        (f"hidden state h_t of {name}", f"(None, {U})"),
-        (f"cell state c_t of {name}", f"(None, {U})"),
-        ("each gate i_t, f_t, o_t and the candidate g_t", f"(None, {U}) each"),
-        ("kernel: inputs → the four gates", f"({F}, 4·{U}) = ({F}, {4 * U})"),
-        ("recurrent_kernel: h_(t-1) → the four gates", f"({U}, 4·{U}) = ({U}, {4 * U})"),
+        (_("hidden state h_t of {layer}").format(layer=name), f"(None, {U})"),
+        (_("cell state c_t of {layer}").format(layer=name), f"(None, {U})"),
+        (_("each gate i_t, f_t, o_t and the candidate g_t"), _("{shape} each").format(shape=f"(None, {U})")),
+        (_("kernel: inputs → the four gates"), f"({F}, 4·{U}) = ({F}, {4 * U})"),
+        (_("recurrent_kernel: h_(t-1) → the four gates"), f"({U}, 4·{U}) = ({U}, {4 * U})"),
         ("bias", f"(4·{U},) = ({4 * U},)"),
     ]
     out = f"(None, {T}, {U})" if cfg.return_sequences[layer] else f"(None, {U})"
-    places.append((f"output of {name} (return_sequences={cfg.return_sequences[layer]})", out))
+    rs = cfg.return_sequences[layer]
+    places.append((_("output of {layer} (return_sequences={rs})").format(layer=name, rs=rs), out))
     if layer < cfg.n_layers - 1:
-        places.append((f"what {cfg.layer_names[layer + 1]} receives per step", f"(None, {U}): its 'features'"))
+        receives = _("what {layer} receives per step").format(layer=cfg.layer_names[layer + 1])
+        places.append((receives, _("{shape}: its 'features'").format(shape=f"(None, {U})")))
     elif cfg.head_units:
-        seen = f"(None, {T}, {U}) — one Dense per step" if cfg.return_sequences[layer] else f"(None, {U}): only the last h"
-        places.append((f"what Dense({cfg.head_units}) sees", seen))
-        places.append(("Dense kernel", f"({U}, {cfg.head_units})"))
+        if cfg.return_sequences[layer]:
+            seen = _("{shape} — one Dense per step").format(shape=f"(None, {T}, {U})")
+        else:
+            seen = _("{shape}: only the last h").format(shape=f"(None, {U})")
+        places.append((_("what Dense({units}) sees").format(units=cfg.head_units), seen))
+        places.append((_("Dense kernel"), f"({U}, {cfg.head_units})"))
     return places
 
 
@@ -136,70 +142,86 @@ def keras_stateful_halves(cfg: LSTMConfig, model, x: np.ndarray) -> np.ndarray:
     return np.asarray(stateful.predict_on_batch(x[:, half : 2 * half]))
 
 
-GENERATION_LOOP = """# The other answer to “does it keep the state between calls?”: slide a window and feed predictions back in.
-window = seed_sequence[-T:]                       # (T, F), the last T steps we know
+def generation_loop() -> str:
+    """The sliding-window generation loop (Python), its comments in the current language."""
+    return GENERATION_LOOP.format(
+        intro=_("The other answer to “does it keep the state between calls?”: slide a window and feed predictions back in."),
+        known=_("the last T steps we know"),
+        fresh=_("a fresh call, state starts at zero"),
+        slide=_("drop the oldest step, append the prediction"),
+    )
+
+
+GENERATION_LOOP = """# {intro}
+window = seed_sequence[-T:]                       # (T, F), {known}
 generated = []
 for _ in range(n_steps):
-    y = model.predict(window[None], verbose=0)[0]  # (F,): a fresh call, state starts at zero
+    y = model.predict(window[None], verbose=0)[0]  # (F,): {fresh}
     generated.append(y)
-    window = np.concatenate([window[1:], y[None]])  # drop the oldest step, append the prediction"""
+    window = np.concatenate([window[1:], y[None]])  # {slide}"""
 
 
 # What each LSTM argument does (Keras 3); the defaults are read from Keras itself, not typed here.
 ARGUMENT_NOTES = {
-    "units": "size of h, c and of every gate; the layer's output size.",
-    "activation": "squashes the candidate g and c in h = o · activation(c). Try relu or linear in Advanced.",
-    "recurrent_activation": "squashes the gates i, f, o into [0, 1]. Keras 3: sigmoid; Keras 1/2 defaulted to hard_sigmoid.",
-    "use_bias": "adds the bias (4·units numbers). Off: the bias row disappears from the Tensor shapes view.",
-    "kernel_initializer": "how the input weights start (the explorer seeds glorot_uniform).",
-    "recurrent_initializer": "how the recurrent weights start (orthogonal keeps h stable over long sequences).",
-    "bias_initializer": "how the bias starts (zeros).",
-    "unit_forget_bias": "adds 1 to the forget-gate bias at start, so f ≈ 0.73: the cell remembers by default. "
-    "Visible as the darker f slice of the bias.",
-    "kernel_regularizer": "penalty on the weights during training only; no effect on a forward pass.",
-    "recurrent_regularizer": "as above, for the recurrent weights.",
-    "bias_regularizer": "as above, for the bias.",
-    "activity_regularizer": "penalty on the layer's output during training only.",
-    "kernel_constraint": "clips or normalises weights after each training step; no effect here.",
-    "recurrent_constraint": "as above, for the recurrent weights.",
-    "bias_constraint": "as above, for the bias.",
-    "dropout": "drops inputs x_t during training only: inference (predict) is unaffected — measured below.",
-    "recurrent_dropout": "drops h_(t-1) during training only.",
-    "seed": "seed for the dropout masks.",
-    "return_sequences": "output every h_t (batch, T, units) instead of the last (batch, units). Needed for stacking.",
-    "return_state": "also return the final h and c: [output, h, c].",
-    "go_backwards": "read the sequence from the last step to the first (and return it reversed).",
-    "stateful": "keep h and c between calls (batch i continues batch i); needs a fixed batch size.",
-    "unroll": "unroll the loop into the graph: faster for short sequences, more memory; same values — measured below.",
-    "use_cudnn": "use the fused cuDNN kernel on a GPU when the options allow; same values.",
+    "units": N_("size of h, c and of every gate; the layer's output size."),
+    "activation": N_("squashes the candidate g and c in h = o · activation(c). Try relu or linear in Advanced."),
+    "recurrent_activation": N_("squashes the gates i, f, o into [0, 1]. Keras 3: sigmoid; Keras 1/2 defaulted to hard_sigmoid."),
+    "use_bias": N_("adds the bias (4·units numbers). Off: the bias row disappears from the Tensor shapes view."),
+    "kernel_initializer": N_("how the input weights start (the explorer seeds glorot_uniform)."),
+    "recurrent_initializer": N_("how the recurrent weights start (orthogonal keeps h stable over long sequences)."),
+    "bias_initializer": N_("how the bias starts (zeros)."),
+    "unit_forget_bias": N_(
+        "adds 1 to the forget-gate bias at start, so f ≈ 0.73: the cell remembers by default. "
+        "Visible as the darker f slice of the bias."
+    ),
+    "kernel_regularizer": N_("penalty on the weights during training only; no effect on a forward pass."),
+    "recurrent_regularizer": N_("as above, for the recurrent weights."),
+    "bias_regularizer": N_("as above, for the bias."),
+    "activity_regularizer": N_("penalty on the layer's output during training only."),
+    "kernel_constraint": N_("clips or normalises weights after each training step; no effect here."),
+    "recurrent_constraint": N_("as above, for the recurrent weights."),
+    "bias_constraint": N_("as above, for the bias."),
+    "dropout": N_("drops inputs x_t during training only: inference (predict) is unaffected — measured below."),
+    "recurrent_dropout": N_("drops h_(t-1) during training only."),
+    "seed": N_("seed for the dropout masks."),
+    "return_sequences": N_("output every h_t (batch, T, units) instead of the last (batch, units). Needed for stacking."),
+    "return_state": N_("also return the final h and c: [output, h, c]."),
+    "go_backwards": N_("read the sequence from the last step to the first (and return it reversed)."),
+    "stateful": N_("keep h and c between calls (batch i continues batch i); needs a fixed batch size."),
+    "unroll": N_("unroll the loop into the graph: faster for short sequences, more memory; same values — measured below."),
+    "use_cudnn": N_("use the fused cuDNN kernel on a GPU when the options allow; same values."),
 }
 
 
 def argument_reference() -> list[dict]:
-    """``keras.layers.LSTM``'s constructor arguments with Keras 3's own defaults and what each changes."""
+    """``keras.layers.LSTM``'s constructor arguments with Keras 3's own defaults and what each changes (current language)."""
     rows = []
     for name, param in inspect.signature(keras.layers.LSTM.__init__).parameters.items():
         if name in ("self", "kwargs"):
             continue
-        default = "required" if param.default is inspect.Parameter.empty else repr(param.default)
-        rows.append({"argument": name, "Keras 3 default": default, "what it does": ARGUMENT_NOTES.get(name, "")})
+        default = _("required") if param.default is inspect.Parameter.empty else repr(param.default)
+        note = _(ARGUMENT_NOTES[name]) if name in ARGUMENT_NOTES else ""
+        rows.append({_("argument"): name, _("Keras 3 default"): default, _("what it does"): note})
     return rows
 
 
 def activation_curves(z: np.ndarray) -> dict[str, np.ndarray]:
-    """sigmoid (Keras 3 default), Keras 3's hard_sigmoid, and old Keras's hard_sigmoid, computed by Keras on ``z``."""
+    """sigmoid (Keras 3 default), Keras 3's hard_sigmoid, and old Keras's hard_sigmoid, computed by Keras on ``z``.
+
+    The keys are messages (curve names): translate them with ``_`` where they are shown.
+    """
     ops = keras.ops
     return {
-        "sigmoid (Keras 3 default)": np.asarray(ops.sigmoid(z)),
-        "hard_sigmoid, Keras 3: relu6(z + 3) / 6": np.asarray(keras.activations.hard_sigmoid(z)),
-        "hard_sigmoid, Keras 1/2 default: clip(0.2 z + 0.5, 0, 1)": np.clip(0.2 * z + 0.5, 0, 1),
+        N_("sigmoid (Keras 3 default)"): np.asarray(ops.sigmoid(z)),
+        N_("hard_sigmoid, Keras 3: relu6(z + 3) / 6"): np.asarray(keras.activations.hard_sigmoid(z)),
+        N_("hard_sigmoid, Keras 1/2 default: clip(0.2 z + 0.5, 0, 1)"): np.clip(0.2 * z + 0.5, 0, 1),
     }
 
 
 def _median_ms(fn, repeats: int = 7) -> float:
     fn()  # warm-up (traces the predict function)
     times = []
-    for _ in range(repeats):
+    for _repeat in range(repeats):
         start = time.perf_counter()
         fn()
         times.append(1000 * (time.perf_counter() - start))

@@ -9,6 +9,7 @@ says what each spelling meant.
 from __future__ import annotations
 
 from explorer.config import LSTMConfig
+from explorer.i18n import N_
 
 DEFAULTS = LSTMConfig()  # keyword arguments equal to Keras's defaults are left out of the code
 
@@ -74,10 +75,10 @@ def legacy_code(cfg: LSTMConfig) -> str:
     return "\n".join(lines)
 
 
-LEGACY_NOTES = {
-    "input_shape=(T, F)": "shape of ONE sample: timesteps × features; the batch is left out (Keras shows None).",
-    "input_dim=F": "Keras 1: the number of features per timestep (the last axis).",
-    "input_length=T": "Keras 1: the number of timesteps (the middle axis).",
-    "batch_input_shape=(B, T, F)": "also fixes the batch size B; required for stateful=True.",
-    "keras.Input(shape=(T, F))": "Keras 3: the only spelling; layers no longer take input shapes.",
+LEGACY_NOTES = {  # spelling -> what it means (a message)
+    "input_shape=(T, F)": N_("shape of ONE sample: timesteps × features; the batch is left out (Keras shows None)."),
+    "input_dim=F": N_("Keras 1: the number of features per timestep (the last axis)."),
+    "input_length=T": N_("Keras 1: the number of timesteps (the middle axis)."),
+    "batch_input_shape=(B, T, F)": N_("also fixes the batch size B; required for stateful=True."),
+    "keras.Input(shape=(T, F))": N_("Keras 3: the only spelling; layers no longer take input shapes."),
 }

@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from explorer.i18n import Message
+
 # Ranges a classroom needs (inclusive).
 TIMESTEPS_RANGE = (1, 200)
 FEATURES_RANGE = (1, 64)
@@ -34,7 +36,7 @@ class ConfigError(ValueError):
         keras_message: Keras's own error text when Keras raised it, else ``None``.
     """
 
-    def __init__(self, message: str, *, field: str | None = None, keras_message: str | None = None):
+    def __init__(self, message: str | Message, *, field: str | None = None, keras_message: str | None = None):
         super().__init__(message)
         self.field = field
         self.keras_message = keras_message
@@ -42,14 +44,35 @@ class ConfigError(ValueError):
 
 def _check_int(name: str, value: object, lo: int, hi: int, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"`{name}` must be a whole number ({what}), got {value!r}.", field=name)
+        raise ConfigError(
+            Message("`{name}` must be a whole number ({what}), got {value}.", name=name, what=what, value=repr(value)),
+            field=name,
+        )
     if not lo <= value <= hi:
-        raise ConfigError(f"`{name}` = {value} is out of range: {what} must be between {lo} and {hi}.", field=name)
+        raise ConfigError(
+            Message(
+                "`{name}` = {value} is out of range: {what} must be between {lo} and {hi}.",
+                name=name,
+                value=value,
+                what=what,
+                lo=lo,
+                hi=hi,
+            ),
+            field=name,
+        )
 
 
 def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise ConfigError(f"`{name}` = {value!r} is not supported; choose one of {', '.join(choices)}.", field=name)
+        raise ConfigError(
+            Message(
+                "`{name}` = {value} is not supported; choose one of {choices}.",
+                name=name,
+                value=repr(value),
+                choices=", ".join(choices),
+            ),
+            field=name,
+        )
 
 
 @dataclass(frozen=True)
@@ -79,29 +102,41 @@ class LSTMConfig:
         # Accept lists (from JSON, notebooks) but store tuples so the config stays hashable.
         object.__setattr__(self, "units", tuple(self.units))
         object.__setattr__(self, "return_sequences", tuple(bool(r) for r in self.return_sequences))
-        _check_int("timesteps", self.timesteps, *TIMESTEPS_RANGE, "timesteps (sequence length)")
-        _check_int("features", self.features, *FEATURES_RANGE, "features (numbers per timestep)")
+        _check_int("timesteps", self.timesteps, *TIMESTEPS_RANGE, Message("timesteps (sequence length)"))
+        _check_int("features", self.features, *FEATURES_RANGE, Message("features (numbers per timestep)"))
         n = len(self.units)
         if not LAYERS_RANGE[0] <= n <= LAYERS_RANGE[1]:
             raise ConfigError(
-                f"`units` lists {n} layers; the explorer stacks between {LAYERS_RANGE[0]} and {LAYERS_RANGE[1]} LSTM layers.",
+                Message(
+                    "`units` lists {n} layers; the explorer stacks between {lo} and {hi} LSTM layers.",
+                    n=n,
+                    lo=LAYERS_RANGE[0],
+                    hi=LAYERS_RANGE[1],
+                ),
                 field="units",
             )
         for k, u in enumerate(self.units):
-            _check_int("units", u, *UNITS_RANGE, f"units of layer {k + 1} (size of h and c)")
+            _check_int("units", u, *UNITS_RANGE, Message("units of layer {k} (size of h and c)", k=k + 1))
         if len(self.return_sequences) != n:
             raise ConfigError(
-                f"`return_sequences` has {len(self.return_sequences)} entries but `units` has {n}: give one per layer.",
+                Message(
+                    "`return_sequences` has {given} entries but `units` has {n}: give one per layer.",
+                    given=len(self.return_sequences),
+                    n=n,
+                ),
                 field="return_sequences",
             )
         _check_choice("activation", self.activation, ACTIVATIONS)
         _check_choice("recurrent_activation", self.recurrent_activation, RECURRENT_ACTIVATIONS)
-        _check_int("head_units", self.head_units, *HEAD_UNITS_RANGE, "units of the Dense head (0 = no head)")
+        _check_int("head_units", self.head_units, *HEAD_UNITS_RANGE, Message("units of the Dense head (0 = no head)"))
         _check_choice("head_activation", self.head_activation, HEAD_ACTIVATIONS)
-        _check_int("seed", self.seed, *SEED_RANGE, "the weight seed")
+        _check_int("seed", self.seed, *SEED_RANGE, Message("the weight seed"))
         for name in ("return_state", "go_backwards", "use_bias", "unit_forget_bias"):
             if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"`{name}` must be True or False, got {getattr(self, name)!r}.", field=name)
+                raise ConfigError(
+                    Message("`{name}` must be True or False, got {value}.", name=name, value=repr(getattr(self, name))),
+                    field=name,
+                )
 
     @property
     def n_layers(self) -> int:
@@ -147,14 +182,14 @@ class LSTMConfig:
         return self.replace(return_sequences=fixed)
 
     @property
-    def head_advice(self) -> str | None:
+    def head_advice(self) -> Message | None:
         """A plain warning when the Dense head builds but cannot do what its user likely wants, else ``None``.
 
         Today one case: softmax over a single output is ``exp(z) / exp(z) = 1`` for every input
         (Keras warns about it too). The app lets a learner make the mistake and says why.
         """
         if self.head_units == 1 and self.head_activation == "softmax":
-            return (
+            return Message(
                 "Dense(1, softmax) always outputs 1.0: softmax normalises over the outputs, and with one "
                 "output exp(z) / exp(z) = 1. For one yes/no output use sigmoid; for k classes use Dense(k ≥ 2, softmax)."
             )

@@ -13,8 +13,9 @@ import numpy as np
 
 from explorer._keras import keras
 from explorer.config import ConfigError, LSTMConfig
+from explorer.i18n import N_, Message
 
-STACK_FIX = (
+STACK_FIX = N_(
     "An LSTM needs a 3-D input (batch, timesteps, features), but `{name}` has "
     "return_sequences=False, so it hands on only its last hidden state (batch, {units}). "
     "Fix: set return_sequences=True on `{name}` so it returns the whole sequence (batch, timesteps, {units})."
@@ -68,9 +69,15 @@ def build_model(cfg: LSTMConfig) -> keras.Model:
             out = layer(x)
         except ValueError as err:  # Keras rejects a 2-D input to an LSTM
             prev = cfg.layer_names[k - 1] if k else "input"
-            explanation = STACK_FIX.format(name=prev, units=cfg.units[k - 1] if k else cfg.features)
-            raise ConfigError(
-                f"Keras cannot stack `{name}` on `{prev}`. Keras says: “{err}” {explanation}",
+            explanation = Message(STACK_FIX, name=prev, units=cfg.units[k - 1] if k else cfg.features)
+            raise ConfigError(  # Keras's own words stay as Keras wrote them (in code font); ours are translated
+                Message(
+                    "Keras cannot stack `{name}` on `{prev}`. Keras says: `{keras}` {explanation}",
+                    name=name,
+                    prev=prev,
+                    keras=str(err).replace("`", "'"),
+                    explanation=explanation,
+                ),
                 field="return_sequences",
                 keras_message=str(err),
             ) from err
@@ -156,7 +163,7 @@ def shape_table(cfg: LSTMConfig, model: keras.Model | None = None) -> ShapeTable
         ConfigError: if ``cfg`` is a broken stack (see `build_model`).
     """
     model = build_model(cfg) if model is None else model
-    rows = [LayerShape("input", "Input", None, _shape(model.inputs[0]), 0, {}, "no weights: it only fixes the shape")]
+    rows = [LayerShape("input", "Input", None, _shape(model.inputs[0]), 0, {}, N_("no weights: it only fixes the shape"))]
     for layer in model.layers[1:]:
         outs = layer.output if isinstance(layer.output, list | tuple) else [layer.output]
         out_shape = [_shape(t) for t in outs] if len(outs) > 1 else _shape(outs[0])

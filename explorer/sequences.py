@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.i18n import N_
+
 # A short text for the one-hot demo: many distinct symbols so wide inputs stay meaningful.
 TEXT = (
     "The quick brown fox jumps over the lazy dog. "
@@ -104,25 +106,36 @@ def text_onehot(timesteps, features, batch_size, rng):
 
 @dataclass(frozen=True)
 class SequenceKind:
-    """A registered sample generator and its one-line description."""
+    """A registered sample generator, its name and a one-line description (both messages: translate when shown)."""
 
     generate: Callable[..., np.ndarray]
     label: str
-
-    @property
-    def description(self) -> str:
-        return (self.generate.__doc__ or "").strip().splitlines()[0]
+    description: str
 
 
 SEQUENCES: dict[str, SequenceKind] = {
-    "sine": SequenceKind(sine, "Sine"),
-    "square": SequenceKind(square, "Square wave"),
-    "sawtooth": SequenceKind(sawtooth, "Sawtooth"),
-    "noisy_sine": SequenceKind(noisy_sine, "Noisy sine"),
-    "random_walk": SequenceKind(random_walk, "Random walk"),
-    "step": SequenceKind(step, "Step"),
-    "impulse": SequenceKind(impulse, "Impulse"),
-    "text": SequenceKind(text_onehot, "One-hot text"),
+    "sine": SequenceKind(
+        sine, N_("Sine"), N_("Sine waves; channel j has its own frequency and phase, each sample its own phase.")
+    ),
+    "square": SequenceKind(square, N_("Square wave"), N_("Square waves (±1) with the periods and phases of the sine.")),
+    "sawtooth": SequenceKind(
+        sawtooth, N_("Sawtooth"), N_("Sawtooth ramps from -1 to 1, channel j with its own period and phase.")
+    ),
+    "noisy_sine": SequenceKind(
+        noisy_sine, N_("Noisy sine"), N_("The sine plus Gaussian noise (σ = 0.25), independent per sample, step and channel.")
+    ),
+    "random_walk": SequenceKind(
+        random_walk,
+        N_("Random walk"),
+        N_("Independent Gaussian random walks per sample and channel, scaled to stay near [-1, 1]."),
+    ),
+    "step": SequenceKind(step, N_("Step"), N_("0 then 1 from an onset; each sample and channel has its own onset step.")),
+    "impulse": SequenceKind(
+        impulse, N_("Impulse"), N_("A single 1 at one step, else 0; each sample and channel has its own step.")
+    ),
+    "text": SequenceKind(
+        text_onehot, N_("One-hot text"), N_("One-hot characters of a pangram, read from a random offset per sample.")
+    ),
 }
 
 

@@ -18,13 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.i18n import N_, Message
+
 MAX_BYTES = 1_000_000
 MAX_ROWS = 100_000
 MAX_VOCAB = 64  # one-hot width the explorer's models accept (features ≤ 64)
-ENCODINGS = {
-    "reshape": "reshape to (n, T, 1): one number per step",
-    "one_hot": "one-hot to (n, T, V): one column per symbol",
-    "embedding": "Embedding layer first: keep (n, T) codes, the layer makes (n, T, d)",
+ENCODINGS = {  # messages
+    "reshape": N_("reshape to (n, T, 1): one number per step"),
+    "one_hot": N_("one-hot to (n, T, V): one column per symbol"),
+    "embedding": N_("Embedding layer first: keep (n, T) codes, the layer makes (n, T, d)"),
 }
 
 
@@ -62,34 +64,46 @@ def parse_series(data: bytes | str, *, column: str | None = None, max_bytes: int
     """
     if isinstance(data, bytes):
         if len(data) > max_bytes:
-            raise ShaperError(f"The file is {len(data):,} bytes; the limit is {max_bytes:,}. Upload a shorter series.")
+            raise ShaperError(
+                Message(
+                    "The file is {size} bytes; the limit is {limit}. Upload a shorter series.",
+                    size=f"{len(data):,}",
+                    limit=f"{max_bytes:,}",
+                )
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise ShaperError(f"The file is not UTF-8 text (byte {err.start}): save it as a plain CSV.") from None
+            raise ShaperError(
+                Message("The file is not UTF-8 text (byte {start}): save it as a plain CSV.", start=err.start)
+            ) from None
     else:
         text = data
         if len(text.encode()) > max_bytes:
-            raise ShaperError(f"The text is longer than {max_bytes:,} bytes. Paste a shorter series.")
+            raise ShaperError(Message("The text is longer than {limit} bytes. Paste a shorter series.", limit=f"{max_bytes:,}"))
     if "\x00" in text:
-        raise ShaperError("The file contains binary data; upload a plain-text CSV.")
+        raise ShaperError(Message("The file contains binary data; upload a plain-text CSV."))
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     except csv.Error as err:
-        raise ShaperError(f"The CSV could not be read: {err}.") from None
+        raise ShaperError(Message("The CSV could not be read: {err}.", err=err)) from None
     if not rows:
-        raise ShaperError("The file is empty: give one number per line (e.g. 0.5, 0.7, …).")
+        raise ShaperError(Message("The file is empty: give one number per line (e.g. 0.5, 0.7, …)."))
     header = None
     if not _all_numeric(rows[0]):
         header, rows = rows[0], rows[1:]
     if len(rows) > max_rows:
-        raise ShaperError(f"The series has {len(rows):,} rows; the limit is {max_rows:,}.")
+        raise ShaperError(
+            Message("The series has {rows} rows; the limit is {limit}.", rows=f"{len(rows):,}", limit=f"{max_rows:,}")
+        )
     if not rows:
-        raise ShaperError("Only a header row was found: add values below it.")
+        raise ShaperError(Message("Only a header row was found: add values below it."))
     width = max(len(r) for r in rows)
-    names = [header[j].strip() if header and j < len(header) else f"column {j + 1}" for j in range(width)]
+    names = [header[j].strip() if header and j < len(header) else str(Message("column {k}", k=j + 1)) for j in range(width)]
     if column is not None and column not in names:
-        raise ShaperError(f"There is no column {column!r}; the columns are {', '.join(names)}.")
+        raise ShaperError(
+            Message("There is no column {column}; the columns are {names}.", column=repr(column), names=", ".join(names))
+        )
     for j in range(width):
         if column is not None and names[j] != column:
             continue
@@ -100,16 +114,22 @@ def parse_series(data: bytes | str, *, column: str | None = None, max_bytes: int
             continue
         if not np.isfinite(values).all():
             bad = int(np.argmax(~np.isfinite(values)))
-            raise ShaperError(f"Row {bad + 1} holds {cells[bad]!r}: every value must be a finite number.")
+            raise ShaperError(
+                Message("Row {row} holds {bad}: every value must be a finite number.", row=bad + 1, bad=repr(cells[bad]))
+            )
         name = names[j]
         integer = bool(np.all(values == np.round(values)))
         if integer and values.min() < 0:
             integer = False  # negative integers are numbers, not symbol codes
         return Series(values.astype(np.float32), name, integer)
     if column is not None:
-        raise ShaperError(f"Column {column!r} does not hold only numbers: use numbers or integer codes.")
+        raise ShaperError(
+            Message("Column {column} does not hold only numbers: use numbers or integer codes.", column=repr(column))
+        )
     example = next((c for c in rows[0] if c.strip()), "")
-    raise ShaperError(f"No column holds only numbers (e.g. {example!r} in row 1): use numbers or integer codes.")
+    raise ShaperError(
+        Message("No column holds only numbers (e.g. {example} in row 1): use numbers or integer codes.", example=repr(example))
+    )
 
 
 def _all_numeric(row: list[str]) -> bool:
@@ -127,9 +147,15 @@ def make_windows(values: np.ndarray, timesteps: int, stride: int = 1) -> np.ndar
         ShaperError: when the series is shorter than one window or the settings are out of range.
     """
     if timesteps < 1 or stride < 1:
-        raise ShaperError("timesteps and stride must be at least 1.")
+        raise ShaperError(Message("timesteps and stride must be at least 1."))
     if len(values) < timesteps:
-        raise ShaperError(f"The series has {len(values)} values, fewer than timesteps = {timesteps}: lower timesteps.")
+        raise ShaperError(
+            Message(
+                "The series has {values} values, fewer than timesteps = {timesteps}: lower timesteps.",
+                values=len(values),
+                timesteps=timesteps,
+            )
+        )
     n = (len(values) - timesteps) // stride + 1
     index = np.arange(timesteps)[None, :] + stride * np.arange(n)[:, None]  # (n, T)
     return values[index]
@@ -149,16 +175,21 @@ def encode(windows: np.ndarray, mode: str, vocabulary: int = 0) -> np.ndarray:
     if mode == "reshape":
         return windows[..., None].astype(np.float32)  # (n, T) → (n, T, 1)
     if mode not in ENCODINGS:
-        raise ShaperError(f"Unknown encoding {mode!r}; choose one of {', '.join(ENCODINGS)}.")
+        raise ShaperError(
+            Message("Unknown encoding {mode}; choose one of {encodings}.", mode=repr(mode), encodings=", ".join(ENCODINGS))
+        )
     if not np.all(windows == np.round(windows)) or windows.min() < 0:
-        raise ShaperError("One-hot and Embedding need integer symbol codes 0, 1, 2, …; these values are not.")
+        raise ShaperError(Message("One-hot and Embedding need integer symbol codes 0, 1, 2, …; these values are not."))
     codes = windows.astype(np.int64)
     if mode == "embedding":
         return codes  # (n, T): the Embedding layer looks each code up
     if vocabulary > MAX_VOCAB:
         raise ShaperError(
-            f"{vocabulary} symbols would make {vocabulary} features; the explorer allows {MAX_VOCAB}. "
-            "Use an Embedding layer instead."
+            Message(
+                "{n} symbols would make {n} features; the explorer allows {most}. Use an Embedding layer instead.",
+                n=vocabulary,
+                most=MAX_VOCAB,
+            )
         )
     return np.eye(vocabulary, dtype=np.float32)[codes]  # (n, T) → (n, T, V)
 
@@ -171,5 +202,5 @@ def column_names(data: bytes | str) -> list[str]:
     except (UnicodeDecodeError, csv.Error):
         return []
     if _all_numeric(first):
-        return [f"column {j + 1}" for j in range(len(first))]
+        return [str(Message("column {k}", k=j + 1)) for j in range(len(first))]
     return [c.strip() for c in first]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from explorer.config import ConfigError, LSTMConfig
+from explorer.i18n import LANGUAGES, N_, Message
 from explorer.lesson.steps import LESSON
 from explorer.sequences import SEQUENCES
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
@@ -22,28 +23,28 @@ BATCH_RANGE = (1, 8)
 COLOUR_BY = {  # unrolled-graph cell colour: key -> label
     "h_norm": "‖h_t‖",
     "c_norm": "‖c_t‖",
-    "f": "mean forget gate f",
-    "i": "mean input gate i",
-    "o": "mean output gate o",
+    "f": N_("mean forget gate f"),
+    "i": N_("mean input gate i"),
+    "o": N_("mean output gate o"),
 }
-PANELS = {  # the four views: key -> tab label
-    "graph": "Unrolled graph",
-    "cell": "Inside a cell",
-    "shapes": "Tensor shapes",
-    "gates": "Gate activations",
-    "trajectories": "Hidden-state trajectories",
-    "training": "Training",
-    "questions": "Questions",
+PANELS = {  # the views: key -> tab label (a message: translate with `_` when shown)
+    "graph": N_("Unrolled graph"),
+    "cell": N_("Inside a cell"),
+    "shapes": N_("Tensor shapes"),
+    "gates": N_("Gate activations"),
+    "trajectories": N_("Hidden-state trajectories"),
+    "training": N_("Training"),
+    "questions": N_("Questions"),
 }
-QUESTIONS = {  # the questions learners ask about Keras LSTMs: key -> short title
-    "units": "What are units, timesteps, features?",
-    "code": "Keras code: input_shape, input_dim, input_length",
-    "timesteps": "Are timesteps neurons?",
-    "stacking": "Why return_sequences for stacking?",
-    "return_state": "What does return_state return?",
-    "state": "State across calls (stateful)",
-    "data": "My data → (samples, timesteps, features)",
-    "arguments": "Every LSTM argument",
+QUESTIONS = {  # the questions learners ask about Keras LSTMs: key -> short title (a message)
+    "units": N_("What are units, timesteps, features?"),
+    "code": N_("Keras code: input_shape, input_dim, input_length"),
+    "timesteps": N_("Are timesteps neurons?"),
+    "stacking": N_("Why return_sequences for stacking?"),
+    "return_state": N_("What does return_state return?"),
+    "state": N_("State across calls (stateful)"),
+    "data": N_("My data → (samples, timesteps, features)"),
+    "arguments": N_("Every LSTM argument"),
 }
 
 
@@ -70,40 +71,38 @@ class ViewConfig:
     snapshot: int = -1  # which weights the views show: the snapshot at this training step; -1 = the latest
     lecture: bool = False  # lecture mode: sidebar collapsed, large chart text, thick lines (same model and view)
     lesson: int = 0  # the guided lesson's step, 1 … len(LESSON); 0 = no lesson
+    lang: str = "en"  # the page's language, a key of LANGUAGES (same model and view in every language)
 
     def __post_init__(self) -> None:
         if self.sequence not in SEQUENCES:
-            raise ConfigError(
-                f"`sequence` = {self.sequence!r} is unknown; choose one of {', '.join(SEQUENCES)}.", field="sequence"
-            )
+            raise ConfigError(_unknown("sequence", self.sequence, SEQUENCES), field="sequence")
         if not BATCH_RANGE[0] <= self.batch_size <= BATCH_RANGE[1]:
-            raise ConfigError(f"`batch_size` = {self.batch_size} must be between 1 and 8.", field="batch_size")
+            raise ConfigError(_between("batch_size", self.batch_size, *BATCH_RANGE), field="batch_size")
         if not 0 <= self.data_seed < 2**31:
-            raise ConfigError(f"`data_seed` = {self.data_seed} must be between 0 and 2^31 - 1.", field="data_seed")
+            raise ConfigError(_between("data_seed", self.data_seed, 0, "2^31 - 1"), field="data_seed")
         if self.colour_by not in COLOUR_BY:
-            raise ConfigError(
-                f"`colour_by` = {self.colour_by!r} is unknown; choose one of {', '.join(COLOUR_BY)}.", field="colour_by"
-            )
+            raise ConfigError(_unknown("colour_by", self.colour_by, COLOUR_BY), field="colour_by")
         if self.panel not in PANELS:
-            raise ConfigError(f"`panel` = {self.panel!r} is unknown; choose one of {', '.join(PANELS)}.", field="panel")
+            raise ConfigError(_unknown("panel", self.panel, PANELS), field="panel")
         if self.question not in QUESTIONS:
-            raise ConfigError(
-                f"`question` = {self.question!r} is unknown; choose one of {', '.join(QUESTIONS)}.", field="question"
-            )
+            raise ConfigError(_unknown("question", self.question, QUESTIONS), field="question")
         if self.task and self.task not in TASKS:
-            raise ConfigError(f"`task` = {self.task!r} is unknown; choose one of {', '.join(TASKS)}.", field="task")
+            raise ConfigError(_unknown("task", self.task, TASKS), field="task")
+        if self.lang not in LANGUAGES:
+            raise ConfigError(_unknown("lang", self.lang, LANGUAGES), field="lang")
         if self.epochs and not EPOCHS_RANGE[0] <= self.epochs <= EPOCHS_RANGE[1]:
-            raise ConfigError(f"`epochs` = {self.epochs} must be between 1 and {EPOCHS_RANGE[1]}.", field="epochs")
+            raise ConfigError(_between("epochs", self.epochs, *EPOCHS_RANGE), field="epochs")
         if self.learning_rate and self.learning_rate not in LEARNING_RATES:
-            rates = ", ".join(map(str, LEARNING_RATES))
-            raise ConfigError(f"learning rate {self.learning_rate} is not one of {rates}.", field="learning_rate")
+            raise ConfigError(_unknown("lr", self.learning_rate, LEARNING_RATES), field="learning_rate")
         if self.train_batch not in BATCH_SIZES:
-            sizes = ", ".join(map(str, BATCH_SIZES))
-            raise ConfigError(f"training batch {self.train_batch} is not one of {sizes}.", field="train_batch")
+            raise ConfigError(_unknown("train_batch", self.train_batch, BATCH_SIZES), field="train_batch")
         if not 0 <= self.lesson <= len(LESSON):
-            raise ConfigError(f"`lesson` = {self.lesson}: the lesson has steps 1–{len(LESSON)} (0 = none).", field="lesson")
+            raise ConfigError(
+                Message("`lesson` = {value}: the lesson has steps 1–{n} (0 = none).", value=self.lesson, n=len(LESSON)),
+                field="lesson",
+            )
         if not 0 <= self.train_seed < 2**31 or self.snapshot < -1:
-            raise ConfigError("the training seed and the snapshot step must not be negative.", field="train_seed")
+            raise ConfigError(Message("the training seed and the snapshot step must not be negative."), field="train_seed")
         # Focus indices follow the model: clamp rather than fail when the model shrinks.
         object.__setattr__(self, "sample", min(max(self.sample, 0), self.batch_size - 1))
         object.__setattr__(self, "layer", min(max(self.layer, 0), self.model.n_layers - 1))
@@ -148,27 +147,28 @@ class ViewConfig:
         return {q.key: q.dump(q.get(self)) for q in QUERY_FIELDS if q.dump(q.get(self)) != q.dump(q.get(default))}
 
     @classmethod
-    def from_query_params(cls, params: dict[str, str | list[str]]) -> tuple[ViewConfig, list[str]]:
+    def from_query_params(cls, params: dict[str, str | list[str]]) -> tuple[ViewConfig, list[Message]]:
         """Parse URL query parameters, forgivingly.
 
         Args:
             params: ``{key: value}`` as in ``st.query_params`` (lists: the last value counts).
 
         Returns:
-            ``(view, notices)``: the view, and one short notice per ignored key or value.
+            ``(view, notices)``: the view, and one short notice per ignored key or value (a `Message`,
+            translated when shown).
         """
-        notices: list[str] = []
+        notices: list[Message] = []
         known = {q.key: q for q in QUERY_FIELDS}
         values: dict[str, object] = {}
         for key, raw in params.items():
             raw = raw[-1] if isinstance(raw, list) else raw
             if key not in known:
-                notices.append(f"Ignored unknown URL parameter `{key}`.")
+                notices.append(Message("Ignored unknown URL parameter `{key}`.", key=key))
                 continue
             try:
                 values[known[key].name] = known[key].load(str(raw))
             except (ValueError, TypeError):
-                notices.append(f"Ignored `{key}={raw}`: not a valid value; using the default.")
+                notices.append(Message("Ignored `{key}={raw}`: not a valid value; using the default.", key=key, raw=raw))
         view = cls()
         # Apply model fields first (units before return_sequences), then the view fields, one at a time,
         # so that one bad value only loses itself.
@@ -178,8 +178,21 @@ class ViewConfig:
             try:
                 view = _apply(view, q.name, values[q.name])
             except ConfigError as err:
-                notices.append(f"Ignored `{q.key}`: {err}")
+                notices.append(Message("Ignored `{key}`: {reason}", key=q.key, reason=err))
         return view, notices
+
+
+def _unknown(key: str, value: object, choices) -> Message:
+    return Message(
+        "`{key}` = {value} is unknown; choose one of {choices}.",
+        key=key,
+        value=repr(value),
+        choices=", ".join(map(str, choices)),
+    )
+
+
+def _between(key: str, value: object, lo: object, hi: object) -> Message:
+    return Message("`{key}` = {value} must be between {lo} and {hi}.", key=key, value=value, lo=lo, hi=hi)
 
 
 def _apply(view: ViewConfig, name: str, value) -> ViewConfig:
@@ -264,4 +277,5 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("snap", "snapshot", _int),
     QueryField("lecture", "lecture", _bool, _dump_bool),
     QueryField("lesson", "lesson", _int),
+    QueryField("lang", "lang", str),
 )

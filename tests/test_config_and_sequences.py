@@ -44,7 +44,7 @@ def test_config_is_frozen_and_hashable():
 
 
 def test_head_advice_only_for_a_single_softmax_output():
-    assert "always outputs 1.0" in LSTMConfig(head_units=1, head_activation="softmax").head_advice
+    assert "always outputs 1.0" in str(LSTMConfig(head_units=1, head_activation="softmax").head_advice)
     for units, activation in ((2, "softmax"), (1, "sigmoid"), (0, "softmax"), (1, "linear")):
         assert LSTMConfig(head_units=units, head_activation=activation).head_advice is None
 

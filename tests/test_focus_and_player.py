@@ -135,4 +135,5 @@ def test_the_step_is_in_the_url_and_clamped():
     view, notices = ViewConfig.from_query_params({"step": "9", "timesteps": "20"})
     assert view.step == 9 and not notices and view.to_query_params()["step"] == "9"
     assert ViewConfig.from_query_params({"step": "500"})[0].step == ViewConfig().model.timesteps
-    assert ViewConfig.from_query_params({"step": "x"})[1] == ["Ignored `step=x`: not a valid value; using the default."]
+    notices = ViewConfig.from_query_params({"step": "x"})[1]
+    assert [str(n) for n in notices] == ["Ignored `step=x`: not a valid value; using the default."]

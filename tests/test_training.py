@@ -92,12 +92,12 @@ def test_no_memory_baselines_are_measured_and_far_from_the_threshold():
 def test_a_task_says_why_a_model_cannot_learn_it_and_how_to_fix_it():
     task = TASKS["brackets"]
     cfg = LSTMConfig()  # 3 features, no head, last layer returns its final h only
-    problems = task.problems(cfg)
+    problems = [str(p) for p in task.problems(cfg)]  # messages, translated when shown
     assert len(problems) == 3
     assert any("2 features" in p for p in problems) and any("return_sequences=True" in p for p in problems)
     fixed = task.fit_config(cfg)
     assert task.problems(fixed) == [] and fixed.units == cfg.units  # units and stacking stay the learner's
-    assert task.problems(fixed.replace(timesteps=200)) == ["it takes 2–60 timesteps, not 200"]
+    assert [str(p) for p in task.problems(fixed.replace(timesteps=200))] == ["it takes 2–60 timesteps, not 200"]
     with pytest.raises(ConfigError, match="cannot learn"):
         TrainingSpec("brackets", cfg)
 
@@ -267,12 +267,12 @@ def test_a_queued_job_can_be_stopped_and_a_closed_page_or_the_time_cap_stops_a_r
         job = TrainingJob(small_spec("sine"))
         capped.submit(job)
         wait_done(job)
-        assert job.progress().state is JobState.STOPPED and "time cap" in job.progress().message
+        assert job.progress().state is JobState.STOPPED and "time cap" in str(job.progress().message)
         closed = TrainingJob(small_spec("first"), is_wanted=lambda: False)
         capped.time_cap_s = 60
         capped.submit(closed)
         wait_done(closed)
-        assert closed.progress().state is JobState.STOPPED and "closed" in closed.progress().message
+        assert closed.progress().state is JobState.STOPPED and "closed" in str(closed.progress().message)
     finally:
         capped.shutdown()
 
@@ -283,7 +283,7 @@ def test_diverging_training_stops_with_a_plain_message(pool, monkeypatch):
     pool.submit(job)
     wait_done(job)
     progress = job.progress()
-    assert progress.state is JobState.FAILED and "diverged" in progress.message and "learning rate" in progress.message
+    assert progress.state is JobState.FAILED and "diverged" in str(progress.message) and "learning rate" in str(progress.message)
     follow = TrainingJob(small_spec("sine", seed=1))
     monkeypatch.undo()
     pool.submit(follow)  # the worker survived

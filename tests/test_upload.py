@@ -52,7 +52,7 @@ def test_a_keras2_style_h5_opens_and_traces_equal_to_keras():
 )
 def test_supported_variations_open_with_notes(name, notes):
     up = open_upload(name)
-    assert len(up.notes) == len(notes) and all(n in " ".join(up.notes) for n in notes)
+    assert len(up.notes) == len(notes) and all(n in " ".join(map(str, up.notes)) for n in notes)
     if name == "backwards_relu.keras":
         assert up.cfg.go_backwards and up.cfg.activation == "relu" and up.cfg.recurrent_activation == "hard_sigmoid"
 

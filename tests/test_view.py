@@ -12,6 +12,7 @@ RICH = ViewConfig(
     sequence="text", batch_size=6, data_seed=9, sample=5, layer=2, unit=1, step=17, colour_by="c_norm",
     panel="gates", question="state",
     task="brackets", epochs=7, learning_rate=0.003, train_batch=64, train_seed=5, snapshot=96, lecture=True, lesson=3,
+    lang="zh",
 )  # fmt: skip
 
 
@@ -36,8 +37,9 @@ def test_unknown_and_bad_values_fall_back_with_notices():
     assert view.sequence == "sine"
     assert view.model.features == 5  # the good value still counts
     assert len(notices) == 4
-    assert any("utm_source" in n for n in notices)
-    assert any("timesteps" in n and "between 1 and 200" in n for n in notices)
+    texts = [str(n) for n in notices]  # notices are messages, translated when shown
+    assert any("utm_source" in n for n in texts)
+    assert any("timesteps" in n and "between 1 and 200" in n for n in texts)
 
 
 def test_units_from_the_url_resize_return_sequences():

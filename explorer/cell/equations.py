@@ -13,7 +13,6 @@ from __future__ import annotations
 from explorer.cell.anatomy import CellStep, GateStep
 
 SYMBOLS = {"sigmoid": "σ", "hard_sigmoid": "hard_σ", "tanh": "tanh", "relu": "relu", "linear": ""}
-GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
 
 
 def number(value: float, digits: int = 3, *, bracket: bool = False) -> str:

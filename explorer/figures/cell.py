@@ -22,6 +22,7 @@ from explorer.cell.equations import SYMBOLS, equations, gate_form, number
 from explorer.figures.gates import unit_window
 from explorer.figures.player import time_player
 from explorer.figures.style import GATE_COLOURS, INK, MUTED, layout_dict, unvalidated_figure
+from explorer.i18n import N_, _
 
 # Diagram coordinates (x 0…10, y −5…10): gate boxes on a row, the c line on top, the h bus below.
 C_LINE, BUS, BOX_Y, BOX_W, BOX_H = 8.6, 2.6, 5.6, 0.68, 0.5
@@ -30,7 +31,7 @@ PRODUCT_IG, PLUS, FORGET = (4.65, 7.2), (4.65, C_LINE), (2.1, C_LINE)
 SQUASH, OUT_PRODUCT, H_OUT_Y, H_UP_X = (8.2, 7.4), (8.2, 6.4), 1.8, 9.4
 EQUATION_GAP = 1.0  # equations: their own hidden axes (x8, y8), one line per unit of y
 BAR_ROWS = ("i", "f", "g", "o", "c", "h")
-BAR_TITLES = {"i": "input", "f": "forget", "g": "candidate", "o": "output", "c": "cell", "h": "hidden"}
+BAR_TITLES = {"i": N_("input"), "f": N_("forget"), "g": N_("candidate"), "o": N_("output"), "c": N_("cell"), "h": N_("hidden")}
 # Paper heights, top to bottom: the diagram, the layer's units (one small bar chart per gate), the equations.
 DIAGRAM_HEIGHT, BARS_HEIGHT, EQUATIONS_HEIGHT = (0.47, 1.0), (0.31, 0.42), (0.0, 0.24)
 DYNAMIC = ("numbers", "equations", *(f"bars {g}" for g in BAR_ROWS))  # the traces a frame replaces, in order
@@ -104,8 +105,8 @@ def _fixed_labels(step: CellStep) -> dict:
         act = step.gates[g].activation
         items.append((x, BOX_Y + 0.22, SYMBOLS.get(act) or "linear", 14))
     items += [
-        (0.05, C_LINE - 0.45, "cell state", 13),
-        (H_UP_X, 9.95, "hₜ ↑ output", 13),
+        (0.05, C_LINE - 0.45, _("cell state"), 13),
+        (H_UP_X, 9.95, "hₜ ↑ " + _("output"), 13),
     ]
     x, y, text, size = zip(*items, strict=True)
     return _text_trace("symbols", x, y, text, size=size)
@@ -147,12 +148,13 @@ def _numbers(step: CellStep, label: str | None = None) -> dict:
         gate = g[name]
         items.append((x, BOX_Y - 0.2, f"<b>{name} = {number(gate.value, 2)}</b>", "middle center"))
         shares = [f"W·x {number(gate.from_x, 2)}", f"U·h {number(gate.from_h, 2)}"]
-        shares.append(f"b {number(gate.bias, 2)}" if step.use_bias else "no bias")
+        shares.append(f"b {number(gate.bias, 2)}" if step.use_bias else _("no bias"))
         shares.append(f"z = {number(gate.z, 2)}")
         for k, share in enumerate(shares):
             items.append((x - 0.25, BOX_Y - BOX_H - 0.45 - 0.5 * k, share, "middle right"))
-    direction = f", read backwards: the cell's {step.position}ᵗʰ step" if step.backwards else ""
-    heading = f"<b>unit {u}</b> of lstm_{step.layer + 1} at input step t = {step.step}{direction}"
+    direction = _(", read backwards: the cell's {k}ᵗʰ step").format(k=step.position) if step.backwards else ""
+    heading = _("<b>unit {unit}</b> of lstm_{layer} at input step t = {t}").format(unit=u, layer=step.layer + 1, t=step.step)
+    heading += direction
     items.append((0.0, 10.35, heading, "middle right"))
     x, y, text, position = zip(*items, strict=True)
     return _text_trace("numbers", x, y, text, size=15, position=position)
@@ -163,7 +165,7 @@ def _input_text(x: np.ndarray, label: str | None = None, shown: int = 3) -> str:
     values = ", ".join(number(v, 2) for v in x[:shown]) + (", …" if len(x) > shown else "")
     if label is not None:
         return f"xₜ = <b>{label}</b> = [{values}]"
-    return f"xₜ = [{values}]  ({len(x)} values)"
+    return f"xₜ = [{values}]  " + _("({n} values)").format(n=len(x))
 
 
 def _equations(step: CellStep) -> dict:
@@ -199,7 +201,7 @@ def _bars(step: CellStep, shown: range) -> list[dict]:
                 "xaxis": f"x{row}",
                 "yaxis": f"y{row}",
                 "marker": {"color": colours},
-                "hovertemplate": f"{g}: %{{y:.3f}}<br>unit %{{x}}<extra></extra>",
+                "hovertemplate": f"{g}: %{{y:.3f}}<br>" + _("unit") + " %{x}<extra></extra>",
             }
         )
     return out
@@ -228,7 +230,7 @@ def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max
     U = len(step.all_units["h"])
     shown = unit_window(U, step.unit, max_units)
     traces = [_fixed_labels(step), *_dynamic(step, shown, step_labels)]
-    title = f"Inside the cell: lstm_{step.layer + 1}, sample {step.sample}"
+    title = _("Inside the cell: lstm_{layer}, sample {sample}").format(layer=step.layer + 1, sample=step.sample)
     layout = layout_dict(title=title, view="cell", height=1000 if steps else 920)
     layout.update(
         xaxis={"visible": False, "fixedrange": True, "range": [-2.3, 12.3], "domain": [0.0, 1.0]},
@@ -267,7 +269,7 @@ def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{g}</b> {BAR_TITLES[g]}<br><sup>{'0 … 1' if g in 'ifo' else f'±{signed / 1.05:.2g}'}</sup>",
+                "text": f"<b>{g}</b> {_(BAR_TITLES[g])}<br><sup>{'0 … 1' if g in 'ifo' else f'±{signed / 1.05:.2g}'}</sup>",
                 "x": left,
                 "xref": "paper",
                 "xanchor": "left",

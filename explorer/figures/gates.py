@@ -25,6 +25,7 @@ from explorer.figures.style import (
     step_ticks,
     unvalidated_figure,
 )
+from explorer.i18n import _
 from explorer.reference import LayerTrace
 
 MAX_UNITS = 32
@@ -123,7 +124,8 @@ def make_gates_figure(
     T, U = layer.h.shape[1], layer.h.shape[2]
     shown = unit_window(U, unit)
     steps = np.arange(1, T + 1)
-    titles = [GATE_LABELS[g] + ("  ∈ [0, 1]" if g in "ifo" else "") for g in HEATMAPS] + [f"unit {unit} over time"]
+    titles = [_(GATE_LABELS[g]) + ("  ∈ [0, 1]" if g in "ifo" else "") for g in HEATMAPS]
+    titles.append(_("unit {unit} over time").format(unit=unit))
     layout = stacked_rows([1, 1, 1, 1, 1, 1, 1.3], spacing=0.025, titles=titles)
     signed = max(float(np.abs(layer.gate(g)[sample][:, shown]).max()) for g in "gch") or 1.0
     traces, shapes = [], []
@@ -155,7 +157,7 @@ def make_gates_figure(
                 "type": "scatter",
                 "x": steps,
                 "y": layer.gate(g)[sample, :, unit],
-                "name": GATE_LABELS[g],
+                "name": _(GATE_LABELS[g]),
                 "xaxis": "x7",
                 "yaxis": "y7",
                 "mode": "lines+markers" if T <= 40 else "lines",
@@ -163,11 +165,11 @@ def make_gates_figure(
                 "marker": {"size": 5},
             }
         )
-    layout["yaxis7"]["title"] = {"text": "value"}
-    layout["xaxis7"]["title"] = {"text": "processing step"}
+    layout["yaxis7"]["title"] = {"text": _("value")}
+    layout["xaxis7"]["title"] = {"text": _("processing step")}
     layout["xaxis7"].update(step_ticks(step_labels, html=True))
-    title = title or f"Gate activations of {layer.name}, sample {sample}" + (
-        f" (units {shown.start}–{shown.stop - 1} of {U})" if len(shown) < U else ""
+    title = title or _("Gate activations of {layer}, sample {sample}").format(layer=layer.name, sample=sample) + (
+        _(" (units {first}–{last} of {U})").format(first=shown.start, last=shown.stop - 1, U=U) if len(shown) < U else ""
     )
     layout.update(layout_dict(title=title, view="gates", height=1100))
     layout.update(

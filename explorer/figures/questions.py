@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from explorer.answers import HalvesDemo
 from explorer.figures.style import BROKEN, INK, MUTED, OKABE_ITO, base_layout
+from explorer.i18n import _
 
 
 def make_params_vs_timesteps_figure(points: list[tuple[int, int]], *, current_timesteps: int) -> go.Figure:
@@ -26,16 +27,18 @@ def make_params_vs_timesteps_figure(points: list[tuple[int, int]], *, current_ti
             name="count_params()",
             line={"color": OKABE_ITO[0], "width": 3},
             marker={"size": 10},
-            hovertemplate="T = %{x}: %{y:,} parameters<extra></extra>",
+            hovertemplate="T = %{x}: %{y:,} " + _("parameters") + "<extra></extra>",
         )
     )
-    fig.add_vline(x=current_timesteps, line={"color": MUTED, "dash": "dot"}, annotation_text=f"now: T = {current_timesteps}")
+    fig.add_vline(
+        x=current_timesteps, line={"color": MUTED, "dash": "dot"}, annotation_text=_("now: T = {T}").format(T=current_timesteps)
+    )
     top = max(n) if n else 1
-    fig.update_yaxes(title_text="parameters (Keras count_params)", range=[0, top * 1.3], gridcolor="#eeeeee")
-    fig.update_xaxes(title_text="timesteps T (sequence length)", type="log", gridcolor="#eeeeee")
+    fig.update_yaxes(title_text=_("parameters (Keras count_params)"), range=[0, top * 1.3], gridcolor="#eeeeee")
+    fig.update_xaxes(title_text=_("timesteps T (sequence length)"), type="log", gridcolor="#eeeeee")
     same = len(set(n)) == 1
-    title = f"Same {n[0]:,} parameters at every length" if same else "Parameters vs timesteps"
-    base_layout(fig, title=title + " — timesteps are not neurons", view="params_vs_timesteps", height=380)
+    title = _("Same {n} parameters at every length").format(n=f"{n[0]:,}") if same else _("Parameters vs timesteps")
+    base_layout(fig, title=title + _(" — timesteps are not neurons"), view="params_vs_timesteps", height=380)
     return fig
 
 
@@ -46,13 +49,15 @@ def make_halves_figure(demo: HalvesDemo, *, layer: int = -1, sample: int = 0, un
     steps = np.arange(1, T + 1)
     second = steps[half:]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=steps, y=whole, name="whole sequence in one call", mode="lines", line={"color": INK, "width": 3}))
+    fig.add_trace(
+        go.Scatter(x=steps, y=whole, name=_("whole sequence in one call"), mode="lines", line={"color": INK, "width": 3})
+    )
     fig.add_trace(
         go.Scatter(
             x=second,
             y=demo.carried.layers[layer].h[sample, :, unit],
             mode="markers",
-            name="2nd call, state carried (stateful=True)",
+            name=_("2nd call, state carried (stateful=True)"),
             marker={"color": OKABE_ITO[2], "size": 9},
         )
     )
@@ -61,15 +66,18 @@ def make_halves_figure(demo: HalvesDemo, *, layer: int = -1, sample: int = 0, un
             x=second,
             y=demo.reset.layers[layer].h[sample, :, unit],
             mode="lines+markers",
-            name="2nd call, state reset to zero",
+            name=_("2nd call, state reset to zero"),
             line={"color": BROKEN, "dash": "dash", "width": 2.5},
         )
     )
-    fig.add_vline(x=half + 0.5, line={"color": MUTED, "dash": "dot"}, annotation_text="second call starts")
-    fig.update_xaxes(title_text="input step t", gridcolor="#eeeeee")
+    fig.add_vline(x=half + 0.5, line={"color": MUTED, "dash": "dot"}, annotation_text=_("second call starts"))
+    fig.update_xaxes(title_text=_("input step t"), gridcolor="#eeeeee")
     fig.update_yaxes(title_text=f"h[{unit}]", gridcolor="#eeeeee")
     base_layout(
-        fig, title=f"State across calls: h[{unit}] of the last layer, sample {sample}", view="state_across_calls", height=420
+        fig,
+        title=_("State across calls: h[{unit}] of the last layer, sample {sample}").format(unit=unit, sample=sample),
+        view="state_across_calls",
+        height=420,
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
     return fig
@@ -83,13 +91,13 @@ def make_activation_curves_figure(z: np.ndarray, curves: dict[str, np.ndarray]) 
             go.Scatter(
                 x=z,
                 y=values,
-                name=name,
+                name=_(name),
                 mode="lines",
                 line={"color": OKABE_ITO[k], "width": 3, "dash": ["solid", "dash", "dot"][k % 3]},
             )
         )
-    fig.update_xaxes(title_text="z (a gate's input)", gridcolor="#eeeeee")
-    fig.update_yaxes(title_text="gate value", range=[-0.05, 1.05], gridcolor="#eeeeee")
-    base_layout(fig, title="recurrent_activation: what squashes the gates i, f, o", view="activations", height=380)
+    fig.update_xaxes(title_text=_("z (a gate's input)"), gridcolor="#eeeeee")
+    fig.update_yaxes(title_text=_("gate value"), range=[-0.05, 1.05], gridcolor="#eeeeee")
+    base_layout(fig, title=_("recurrent_activation: what squashes the gates i, f, o"), view="activations", height=380)
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig

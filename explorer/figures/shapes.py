@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from explorer.figures.style import GATE_COLOURS, HIDDEN_AXIS, INK, MUTED, layout_dict, unvalidated_figure
 from explorer.formatting import format_shape
+from explorer.i18n import _
 
 if TYPE_CHECKING:  # explorer.model imports TensorFlow; the figure only reads the table
     from explorer.model import ShapeTable
@@ -51,7 +52,11 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
         label = f"<b>{row.name}</b><br>{row.kind}" + (f"({row.units})" if row.units else "")
         shapes.append(dict(type="rect", x0=x - 1, x1=x + 1, y0=8.6, y1=10, fillcolor="#f2f2f2", line={"color": INK}))
         annotations.append(dict(x=x, y=9.3, text=label, showarrow=False, font={"size": 14}))
-        annotations.append(dict(x=x, y=8.25, text=f"{row.params:,} params", showarrow=False, font={"size": 12, "color": MUTED}))
+        annotations.append(
+            dict(
+                x=x, y=8.25, text=_("{n} params").format(n=f"{row.params:,}"), showarrow=False, font={"size": 12, "color": MUTED}
+            )
+        )
         if j < n - 1:
             annotations.append(
                 dict(
@@ -148,11 +153,11 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
                 showarrow=False,
                 font={"size": 12, "color": MUTED},
                 yanchor="top",
-                text=f"{row.name}: 4·U = {4 * U} columns<br>{row.formula.split(' = ', 1)[1]}",
+                text=_("{layer}: 4·U = {n} columns").format(layer=row.name, n=4 * U) + f"<br>{row.formula.split(' = ', 1)[1]}",
             )
         )
     total = table.total
-    check = f" = Keras count_params() {count_params:,}" if count_params is not None else ""
+    check = _(" = Keras count_params() {n}").format(n=f"{count_params:,}") if count_params is not None else ""
     annotations.append(
         dict(
             x=-1,
@@ -160,12 +165,14 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
             xanchor="left",
             showarrow=False,
             font={"size": 15},
-            text=f"<b>Total parameters: {total:,}</b>{check}. The timesteps appear in no weight shape: "
-            "the same weights serve every step.",
+            text="<b>"
+            + _("Total parameters: {n}").format(n=f"{total:,}")
+            + f"</b>{check}. "
+            + _("The timesteps appear in no weight shape: the same weights serve every step."),
         )
     )
     layout = layout_dict(
-        title="Tensor shapes and weights (blocks to √ scale; gate slices i | f | c | o)", view="shapes", height=620
+        title=_("Tensor shapes and weights (blocks to √ scale; gate slices i | f | c | o)"), view="shapes", height=620
     )
     layout.update(
         shapes=shapes,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from explorer.i18n import N_
+
 # Okabe–Ito, for categories (gate slices, samples, units).
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 GATE_COLOURS = {"i": "#0072B2", "f": "#E69F00", "g": "#009E73", "c": "#009E73", "o": "#CC79A7", "h": "#000000"}
-GATE_LABELS = {
-    "i": "input gate i",
-    "f": "forget gate f",
-    "g": "candidate g",
-    "o": "output gate o",
-    "c": "cell state c",
-    "h": "hidden state h",
+GATE_LABELS = {  # messages: translate with `_` where shown
+    "i": N_("input gate i"),
+    "f": N_("forget gate f"),
+    "g": N_("candidate g"),
+    "o": N_("output gate o"),
+    "c": N_("cell state c"),
+    "h": N_("hidden state h"),
 }
 SEQUENTIAL = "Viridis"  # [0, 1] gates and norms
 DIVERGING = "RdBu_r"  # signed values, centred on 0 (blue < 0 < red)
@@ -22,7 +24,12 @@ BROKEN = "#D55E00"  # a missing connection
 FOCUS = "#D55E00"  # the focused step / cell: vermillion, apart from the gate colours (a broken link uses it too)
 INK = "#222222"
 MUTED = "#8a8a8a"
-FONT = {"family": "Inter, 'Segoe UI', Helvetica, Arial, sans-serif", "size": 15, "color": INK}
+# Latin faces first, then the usual Simplified Chinese faces of each system (Linux, macOS, Windows).
+FONT = {
+    "family": "Inter, 'Segoe UI', Helvetica, Arial, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif",
+    "size": 15,
+    "color": INK,
+}
 
 
 def layout_dict(*, title: str, view: str, height: int) -> dict:

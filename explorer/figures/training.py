@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.figures.style import INK, MUTED, OKABE_ITO, layout_dict, stacked_rows, step_ticks, unvalidated_figure
+from explorer.i18n import _
 from explorer.training.tasks import Task
 
 MAX_CURVE_POINTS = 400  # the per-step training loss is averaged into at most this many points
@@ -64,14 +65,16 @@ def make_training_curve_figure(
     steps, means = binned(np.asarray(train_losses, np.float64))
     snap_steps = [s.step for s in snapshots]
     rows = [1] if compact else [1, 1]
-    titles = [""] if compact else ["loss (lower is better)", f"{task.metric[0]} on held-out samples"]
+    titles = (
+        [""] if compact else [_("loss (lower is better)"), _("{metric} on held-out samples").format(metric=_(task.metric[0]))]
+    )
     layout = stacked_rows(rows, spacing=0.12, titles=titles)
     traces = [
         {
             "type": "scatter",
             "x": steps,
             "y": means,
-            "name": "training loss",
+            "name": _("training loss"),
             "mode": "lines",
             "line": {"color": TRAIN, "width": 2},
         },
@@ -79,7 +82,7 @@ def make_training_curve_figure(
             "type": "scatter",
             "x": snap_steps,
             "y": [s.loss for s in snapshots],
-            "name": "held-out loss",
+            "name": _("held-out loss"),
             "mode": "lines+markers",
             "line": {"color": EVAL, "width": 3},
             "marker": {"size": 6},
@@ -98,7 +101,7 @@ def make_training_curve_figure(
                 "type": "scatter",
                 "x": snap_steps,
                 "y": [s.metric for s in snapshots],
-                "name": task.metric[0],
+                "name": _(task.metric[0]),
                 "mode": "lines+markers",
                 "line": {"color": INK, "width": 3},
                 "marker": {"size": 6},
@@ -109,7 +112,7 @@ def make_training_curve_figure(
         shapes += [_hline(baseline_metric, ("x2", "y2"), BASELINE, "dash"), _hline(threshold, ("x2", "y2"), THRESHOLD, "dot")]
         layout["annotations"] += [
             {
-                "text": "no memory",
+                "text": _("no memory"),
                 "xref": "x2 domain",
                 "x": 1,
                 "xanchor": "right",
@@ -120,7 +123,7 @@ def make_training_curve_figure(
                 "font": {"color": MUTED, "size": 14},
             },
             {
-                "text": f"solved: {task.threshold_text}",
+                "text": _("solved: {threshold}").format(threshold=_(task.threshold_text)),
                 "xref": "x2 domain",
                 "x": 0,
                 "xanchor": "left",
@@ -131,14 +134,14 @@ def make_training_curve_figure(
                 "font": {"color": THRESHOLD, "size": 14},
             },
         ]
-        layout["xaxis2"]["title"] = {"text": "training step"}
+        layout["xaxis2"]["title"] = {"text": _("training step")}
         if metric_log:
-            layout["yaxis2"].update(type="log", dtick=1, title={"text": f"{task.metric[0]} (log)"})
+            layout["yaxis2"].update(type="log", dtick=1, title={"text": _("{metric} (log)").format(metric=_(task.metric[0]))})
         else:
             layout["yaxis2"]["range"] = [0, 1.05]
     layout["annotations"].append(
         {
-            "text": "no memory",
+            "text": _("no memory"),
             "xref": "x domain",
             "x": 1,
             "xanchor": "right",
@@ -167,9 +170,13 @@ def make_training_curve_figure(
             )
     layout["yaxis"].update(type="log", dtick=1)  # the first steps' loss is 10–100× the last's; ticks at decades
     if not compact:
-        layout["yaxis"]["title"] = {"text": "loss (log)"}
+        layout["yaxis"]["title"] = {"text": _("loss (log)")}
     layout.update(
-        layout_dict(title="" if compact else f"Learning: {task.title}", view="training_curve", height=200 if compact else 520)
+        layout_dict(
+            title="" if compact else _("Learning: {task}").format(task=_(task.title)),
+            view="training_curve",
+            height=200 if compact else 520,
+        )
     )
     layout["shapes"] = shapes
     layout["legend"] = {"orientation": "h", "y": 1.12, "x": 0} if compact else {"orientation": "h", "y": -0.12, "x": 0}
@@ -205,7 +212,7 @@ def make_predictions_figure(
                 "type": "scatter",
                 "x": t,
                 "y": y[sample, :, 0],
-                "name": "target",
+                "name": _("target"),
                 "mode": "lines+markers",
                 "line": {"color": INK, "width": 3, "shape": "hv" if task.key == "brackets" else "linear"},
             },
@@ -213,15 +220,15 @@ def make_predictions_figure(
                 "type": "scatter",
                 "x": t,
                 "y": predictions[sample, :, 0],
-                "name": "prediction",
+                "name": _("prediction"),
                 "mode": "lines+markers",
                 "line": {"color": OKABE_ITO[5], "width": 3, "dash": "dot"},
             },
         ]
-        xaxis = {"title": {"text": "input step t"}, **step_ticks(step_labels, html=True)}
-        title = f"Predictions against targets, sample {sample}"
+        xaxis = {"title": {"text": _("input step t")}, **step_ticks(step_labels, html=True)}
+        title = _("Predictions against targets, sample {sample}").format(sample=sample)
     elif task.classification:
-        samples = [f"sample {b}" for b in range(len(y))]
+        samples = [_("sample {b}").format(b=b) for b in range(len(y))]
         traces = [
             {"type": "bar", "x": samples, "y": predictions[:, k], "name": f"P({symbol})", "marker": {"color": OKABE_ITO[k]}}
             for k, symbol in enumerate("ABCD"[: task.head_units])
@@ -231,22 +238,22 @@ def make_predictions_figure(
                 "type": "scatter",
                 "x": samples,
                 "y": [1.04] * len(y),
-                "name": "target",
+                "name": _("target"),
                 "mode": "text",
-                "text": [f"target {'ABCD'[c]}" for c in y],
+                "text": [_("target {symbol}").format(symbol="ABCD"[c]) for c in y],
                 "textfont": {"size": 15, "color": INK},
             }
         )
         xaxis = {}
-        title = "Predicted probability of each first symbol, per sample"
+        title = _("Predicted probability of each first symbol, per sample")
     else:
-        samples = [f"sample {b}" for b in range(len(y))]
+        samples = [_("sample {b}").format(b=b) for b in range(len(y))]
         traces = [
-            {"type": "bar", "x": samples, "y": y[:, 0], "name": "target", "marker": {"color": INK}},
-            {"type": "bar", "x": samples, "y": predictions[:, 0], "name": "prediction", "marker": {"color": OKABE_ITO[5]}},
+            {"type": "bar", "x": samples, "y": y[:, 0], "name": _("target"), "marker": {"color": INK}},
+            {"type": "bar", "x": samples, "y": predictions[:, 0], "name": _("prediction"), "marker": {"color": OKABE_ITO[5]}},
         ]
         xaxis = {}
-        title = "Target sum and the model's answer, per sample"
+        title = _("Target sum and the model's answer, per sample")
     layout = layout_dict(title=title, view="predictions", height=360)
     layout.update(xaxis=xaxis, yaxis={"title": {"text": "value"}}, legend={"orientation": "h", "y": -0.25}, barmode="group")
     return unvalidated_figure(traces, layout)

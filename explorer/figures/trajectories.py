@@ -23,6 +23,7 @@ from explorer.figures.style import (
     step_ticks,
     unvalidated_figure,
 )
+from explorer.i18n import _
 from explorer.reference import Trace, reads_data_backwards
 
 MAX_LINES = 8
@@ -95,9 +96,9 @@ def make_trajectory_figure(
     steps = np.arange(1, T + 1)
     F = x.shape[1]
     titles = [
-        f"input x (first {min(F, max_lines)} of {F} features)" if max_lines < F else "input x",
-        f"hidden state h of {lt.name}",
-        f"cell state c of {lt.name}",
+        _("input x (first {n} of {F} features)").format(n=min(F, max_lines), F=F) if max_lines < F else _("input x"),
+        _("hidden state h of {layer}").format(layer=lt.name),
+        _("cell state c of {layer}").format(layer=lt.name),
     ]
     layout = stacked_rows([1, 1, 1], spacing=0.06, titles=titles)
     traces = [
@@ -117,7 +118,7 @@ def make_trajectory_figure(
         values = lt.gate(g)[sample]  # (T, U), processing order
         values = values[::-1] if backwards else values  # (T, U), input-step order
         if max_lines < U:
-            traces += _band(steps, values, axes, f"all {U} units of {g} (min–max)")
+            traces += _band(steps, values, axes, _("all {U} units of {gate} (min–max)").format(U=U, gate=g))
         for u in range(min(U, max_lines)):
             traces.append(
                 {
@@ -132,9 +133,10 @@ def make_trajectory_figure(
                     **axes,
                 }
             )
-    layout["xaxis3"]["title"] = {"text": "input step t" + (" (this layer reads t from last to first)" if backwards else "")}
+    layout["xaxis3"]["title"] = {"text": _("input step t") + (_(" (this layer reads t from last to first)") if backwards else "")}
     layout["xaxis3"].update(step_ticks(step_labels, html=True))
-    layout.update(layout_dict(title=f"Trajectories over time: {lt.name}, sample {sample}", view="trajectories", height=640))
+    title = _("Trajectories over time: {layer}, sample {sample}").format(layer=lt.name, sample=sample)
+    layout.update(layout_dict(title=title, view="trajectories", height=640))
     layout["legend"] = {"orientation": "v", "x": 1.01, "font": {"size": 12}}
     frames = None
     if step is not None:
@@ -239,7 +241,7 @@ def make_state_space_figure(
             "legendgroup": f"s{b}",
             "showlegend": False,
             "textposition": ["bottom left", "top right"],  # opposite sides: close ends' labels cannot overlap
-            "text": ["start", "end"] if focus else None,
+            "text": [_("start"), _("end")] if focus else None,
             "marker": {"symbol": ["circle-open", "x"], "size": 14, "color": OKABE_ITO[b % 8], "line": {"width": 3}},
         }
         if dims == 3:
@@ -252,16 +254,17 @@ def make_state_space_figure(
             "x": [at[0]],
             "y": [at[1]],
             "mode": "markers",
-            "name": f"step {step}",
+            "name": _("step {step}").format(step=step),
             "marker": {"symbol": "diamond", "size": 16, "color": FOCUS, "line": {"width": 2, "color": "white"}},
-            "hovertemplate": f"sample {sample}, step {step}<extra></extra>",
+            "hovertemplate": _("sample {sample}, step {step}").format(sample=sample, step=step) + "<extra></extra>",
         }
         if dims == 3:
             mark["z"] = [at[2]]
         traces.append(mark)
     labels = [f"PC{d + 1} ({ratio[d]:.0%})" for d in range(dims)]
     # Two short lines: the chart sits in half the page's width, where one long title was cut off.
-    title = f"h_t of {lt.name} in state space<br><sup>PCA over all samples and steps, {dims}-D</sup>"
+    title = _("h_t of {layer} in state space").format(layer=lt.name)
+    title += "<br><sup>" + _("PCA over all samples and steps, {dims}-D").format(dims=dims) + "</sup>"
     layout = layout_dict(title=title, view="state_space", height=520)
     layout["margin"] = {**layout["margin"], "t": 80}
     if dims == 3:

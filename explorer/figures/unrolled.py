@@ -28,10 +28,11 @@ from explorer.figures.style import (
     unvalidated_figure,
 )
 from explorer.figures.unrolled_focus import cell_picker, focus_mark
+from explorer.i18n import N_, _
 from explorer.reference import Trace, processes_backwards
 
 CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
-COLOUR_LABELS = {"f": "mean f", "i": "mean i", "o": "mean o", "h_norm": "‖h_t‖", "c_norm": "‖c_t‖"}
+COLOUR_LABELS = {"f": N_("mean f"), "i": N_("mean i"), "o": N_("mean o"), "h_norm": "‖h_t‖", "c_norm": "‖c_t‖"}
 
 
 def visible_steps(timesteps: int, max_columns: int = 12, focus: int | None = None) -> list[int | None]:
@@ -120,14 +121,23 @@ def make_unrolled_figure(
                 z[2 * k, 2 * j] = values[k, t]
                 lt = tr.layers[k]
                 hover[2 * k, 2 * j] = (
-                    f"<b>{cfg.layer_names[k]}</b>, input step t={t + 1} (processed {p + 1}ᵗʰ of {T})<br>"
-                    f"mean i={lt.i[sample, p].mean():.3f}  f={lt.f[sample, p].mean():.3f}  o={lt.o[sample, p].mean():.3f}<br>"
+                    _("<b>{layer}</b>, input step t={t} (processed {p}ᵗʰ of {T})").format(
+                        layer=cfg.layer_names[k], t=t + 1, p=p + 1, T=T
+                    )
+                    + "<br>"
+                    + _("mean")
+                    + f" i={lt.i[sample, p].mean():.3f}  f={lt.f[sample, p].mean():.3f}  o={lt.o[sample, p].mean():.3f}<br>"
                     f"‖h‖={np.linalg.norm(lt.h[sample, p]):.3f}  ‖c‖={np.linalg.norm(lt.c[sample, p]):.3f}"
                 )
             else:
                 grey[2 * k, 2 * j] = 0.0
         labels.add(
-            -0.75, r, f"<b>{cfg.layer_names[k]}</b><br>{cfg.units[k]} units<br>h, c: {(None, cfg.units[k])}", anchor="right"
+            -0.75,
+            r,
+            f"<b>{cfg.layer_names[k]}</b><br>"
+            + _("{units} units").format(units=cfg.units[k])
+            + f"<br>h, c: {(None, cfg.units[k])}",
+            anchor="right",
         )
 
         # Horizontal h and c arrows in processing order; dotted through the ellipsis.
@@ -159,7 +169,9 @@ def make_unrolled_figure(
                     "font": {"size": 13, "color": BROKEN},
                     "bgcolor": "white",
                     "bordercolor": BROKEN,
-                    "text": f"only h_T {shape_up} goes on — {cfg.layer_names[k + 1]} needs (None, {T}, {cfg.units[k]})",
+                    "text": _("only h_T {shape} goes on — {layer} needs {needed}").format(
+                        shape=shape_up, layer=cfg.layer_names[k + 1], needed=(None, T, cfg.units[k])
+                    ),
                 }
             )
         elif k < L - 1:
@@ -172,7 +184,7 @@ def make_unrolled_figure(
         arrows.add("input", j, 0.15, j, 1 - CELL_H)
     first = next(iter(col))
     labels.add(col[first] + 0.05, 0.5, f"(None, {cfg.features})", MUTED, size=11, anchor="left")
-    labels.add(-0.75, 0, "<b>input</b>", size=14, anchor="right")
+    labels.add(-0.75, 0, "<b>" + _("input") + "</b>", size=14, anchor="right")
     for j, t in enumerate(steps):
         if t is None:
             for r in range(L + 1):
@@ -183,9 +195,9 @@ def make_unrolled_figure(
         labels.add(col[t], L + 1, f"h<sub>{t + 1}</sub>" if cfg.return_sequences[last] else "h<sub>T</sub>", size=14)
     out_shape = (None, T, cfg.units[last]) if cfg.return_sequences[last] else (None, cfg.units[last])
     head = f" → Dense({cfg.head_units}) → {(*out_shape[:-1], cfg.head_units)}" if cfg.head_units else ""
-    state = f"; return_state adds h, c: (None, {cfg.units[last]}) each" if cfg.return_state else ""
-    labels.add(-0.75, L + 1, "<b>output</b>", size=14, anchor="right")
-    labels.add((len(steps) - 1) / 2, L + 1.45, f"output {out_shape}{head}{state}", INK, size=13)
+    state = _("; return_state adds h, c: {shape} each").format(shape=(None, cfg.units[last])) if cfg.return_state else ""
+    labels.add(-0.75, L + 1, "<b>" + _("output") + "</b>", size=14, anchor="right")
+    labels.add((len(steps) - 1) / 2, L + 1.45, _("output") + f" {out_shape}{head}{state}", INK, size=13)
 
     outline_x, outline_y = [], []
     for k in range(L):
@@ -217,7 +229,7 @@ def make_unrolled_figure(
             "zmin": lo,
             "zmax": hi,
             "showscale": bool(values),
-            "colorbar": {"title": {"text": COLOUR_LABELS[colour_by]}, "thickness": 14, "len": 0.7},
+            "colorbar": {"title": {"text": _(COLOUR_LABELS[colour_by])}, "thickness": 14, "len": 0.7},
             "customdata": hover,
             "hovertemplate": "%{customdata}<extra></extra>",
             "hoverongaps": False,  # the gaps between cells are NaN: no hover there
@@ -251,18 +263,22 @@ def make_unrolled_figure(
             y=0.0,
         )
     direction = "←" if cfg.go_backwards else "→"
-    note = (
-        f"Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias)<br>applied at "
-        f"each of the {T} steps {direction}: timesteps are not neurons; units = size of h and c."
-    )
+    note = _(
+        "Every column is the <b>same cell with the same weights</b> (kernel, recurrent_kernel, bias)<br>applied at "
+        "each of the {T} steps {direction}: timesteps are not neurons; units = size of h and c."
+    ).format(T=T, direction=direction)
     hidden = [f"{steps[j - 1] + 2}–{steps[j + 1]}" for j, t in enumerate(steps) if t is None]
     if hidden:
-        note += f" Steps {' and '.join(hidden)} are hidden behind “…”."
+        note += " " + _("Steps {ranges} are hidden behind “…”.").format(ranges=_(" and ").join(hidden))
     annotations.append(
         {"x": (len(steps) - 1) / 2, "y": -0.65, "text": note, "showarrow": False, "font": {"size": 12, "color": MUTED}}
     )
     layout = layout_dict(
-        title=f"Unrolled in time: {L} layer{'s' * (L > 1)} × {T} steps", view="unrolled", height=150 + 125 * (L + 2)
+        title=_("Unrolled in time: {layers} × {T} steps").format(
+            layers=_("{n} layers").format(n=L) if L > 1 else _("1 layer"), T=T
+        ),
+        view="unrolled",
+        height=150 + 125 * (L + 2),
     )
     layout.update(
         xaxis={**HIDDEN_AXIS, "range": [-2.1, len(steps) - 0.4]},

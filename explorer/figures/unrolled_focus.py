@@ -7,6 +7,7 @@ import numpy as np
 
 from explorer.config import LSTMConfig
 from explorer.figures.style import FOCUS, INK
+from explorer.i18n import _
 
 
 def cell_picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict:
@@ -15,7 +16,7 @@ def cell_picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict
     for k in range(cfg.n_layers):
         for t, j in col.items():
             x.append(j), y.append(k + 1), data.append([k, t + 1])
-            text.append(hover[2 * k, 2 * j] or f"{cfg.layer_names[k]}, input step t={t + 1}")
+            text.append(hover[2 * k, 2 * j] or _("{layer}, input step t={t}").format(layer=cfg.layer_names[k], t=t + 1))
     return {
         "type": "scatter",
         "x": x,
@@ -27,7 +28,7 @@ def cell_picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict
         "marker": {"symbol": "square", "size": 34, "opacity": 0},
         "selected": {"marker": {"opacity": 0}},
         "unselected": {"marker": {"opacity": 0}},
-        "hovertemplate": "%{text}<br><i>click: open this cell</i><extra></extra>",
+        "hovertemplate": "%{text}<br><i>" + _("click: open this cell") + "</i><extra></extra>",
         "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
     }
 

@@ -9,58 +9,72 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from explorer.i18n import N_
+
 
 @dataclass(frozen=True)
 class LessonStep:
     """One step: what to show (URL query parameters, applied to the defaults) and what to look at."""
 
-    title: str
+    title: str  # a message (translated where shown, like the note)
     query: dict[str, str]
     note: str
 
 
 LESSON: tuple[LessonStep, ...] = (
     LessonStep(
-        "Timesteps, features, units",
+        N_("Timesteps, features, units"),
         {"units": "8", "return_sequences": "0", "timesteps": "6", "features": "3", "view": "graph", "colour": "h_norm"},
-        "The data is `(samples, timesteps, features)` = `{data_shape}`: each column is one **timestep** (T = {T}), "
-        "each `x_t` holds **{F} features**. `units` = **{U1}**: the hidden state `h` and the cell state `c` each hold "
-        "{U1} numbers — the output is `{output_shape}`, one `h` of {U1} numbers per sample.",
+        N_(
+            "The data is `(samples, timesteps, features)` = `{data_shape}`: each column is one **timestep** (T = {T}), "
+            "each `x_t` holds **{F} features**. `units` = **{U1}**: the hidden state `h` and the cell state `c` each hold "
+            "{U1} numbers — the output is `{output_shape}`, one `h` of {U1} numbers per sample."
+        ),
     ),
     LessonStep(
-        "One cell, the same weights at every step",
+        N_("One cell, the same weights at every step"),
         {"units": "8", "return_sequences": "0", "timesteps": "6", "features": "3", "view": "cell", "step": "3", "unit": "2"},
-        "Every column of the graph is this **one cell**, with the same {params1} weights at all {T} steps: "
-        "`4 × (units × (features + units) + units)` = 4 × ({U1} × ({F} + {U1}) + {U1}). At step 3, unit 2's forget gate "
-        "f = **{f}** keeps that share of cₜ₋₁ = {c_prev}; the input gate i = {i} lets in the candidate g = {g}.",
+        N_(
+            "Every column of the graph is this **one cell**, with the same {params1} weights at all {T} steps: "
+            "`4 × (units × (features + units) + units)` = 4 × ({U1} × ({F} + {U1}) + {U1}). At step 3, unit 2's forget gate "
+            "f = **{f}** keeps that share of cₜ₋₁ = {c_prev}; the input gate i = {i} lets in the candidate g = {g}."
+        ),
     ),
     LessonStep(
-        "Gates over time",
+        N_("Gates over time"),
         {"units": "8", "return_sequences": "0", "timesteps": "20", "features": "3", "sequence": "step", "view": "gates"},
-        "Each row is a unit, each column a step. Watch the input gate **i** and the cell state **c** when the input "
-        "jumps: the gates are sigmoids in [0, 1], the candidate g and the states are signed. This untrained lstm_1 has "
-        "mean forget gate {mean_f} over all {U1} units and {T} steps.",
+        N_(
+            "Each row is a unit, each column a step. Watch the input gate **i** and the cell state **c** when the input "
+            "jumps: the gates are sigmoids in [0, 1], the candidate g and the states are signed. This untrained lstm_1 has "
+            "mean forget gate {mean_f} over all {U1} units and {T} steps."
+        ),
     ),
     LessonStep(
-        "Stacking: return_sequences=True",
+        N_("Stacking: return_sequences=True"),
         {"units": "8,4", "return_sequences": "1,0", "timesteps": "6", "features": "3", "view": "graph"},
-        "lstm_1 has `return_sequences=True`: it passes **all {T} hidden states** up, `{out1}`, so lstm_2 gets one input "
-        "per step. lstm_2 keeps the default `return_sequences=False`: only its last `h` leaves, `{output_shape}`.",
+        N_(
+            "lstm_1 has `return_sequences=True`: it passes **all {T} hidden states** up, `{out1}`, so lstm_2 gets one input "
+            "per step. lstm_2 keeps the default `return_sequences=False`: only its last `h` leaves, `{output_shape}`."
+        ),
     ),
     LessonStep(
-        "…and what breaks without it",
+        N_("…and what breaks without it"),
         {"units": "8,4", "return_sequences": "0,0", "timesteps": "6", "features": "3", "view": "questions", "q": "stacking"},
-        "With `return_sequences=False` on lstm_1 it returns one vector per sample, `(None, {U1})`, but an LSTM reads "
-        "`(batch, timesteps, features)`: Keras refuses to build lstm_2 (its own error is below). The fix is one flag.",
+        N_(
+            "With `return_sequences=False` on lstm_1 it returns one vector per sample, `(None, {U1})`, but an LSTM reads "
+            "`(batch, timesteps, features)`: Keras refuses to build lstm_2 (its own error is below). The fix is one flag."
+        ),
     ),
     LessonStep(
-        "Parameters do not depend on T",
+        N_("Parameters do not depend on T"),
         {"units": "32", "return_sequences": "0", "timesteps": "100", "features": "5", "view": "shapes"},
-        "`count_params()` = **{params}** at T = {T}. Built again at T = 10 the same layers have **{params_T10}** weights: "
-        "timesteps are not neurons, they are how many times the same cell runs.",
+        N_(
+            "`count_params()` = **{params}** at T = {T}. Built again at T = 10 the same layers have **{params_T10}** weights: "
+            "timesteps are not neurons, they are how many times the same cell runs."
+        ),
     ),
     LessonStep(
-        "return_state: output, h and c",
+        N_("return_state: output, h and c"),
         {
             "units": "10",
             "return_sequences": "0",
@@ -70,20 +84,26 @@ LESSON: tuple[LessonStep, ...] = (
             "view": "questions",
             "q": "return_state",
         },
-        "With `return_state=True` Keras returns `[output, h, c]`, each `(None, {U1})` here: `output` *is* the last `h` "
-        "(return_sequences=False), and `c` is the cell state it carried.",
+        N_(
+            "With `return_state=True` Keras returns `[output, h, c]`, each `(None, {U1})` here: `output` *is* the last `h` "
+            "(return_sequences=False), and `c` is the cell state it carried."
+        ),
     ),
     LessonStep(
-        "State across calls",
+        N_("State across calls"),
         {"units": "10", "return_sequences": "0", "timesteps": "12", "features": "3", "view": "questions", "q": "state"},
-        "Feed the {T} steps in two calls of {half}: with the state carried over (`stateful=True`, or passing "
-        "`initial_state`) the result equals one call over all {T}; reset in between and it does not.",
+        N_(
+            "Feed the {T} steps in two calls of {half}: with the state carried over (`stateful=True`, or passing "
+            "`initial_state`) the result equals one call over all {T}; reset in between and it does not."
+        ),
     ),
     LessonStep(
-        "An LSTM that counts",
+        N_("An LSTM that counts"),
         {"task": "brackets", "epochs": "4", "snap": "256", "view": "cell", "step": "10"},
-        "Trained for {steps} steps on bracket depth (held-out exact depth {metric}). {counting} "
-        "Open that unit in the cell view (the button below) and press ▶: step by step it follows the depth, "
-        "one way at `(`, the other at `)` — the model learned to count.",
+        N_(
+            "Trained for {steps} steps on bracket depth (held-out exact depth {metric}). {counting} "
+            "Open that unit in the cell view (the button below) and press ▶: step by step it follows the depth, "
+            "one way at `(`, the other at `)` — the model learned to count."
+        ),
     ),
 )

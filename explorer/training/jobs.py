@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.budget import memory_budget, training_job_mb
+from explorer.i18n import Message
 from explorer.keras_lock import KERAS_LOCK, TRAINING
 from explorer.training.snapshots import Snapshot, SnapshotLog
 from explorer.training.spec import TrainingSpec
@@ -75,7 +76,7 @@ class Progress:
     snapshots: tuple[Snapshot, ...]
     train_losses: np.ndarray
     seconds: float
-    message: str | None
+    message: str | Message | None
     from_cache: bool
 
     @property
@@ -130,7 +131,7 @@ class TrainingJob:
         self._log = SnapshotLog()
         self._losses: list[float] = []
         self._seconds = 0.0
-        self._message: str | None = None
+        self._message: str | Message | None = None
         self._from_cache = False
         self._pool: TrainingPool | None = None
 
@@ -144,14 +145,14 @@ class TrainingJob:
         step = self._trainer.step if self._trainer is not None else (snapshots[-1].step if snapshots else 0)
         return Progress(state, position, step, self.spec.total_steps, snapshots, losses, self._seconds, message, self._from_cache)
 
-    def stop(self, message: str | None = None) -> None:
+    def stop(self, message: str | Message | None = None) -> None:
         """Stop soon (after the running chunk); a queued job leaves the queue. Resume continues."""
         self._stop.set()
         if self._pool is not None:
             self._pool.dequeue(self, message)
 
     # Called by the pool's workers only:
-    def _set(self, state: JobState, message: str | None = None) -> None:
+    def _set(self, state: JobState, message: str | Message | None = None) -> None:
         with self._lock:
             self._state, self._message = state, message
 
@@ -181,9 +182,12 @@ class TrainingJob:
             if self._stop.is_set():
                 return self._set(JobState.STOPPED, self._message)
             if not self.is_wanted():
-                return self._set(JobState.STOPPED, "Stopped: its page was closed.")
+                return self._set(JobState.STOPPED, Message("Stopped: its page was closed."))
             if time.perf_counter() - started > time_cap_s:
-                return self._set(JobState.STOPPED, f"Stopped at the {time_cap_s:.0f} s time cap; Resume continues.")
+                return self._set(
+                    JobState.STOPPED,
+                    Message("Stopped at the {seconds} s time cap; Resume continues.", seconds=f"{time_cap_s:.0f}"),
+                )
             n = min(chunk, every - trainer.step % every, total - trainer.step)
             t0 = time.perf_counter()
             with TRAINING.shared():
@@ -195,7 +199,10 @@ class TrainingJob:
             if not np.all(np.isfinite(losses)):
                 return self._set(
                     JobState.FAILED,
-                    f"Training diverged at step {trainer.step} (the loss became NaN or infinite). Try a smaller learning rate.",
+                    Message(
+                        "Training diverged at step {step} (the loss became NaN or infinite). Try a smaller learning rate.",
+                        step=trainer.step,
+                    ),
                 )
             chunk = max(1, min(every, int(CHUNK_SECONDS * len(losses) / max(spent, 1e-6))))
             if trainer.step % every == 0 or trainer.step == total:
@@ -250,8 +257,12 @@ class TrainingPool:
         needed = training_job_mb(spec.batch_size, spec.model.timesteps, spec.model.units, spec.parameters)
         if needed > self.job_mb:
             raise JobTooLarge(
-                f"training this model needs about {needed:.0f} MB and this server allows {self.job_mb:.0f} MB per "
-                "training job: use fewer units or layers, fewer timesteps, or a smaller training batch."
+                Message(
+                    "training this model needs about {needed} MB and this server allows {allowed} MB per "
+                    "training job: use fewer units or layers, fewer timesteps, or a smaller training batch.",
+                    needed=f"{needed:.0f}",
+                    allowed=f"{self.job_mb:.0f}",
+                )
             )
         job._pool = self
         if job._trainer is None and (result := self.cache.get(job.spec)) is not None:
@@ -259,9 +270,9 @@ class TrainingPool:
             return
         with self._cond:
             if self._closed:
-                raise PoolFull("the server is shutting down")
+                raise PoolFull(Message("the server is shutting down"))
             if len(self._queue) >= self.max_queue:
-                raise PoolFull(f"{len(self._queue)} training jobs are waiting already; try again in a minute.")
+                raise PoolFull(Message("{n} training jobs are waiting already; try again in a minute.", n=len(self._queue)))
             job._stop.clear()
             job._set(JobState.QUEUED)
             self._queue.append(job)
@@ -275,7 +286,7 @@ class TrainingPool:
         with self._cond:
             return self._queue.index(job) + 1 if job in self._queue else None
 
-    def dequeue(self, job: TrainingJob, message: str | None = None) -> None:
+    def dequeue(self, job: TrainingJob, message: str | Message | None = None) -> None:
         with self._cond:
             if job in self._queue:
                 self._queue.remove(job)
@@ -312,7 +323,7 @@ class TrainingPool:
             try:
                 job._train(self.time_cap_s)
             except Exception as exc:  # a job's failure is its own: reported on its page, the worker goes on
-                job._set(JobState.FAILED, f"Training failed: {type(exc).__name__}: {exc}")
+                job._set(JobState.FAILED, Message("Training failed: {error}", error=f"{type(exc).__name__}: {exc}"))
             finally:
                 if job.progress().state is JobState.DONE:
                     self.cache.put(job.spec, job._result())

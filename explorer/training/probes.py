@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from explorer.config import LSTMConfig
+from explorer.i18n import N_, _
 from explorer.reference import ModelWeights, Trace, processes_backwards, trace
 from explorer.training.tasks import TaskData
 
@@ -29,11 +30,11 @@ CLEAR_R = 0.9
 CLEAR_ETA2 = 0.8
 PROBE_SAMPLES = 128
 PROBE_SEED = 7_000_001
-PROBE_TEXT = {
-    "depth": "the bracket depth",
-    "marked sum": "the sum of the marked values so far",
-    "slope": "whether the sine rises or falls (its slope)",
-    "first": "the first symbol",
+PROBE_TEXT = {  # messages
+    "depth": N_("the bracket depth"),
+    "marked sum": N_("the sum of the marked values so far"),
+    "slope": N_("whether the sine rises or falls (its slope)"),
+    "first": N_("the first symbol"),
 }
 
 
@@ -63,17 +64,27 @@ class Finding:
     steps: int
 
     def describe(self, layer_name: str, untrained: Finding | None = None) -> str:
-        """One sentence with the numbers, e.g. ``lstm_1 unit 3: c_t follows the bracket depth (r = +0.98)``."""
-        what = PROBE_TEXT.get(self.probe, self.probe)
+        """One sentence with the numbers (current language), e.g. ``lstm_1 unit 3: c_t follows the bracket depth (r = +0.98)``."""
+        what = _(PROBE_TEXT.get(self.probe, self.probe))
         if self.probe == "first":
-            text = (
-                f"{layer_name} unit {self.unit}: its final {self.state} tells {what} apart (η² = {self.score:.2f}); "
-                f"its forget gate averages {self.forget:.2f} over {self.steps - 1} steps — it holds what it saw"
+            text = _(
+                "{layer} unit {unit}: its final {state} tells {what} apart (η² = {score}); "
+                "its forget gate averages {forget} over {steps} steps — it holds what it saw"
+            ).format(
+                layer=layer_name,
+                unit=self.unit,
+                state=self.state,
+                what=what,
+                score=f"{self.score:.2f}",
+                forget=f"{self.forget:.2f}",
+                steps=self.steps - 1,
             )
         else:
-            text = f"{layer_name} unit {self.unit}: {self.state}_t follows {what} (r = {self.signed:+.2f})"
+            text = _("{layer} unit {unit}: {state}_t follows {what} (r = {r})").format(
+                layer=layer_name, unit=self.unit, state=self.state, what=what, r=f"{self.signed:+.2f}"
+            )
         if untrained is not None:
-            text += f"; untrained, the best unit scored {untrained.score:.2f}"
+            text += _("; untrained, the best unit scored {score}").format(score=f"{untrained.score:.2f}")
         return text
 
 

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from explorer.config import ConfigError, LSTMConfig
+from explorer.i18n import Joined, Message
 from explorer.training.tasks import TASKS
 
 SAMPLES = 2048  # training samples per epoch (divisible by every batch size below)
@@ -44,21 +45,43 @@ class TrainingSpec:
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
-            raise ConfigError(f"`task` = {self.task!r} is unknown; choose one of {', '.join(TASKS)}.", field="task")
+            choices = ", ".join(TASKS)
+            raise ConfigError(
+                Message("`task` = {value} is unknown; choose one of {choices}.", value=repr(self.task), choices=choices),
+                field="task",
+            )
         object.__setattr__(self, "model", self.model.replace(return_state=False))
         if self.learning_rate not in LEARNING_RATES:
-            raise ConfigError(f"learning rate {self.learning_rate} is not one of {LEARNING_RATES}.", field="lr")
+            raise ConfigError(
+                Message("learning rate {value} is not one of {choices}.", value=self.learning_rate, choices=LEARNING_RATES),
+                field="lr",
+            )
         if self.batch_size not in BATCH_SIZES:
-            raise ConfigError(f"batch size {self.batch_size} is not one of {BATCH_SIZES}.", field="train_batch")
+            raise ConfigError(
+                Message("batch size {value} is not one of {choices}.", value=self.batch_size, choices=BATCH_SIZES),
+                field="train_batch",
+            )
         lo, hi = EPOCHS_RANGE
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or not lo <= self.epochs <= hi:
-            raise ConfigError(f"epochs must be a whole number from {lo} to {hi}, got {self.epochs!r}.", field="epochs")
+            raise ConfigError(
+                Message("epochs must be a whole number from {lo} to {hi}, got {value}.", lo=lo, hi=hi, value=repr(self.epochs)),
+                field="epochs",
+            )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed < 2**31:
-            raise ConfigError(f"the training seed must be from 0 to 2^31 - 1, got {self.seed!r}.", field="train_seed")
+            raise ConfigError(
+                Message("the training seed must be from 0 to 2^31 - 1, got {value}.", value=repr(self.seed)), field="train_seed"
+            )
         if problems := TASKS[self.task].problems(self.model):
-            raise ConfigError(f"This model cannot learn {TASKS[self.task].title}: {'; '.join(problems)}.", field="task")
+            raise ConfigError(
+                Message(
+                    "This model cannot learn {task}: {problems}.",
+                    task=Message(TASKS[self.task].title),
+                    problems=Joined("; ", problems),
+                ),
+                field="task",
+            )
         if not self.model.is_buildable:
-            raise ConfigError("This stack cannot be built, so it cannot be trained.", field="return_sequences")
+            raise ConfigError(Message("This stack cannot be built, so it cannot be trained."), field="return_sequences")
 
     @property
     def steps_per_epoch(self) -> int:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from explorer.config import LSTMConfig
+from explorer.i18n import N_, Message
 
 SYMBOLS = "ABCD"  # remember-the-first's alphabet (its first `FIRST_SYMBOLS` letters)
 FIRST_SYMBOLS = 3
@@ -108,19 +109,25 @@ class Task:
             head_activation=self.head_activation,
         )
 
-    def problems(self, cfg: LSTMConfig) -> list[str]:
-        """Why ``cfg`` cannot train this task, one sentence per reason (empty: it can)."""
+    def problems(self, cfg: LSTMConfig) -> list[Message]:
+        """Why ``cfg`` cannot train this task, one sentence per reason (empty: it can); translated when shown."""
         out = []
         if cfg.features != self.features:
-            out.append(f"the input has {self.features} features (its encoding), not {cfg.features}")
+            out.append(Message("the input has {want} features (its encoding), not {got}", want=self.features, got=cfg.features))
         lo, hi = self.timesteps_range
         if not lo <= cfg.timesteps <= hi:
-            out.append(f"it takes {lo}–{hi} timesteps, not {cfg.timesteps}")
+            out.append(Message("it takes {lo}–{hi} timesteps, not {got}", lo=lo, hi=hi, got=cfg.timesteps))
         if cfg.return_sequences[-1] != self.per_step:
-            want = "True: it answers at every step" if self.per_step else "False: it answers once, after the last step"
-            out.append(f"the last LSTM needs return_sequences={want}")
+            if self.per_step:
+                out.append(Message("the last LSTM needs return_sequences=True: it answers at every step"))
+            else:
+                out.append(Message("the last LSTM needs return_sequences=False: it answers once, after the last step"))
         if (cfg.head_units, cfg.head_activation) != (self.head_units, self.head_activation):
-            out.append(f"the answer needs a Dense({self.head_units}, {self.head_activation}) head")
+            out.append(
+                Message(
+                    "the answer needs a Dense({units}, {activation}) head", units=self.head_units, activation=self.head_activation
+                )
+            )
         return out
 
     def predict_memoryless(self, data: TaskData) -> np.ndarray:
@@ -200,8 +207,8 @@ def _sine(n: int, timesteps: int, rng: np.random.Generator) -> TaskData:
 TASKS: dict[str, Task] = {
     "first": Task(
         key="first",
-        title="Remember the first",
-        teaches="Memory: the answer is the first symbol, so the cell must hold it to the end (a forget gate near 1).",
+        title=N_("Remember the first"),
+        teaches=N_("Memory: the answer is the first symbol, so the cell must hold it to the end (a forget gate near 1)."),
         features=FIRST_SYMBOLS,
         head_units=FIRST_SYMBOLS,
         head_activation="softmax",
@@ -210,16 +217,16 @@ TASKS: dict[str, Task] = {
         default_timesteps=12,
         default_units=16,
         loss="sparse_categorical_crossentropy",
-        metric=("accuracy", True),
+        metric=(N_("accuracy"), True),
         threshold=lambda baseline: 0.95,
-        threshold_text="accuracy ≥ 95%",
+        threshold_text=N_("accuracy ≥ 95%"),
         make=_first,
         epochs=10,
     ),
     "brackets": Task(
         key="brackets",
-        title="Bracket depth",
-        teaches="Counting: the answer at each step is how many brackets are open, so a unit's c_t can count.",
+        title=N_("Bracket depth"),
+        teaches=N_("Counting: the answer at each step is how many brackets are open, so a unit's c_t can count."),
         features=2,
         head_units=1,
         head_activation="linear",
@@ -228,16 +235,16 @@ TASKS: dict[str, Task] = {
         default_timesteps=20,
         default_units=8,
         loss="mse",
-        metric=("exact depth", True),
+        metric=(N_("exact depth"), True),
         threshold=lambda baseline: 0.95,
-        threshold_text="the depth exactly right (rounded) at ≥ 95% of steps",
+        threshold_text=N_("the depth exactly right (rounded) at ≥ 95% of steps"),
         make=_brackets,
         epochs=4,
     ),
     "adding": Task(
         key="adding",
-        title="The adding problem",
-        teaches="Long range: add the two marked values, wherever they are; the cell keeps a running sum.",
+        title=N_("The adding problem"),
+        teaches=N_("Long range: add the two marked values, wherever they are; the cell keeps a running sum."),
         features=2,
         head_units=1,
         head_activation="linear",
@@ -248,14 +255,14 @@ TASKS: dict[str, Task] = {
         loss="mse",
         metric=("mse", False),
         threshold=lambda baseline: 0.1 * baseline,
-        threshold_text="mean squared error ≤ 10% of the no-memory baseline",
+        threshold_text=N_("mean squared error ≤ 10% of the no-memory baseline"),
         make=_adding,
         epochs=12,
     ),
     "sine": Task(
         key="sine",
-        title="Next step of a noisy sine",
-        teaches="Forecasting: one noisy value cannot tell rising from falling; a few remembered steps can.",
+        title=N_("Next step of a noisy sine"),
+        teaches=N_("Forecasting: one noisy value cannot tell rising from falling; a few remembered steps can."),
         features=1,
         head_units=1,
         head_activation="linear",
@@ -266,7 +273,7 @@ TASKS: dict[str, Task] = {
         loss="mse",
         metric=("mse", False),
         threshold=lambda baseline: 0.3 * baseline,
-        threshold_text="mean squared error ≤ 30% of the no-memory baseline",
+        threshold_text=N_("mean squared error ≤ 30% of the no-memory baseline"),
         make=_sine,
         epochs=4,
     ),

@@ -7,6 +7,7 @@ import streamlit as st
 from explorer.cell.anatomy import cell_step
 from explorer.cell.equations import equations
 from explorer.figures.cell import make_cell_figure
+from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
@@ -22,7 +23,17 @@ def cell_steps(cfg, data_key: tuple, layer: int, sample: int, unit: int, weights
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def cell_figure(cfg, data_key: tuple, layer: int, sample: int, unit: int, step: int, weights: TrainedWeights | None = None):
+def cell_figure(
+    cfg,
+    data_key: tuple,
+    layer: int,
+    sample: int,
+    unit: int,
+    step: int,
+    weights: TrainedWeights | None = None,
+    *,
+    lang: str = "en",  # the figure's text language: keys the cache
+):
     steps = cell_steps(cfg, data_key, layer, sample, unit, weights)
     labels = cache.step_labels(cfg, data_key, sample) if layer == 0 else None  # the task's text: only layer 0 reads it
     return make_cell_figure(steps[step - 1], steps, step_labels=labels)
@@ -37,13 +48,16 @@ def cell_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None
     """The diagram with the focused step's numbers, ◀ / ▶ to move the page's focus, and the equations as text."""
     T = view.model.timesteps
     left, middle, right = st.columns([1, 1, 4])
-    left.button("◀ step t − 1", on_click=_move, args=(-1,), disabled=view.step <= 1, width="stretch")
-    middle.button("step t + 1 ▶", on_click=_move, args=(1,), disabled=view.step >= T, width="stretch")
+    left.button(_("◀ step t − 1"), on_click=_move, args=(-1,), disabled=view.step <= 1, width="stretch")
+    middle.button(_("step t + 1 ▶"), on_click=_move, args=(1,), disabled=view.step >= T, width="stretch")
     right.caption(
-        f"Step {view.step} of {T}. ◀ / ▶ move every view's focus; ▶ on the chart plays the whole sequence here. "
-        "Click a cell of the unrolled graph to open it here; pick the unit in the sidebar."
+        _(
+            "Step {step} of {T}. ◀ / ▶ move every view's focus; ▶ on the chart plays the whole sequence here. "
+            "Click a cell of the unrolled graph to open it here; pick the unit in the sidebar."
+        ).format(step=view.step, T=T)
     )
-    show_chart(cell_figure(view.model, data_key, layer, view.sample, view.unit, view.step, weights), "cell")
+    figure = cell_figure(view.model, data_key, layer, view.sample, view.unit, view.step, weights, lang=view.lang)
+    show_chart(figure, "cell")
     steps = cell_steps(view.model, data_key, layer, view.sample, view.unit, weights)
-    with st.expander("The equations at this step, as text (copy them)"):
+    with st.expander(_("The equations at this step, as text (copy them)")):
         st.code("\n".join(equations(steps[view.step - 1])), language=None)

@@ -21,6 +21,7 @@ from explorer.config import (
     TIMESTEPS_RANGE,
     UNITS_RANGE,
 )
+from explorer.i18n import LANGUAGES, _, keep_language, translations
 from explorer.lesson.steps import LESSON
 from explorer.training.tasks import TASKS
 from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, QUERY_FIELDS, ViewConfig
@@ -55,7 +56,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "unit": view.unit,
         "step": view.step,
         "colour_by": view.colour_by,
-        "panel": PANELS[view.panel],
+        "panel": panel_label(view.panel, view.lang),
         "question": view.question,
         "task": view.task,
         "epochs": view.epochs or (TASKS[view.task].epochs if view.task else 4),
@@ -65,6 +66,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "snapshot": view.snapshot,
         "lecture": view.lecture,
         "lesson": view.lesson,
+        "lang": view.lang,
     }
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
@@ -90,7 +92,7 @@ def state_to_view(state) -> ViewConfig:
         head_activation=state["head_activation"],
         seed=state["seed"],
     )
-    panel = next((key for key, label in PANELS.items() if label == state.get("panel")), "graph")
+    panel = panel_key(state.get("panel"))
     task = TASKS.get(state.get("task", ""))
     # Training settings equal to the task's defaults are stored as 0 ("default"): they stay out of the URL.
     epochs = state.get("epochs", 0) if task and state.get("epochs") != task.epochs else 0
@@ -115,7 +117,46 @@ def state_to_view(state) -> ViewConfig:
         snapshot=state.get("snapshot", -1),
         lecture=bool(state.get("lecture", False)),
         lesson=int(state.get("lesson", 0)),
+        lang=state.get("lang", "en") if state.get("lang") in LANGUAGES else "en",
     )
+
+
+def panel_key(label: str | None) -> str:
+    """The view whose tab label, in any language, is ``label`` (the tabs hold their label); else the graph."""
+    for key, message in PANELS.items():
+        if any(translations(lang).gettext(message) == label for lang in LANGUAGES):
+            return key
+    return "graph"
+
+
+def page_language() -> str:
+    """The language this run draws in: the switch's, or on a first run the URL's ``lang``."""
+    lang = st.session_state.get("lang") or st.query_params.get("lang", "en")
+    return lang if lang in LANGUAGES else "en"
+
+
+def language_switch() -> None:
+    """English | 中文: the page redraws in the chosen language, same model and view (the URL keeps ``lang``)."""
+    st.radio(
+        "Language / 语言",
+        list(LANGUAGES),
+        key="lang",
+        horizontal=True,
+        format_func=LANGUAGES.get,
+        on_change=on_language_change,
+        label_visibility="collapsed",
+    )
+
+
+def panel_label(key: str, lang: str | None = None) -> str:
+    """The tab label of view ``key`` in ``lang`` (default: the page's). Callbacks run before the page sets its
+    language, so they name it."""
+    return translations(lang or page_language()).gettext(PANELS[key])
+
+
+def on_language_change() -> None:
+    """Switch callback: the open tab keeps its view (its label changes with the language)."""
+    st.session_state["panel"] = panel_label(panel_key(st.session_state.get("panel")), st.session_state["lang"])
 
 
 def fit_to_task(view: ViewConfig, *, model_given: bool) -> ViewConfig:
@@ -191,118 +232,128 @@ def sidebar_controls() -> ViewConfig:
     for key, value in view_to_state(ViewConfig()).items():
         st.session_state.setdefault(key, value)
     sb = st.sidebar
-    sb.header("Model")
+    sb.header(_("Model"))
     sb.slider(
-        "Stacked LSTM layers",
+        _("Stacked LSTM layers"),
         *LAYERS_RANGE,
         key="n_layers",
         on_change=_on_layers_change,
-        help="How many LSTM layers are stacked; each feeds its output sequence to the next.",
+        help=_("How many LSTM layers are stacked; each feeds its output sequence to the next."),
     )
     sb.slider(
-        "timesteps (T)",
+        _("timesteps (T)"),
         *TIMESTEPS_RANGE,
         key="timesteps",
-        help="Length of each input sequence: input_shape=(T, F); Keras 1/2 called it input_length.",
+        help=_("Length of each input sequence: input_shape=(T, F); Keras 1/2 called it input_length."),
     )
     sb.slider(
-        "features (F)",
+        _("features (F)"),
         *FEATURES_RANGE,
         key="features",
-        help="Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim.",
+        help=_("Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim."),
     )
     for k in range(st.session_state["n_layers"]):
         sb.slider(
-            f"lstm_{k + 1} units",
+            _("lstm_{k} units").format(k=k + 1),
             *UNITS_RANGE,
             key=f"units_{k + 1}",
-            help="units = size of the hidden state h, the cell state c and every gate of this layer.",
+            help=_("units = size of the hidden state h, the cell state c and every gate of this layer."),
         )
         sb.toggle(
-            f"lstm_{k + 1} return_sequences",
+            _("lstm_{k} return_sequences").format(k=k + 1),
             key=f"rs_{k + 1}",
-            help="On: output h at every step (batch, T, units). Off: only the last h (batch, units).",
+            help=_("On: output h at every step (batch, T, units). Off: only the last h (batch, units)."),
         )
-    with sb.expander("Advanced layer arguments"):
-        st.toggle("return_state", key="return_state", help="The last LSTM also returns its final h and c: [output, h, c].")
-        st.toggle("go_backwards", key="go_backwards", help="Each LSTM reads its input sequence from the last step to the first.")
-        st.selectbox("activation", ACTIVATIONS, key="activation", help="Applied to the candidate g and to c in h = o·act(c).")
+    with sb.expander(_("Advanced layer arguments")):
+        st.toggle(_("return_state"), key="return_state", help=_("The last LSTM also returns its final h and c: [output, h, c]."))
+        st.toggle(
+            _("go_backwards"), key="go_backwards", help=_("Each LSTM reads its input sequence from the last step to the first.")
+        )
         st.selectbox(
-            "recurrent_activation",
+            _("activation"), ACTIVATIONS, key="activation", help=_("Applied to the candidate g and to c in h = o·act(c).")
+        )
+        st.selectbox(
+            _("recurrent_activation"),
             RECURRENT_ACTIVATIONS,
             key="recurrent_activation",
-            help="Squashes the gates i, f, o into [0, 1]; Keras 3 default sigmoid (old Keras: hard_sigmoid).",
+            help=_("Squashes the gates i, f, o into [0, 1]; Keras 3 default sigmoid (old Keras: hard_sigmoid)."),
         )
-        st.toggle("use_bias", key="use_bias", help="Add a bias vector (4·units numbers) to every gate's input.")
-        st.toggle("unit_forget_bias", key="unit_forget_bias", help="Start the forget gate's bias at 1, so f ≈ 0.73 at first.")
-        st.toggle("Dense head", key="use_head", help="Add Dense(units) after the last LSTM, as in most Keras examples.")
+        st.toggle(_("use_bias"), key="use_bias", help=_("Add a bias vector (4·units numbers) to every gate's input."))
+        st.toggle(
+            _("unit_forget_bias"), key="unit_forget_bias", help=_("Start the forget gate's bias at 1, so f ≈ 0.73 at first.")
+        )
+        st.toggle(_("Dense head"), key="use_head", help=_("Add Dense(units) after the last LSTM, as in most Keras examples."))
         if st.session_state["use_head"]:
-            st.slider("Dense units", 1, 256, key="head_units", help="Outputs of the Dense layer (e.g. 10 classes).")
+            st.slider(_("Dense units"), 1, 256, key="head_units", help=_("Outputs of the Dense layer (e.g. 10 classes)."))
             st.selectbox(
-                "Dense activation", HEAD_ACTIVATIONS, key="head_activation", help="softmax for classes, linear for values."
+                _("Dense activation"), HEAD_ACTIVATIONS, key="head_activation", help=_("softmax for classes, linear for values.")
             )
         st.number_input(
-            "weight seed", *SEED_RANGE, key="seed", help="Initial weights are drawn from this seed: same seed, same model."
+            _("weight seed"), *SEED_RANGE, key="seed", help=_("Initial weights are drawn from this seed: same seed, same model.")
         )
 
-    sb.header("Data")
+    sb.header(_("Data"))
     task = st.session_state.get("task")
     try:
         task_data = bool(task) and not TASKS[task].problems(state_to_view(st.session_state).model)
     except ConfigError:  # inconsistent widgets: reported below
         task_data = False
     sb.selectbox(
-        "sample sequence",
+        _("sample sequence"),
         list(SEQUENCES),
         key="sequence",
         disabled=task_data,  # the task's samples feed every view
-        format_func=lambda k: SEQUENCES[k].label,
-        help="Generated input data shaped (samples, timesteps, features).",
+        format_func=keep_language(lambda k: _(SEQUENCES[k].label)),
+        help=_("Generated input data shaped (samples, timesteps, features)."),
     )
     if task_data:
-        sb.caption(f"Every view shows samples of the task: {TASKS[task].title}.")
+        sb.caption(_("Every view shows samples of the task: {task}.").format(task=_(TASKS[task].title)))
     else:
-        sb.caption(SEQUENCES[st.session_state["sequence"]].description)
-    sb.slider("samples in the batch", *BATCH_RANGE, key="batch_size", help="The batch axis: Keras shows it as None.")
-    sb.number_input("data seed", *SEED_RANGE, key="data_seed", help="Seed for the sample data (phases, onsets, noise).")
+        sb.caption(_(SEQUENCES[st.session_state["sequence"]].description))
+    sb.slider(_("samples in the batch"), *BATCH_RANGE, key="batch_size", help=_("The batch axis: Keras shows it as None."))
+    sb.number_input(_("data seed"), *SEED_RANGE, key="data_seed", help=_("Seed for the sample data (phases, onsets, noise)."))
 
-    sb.header("Focus")
+    sb.header(_("Focus"))
     n = st.session_state["n_layers"]
     _clamp("sample", st.session_state["batch_size"] - 1)
     _clamp("layer", n - 1)
     if st.session_state["batch_size"] > 1:
-        sb.slider("sample", 0, st.session_state["batch_size"] - 1, key="sample", help="Which sample the detail charts show.")
+        sb.slider(
+            _("sample"), 0, st.session_state["batch_size"] - 1, key="sample", help=_("Which sample the detail charts show.")
+        )
     if n > 1:
         sb.selectbox(
-            "layer",
+            _("layer"),
             list(range(n)),
             key="layer",
             format_func=lambda k: f"lstm_{k + 1}",
-            help="Which layer the gate and trajectory charts show.",
+            help=_("Which layer the gate and trajectory charts show."),
         )
     units = st.session_state[f"units_{st.session_state['layer'] + 1}"]
     _clamp("unit", units - 1)
     if units > 1:
-        sb.slider("unit", 0, units - 1, key="unit", help="Which unit (one number of h) is plotted as lines.")
+        sb.slider(_("unit"), 0, units - 1, key="unit", help=_("Which unit (one number of h) is plotted as lines."))
     _clamp("step", st.session_state["timesteps"], low=1)
     if st.session_state["timesteps"] > 1:
         sb.slider(
-            "step t",
+            _("step t"),
             1,
             st.session_state["timesteps"],
             key="step",
-            help="Which input step x_t the cell view opens at; the graph, gates and trajectories mark it. "
-            "Click a cell of the graph to set it.",
+            help=_(
+                "Which input step x_t the cell view opens at; the graph, gates and trajectories mark it. "
+                "Click a cell of the graph to set it."
+            ),
         )
     sb.selectbox(
-        "colour cells by",
+        _("colour cells by"),
         list(COLOUR_BY),
         key="colour_by",
-        format_func=COLOUR_BY.get,
-        help="What colours each cell of the unrolled graph.",
+        format_func=keep_language(lambda key: _(COLOUR_BY[key])),
+        help=_("What colours each cell of the unrolled graph."),
     )
     try:
         return state_to_view(st.session_state)
     except ConfigError as err:  # widgets keep values in range; this is a last line of defence
-        st.error(f"These settings do not form a model: {err}")
+        st.error(_("These settings do not form a model: {reason}").format(reason=err))
         return ViewConfig()

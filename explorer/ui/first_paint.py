@@ -20,6 +20,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from explorer.figures.unrolled import make_unrolled_figure
+from explorer.i18n import _, use_language
 from explorer.ui.chart import show_chart
 from explorer.view import ViewConfig
 
@@ -29,12 +30,16 @@ ENGINE_MODULE = "explorer.ui.page"  # importing it imports TensorFlow
 def draw_first_paint(params: dict[str, list[str]]) -> None:
     """The title, a note, and the uncoloured unrolled graph of the config in ``params`` (URL query parameters)."""
     view, _notices = ViewConfig.from_query_params(params)  # forgiving; the page itself shows the notices
-    st.markdown("## LSTM Explorer")
-    st.caption(
-        ":material/hourglass_top: Starting TensorFlow and building the model: a few seconds on the first "
-        "visit after the server starts. Meanwhile, the network's structure:"
-    )
-    show_chart(make_unrolled_figure(view.model), "first_paint")
+    with use_language(view.lang):
+        st.markdown("## LSTM Explorer")
+        st.caption(
+            ":material/hourglass_top: "
+            + _(
+                "Starting TensorFlow and building the model: a few seconds on the first "
+                "visit after the server starts. Meanwhile, the network's structure:"
+            )
+        )
+        show_chart(make_unrolled_figure(view.model), "first_paint")
 
 
 @contextmanager

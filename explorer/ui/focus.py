@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.view import PANELS
+from explorer.ui.controls import panel_label
 
 
 def _clicked(key: str) -> dict | None:
@@ -30,7 +30,7 @@ def on_graph_click() -> None:
         return
     layer, step = (int(v) for v in point["customdata"])
     st.session_state["layer"], st.session_state["step"] = layer, step
-    st.session_state["panel"] = PANELS["cell"]
+    st.session_state["panel"] = panel_label("cell")
 
 
 def gates_click(backwards: bool):

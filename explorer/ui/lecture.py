@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.i18n import _
+
 LECTURE_CSS = """<style>
 header[data-testid="stHeader"] { display: none; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
@@ -14,6 +16,6 @@ button[role="tab"] p { font-size: 1.2rem; }
 
 def lecture_toggle() -> None:
     """The switch (its state is in the URL as ``lecture=1``); on, the chrome goes minimal."""
-    st.toggle("Lecture mode", key="lecture", help="For a projector: sidebar folded away, large chart text, thick lines.")
+    st.toggle(_("Lecture mode"), key="lecture", help=_("For a projector: sidebar folded away, large chart text, thick lines."))
     if st.session_state.get("lecture"):
         st.html(LECTURE_CSS)

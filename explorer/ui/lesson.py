@@ -7,15 +7,16 @@ import streamlit as st
 
 from explorer import ConfigError
 from explorer.answers import params_vs_timesteps
+from explorer.i18n import _
 from explorer.lesson.facts import fill, model_facts, trace_facts
 from explorer.lesson.steps import LESSON
 from explorer.training.snapshots import TrainedWeights
 from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.cell_view import cell_steps
-from explorer.ui.controls import MODEL_QUERY_KEYS, fit_to_task, view_to_state
+from explorer.ui.controls import MODEL_QUERY_KEYS, fit_to_task, page_language, panel_label, view_to_state
 from explorer.ui.runtime import KERAS_LOCK
-from explorer.view import PANELS, ViewConfig
+from explorer.view import ViewConfig
 
 
 def go_to(k: int) -> None:
@@ -26,14 +27,14 @@ def go_to(k: int) -> None:
     query = LESSON[k - 1].query
     view, _ = ViewConfig.from_query_params(query)
     view = fit_to_task(view, model_given=any(key in MODEL_QUERY_KEYS for key in query))
-    view = view.replace(lesson=k, lecture=bool(st.session_state.get("lecture")))
+    view = view.replace(lesson=k, lecture=bool(st.session_state.get("lecture")), lang=page_language())
     st.session_state.update(view_to_state(view))
     st.session_state.pop("_auto_trained", None)  # a step that names a trained snapshot trains it (or takes the cached run)
 
 
 def focus_unit(layer: int, unit: int) -> None:
     """Button callback: the cell view on the unit the probes found."""
-    st.session_state.update(layer=layer, unit=unit, panel=PANELS["cell"])
+    st.session_state.update(layer=layer, unit=unit, panel=panel_label("cell"))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -65,9 +66,9 @@ def step_facts(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None
         if found:
             facts["_unit"] = (found[0].layer, found[0].unit)  # not a note fact: where the focus button goes
         facts["counting"] = (
-            found[0].describe(spec.model.layer_names[found[0].layer]) + "."
+            found[0].describe(spec.model.layer_names[found[0].layer]) + _(".")
             if found
-            else "No single unit follows it clearly yet (train longer, or look at the gates)."
+            else _("No single unit follows it clearly yet (train longer, or look at the gates).")
         )
     return facts
 
@@ -80,29 +81,35 @@ def lesson_bar(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None
     step = LESSON[k - 1]
     with st.container(border=True):
         back, title, forward = st.columns([2.5, 6, 2.5], vertical_alignment="center")
-        back.button("◀ Back", on_click=go_to, args=(k - 1,), disabled=k == 1, shortcut="PageUp", width="stretch")
-        title.markdown(f"#### Lesson {k} of {n}: {step.title}")
+        back.button(_("◀ Back"), on_click=go_to, args=(k - 1,), disabled=k == 1, shortcut="PageUp", width="stretch")
+        title.markdown("#### " + _("Lesson {k} of {n}: {title}").format(k=k, n=n, title=_(step.title)))
         forward.button(
-            "Next ▶", on_click=go_to, args=(k + 1,), disabled=k == n, shortcut="PageDown", type="primary", width="stretch"
+            _("Next ▶"), on_click=go_to, args=(k + 1,), disabled=k == n, shortcut="PageDown", type="primary", width="stretch"
         )
         facts = step_facts(view, data_key, weights, progress, step.note)
-        note = fill(step.note, facts)
+        note = fill(_(step.note), facts)
         if note is None:
-            st.caption(":material/hourglass_top: This step's model is still training; its numbers follow in a moment.")
+            st.caption(":material/hourglass_top: " + _("This step's model is still training; its numbers follow in a moment."))
         else:
             st.markdown(note)
         found = facts.get("_unit")
         if found is not None and (view.layer, view.unit) != found:
             layer, unit = found
             st.button(
-                f"Show lstm_{layer + 1} unit {unit} in the cell view",
+                _("Show lstm_{layer} unit {unit} in the cell view").format(layer=layer + 1, unit=unit),
                 on_click=focus_unit,
                 args=found,
                 icon=":material/center_focus_strong:",
             )
-        st.button("Leave the lesson", on_click=go_to, args=(0,), type="tertiary")
+        st.button(_("Leave the lesson"), on_click=go_to, args=(0,), type="tertiary")
 
 
 def lesson_start_button() -> None:
     """Start the lesson at step 1 (it can also be opened by a link: ``?lesson=1``)."""
-    st.button("Lesson", on_click=go_to, args=(1,), icon=":material/school:", help=f"A guided tour in {len(LESSON)} steps.")
+    st.button(
+        _("Lesson"),
+        on_click=go_to,
+        args=(1,),
+        icon=":material/school:",
+        help=_("A guided tour in {n} steps.").format(n=len(LESSON)),
+    )

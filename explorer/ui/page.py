@@ -10,12 +10,20 @@ import streamlit as st
 
 from explorer import ConfigError
 from explorer.formatting import format_shape
+from explorer.i18n import _, use_language
 from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
-from explorer.ui.controls import fix_stack, init_from_url, sidebar_controls, sync_url
+from explorer.ui.controls import (
+    fix_stack,
+    init_from_url,
+    language_switch,
+    page_language,
+    sidebar_controls,
+    sync_url,
+)
 from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.lecture import lecture_toggle
@@ -35,31 +43,38 @@ def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
     @st.fragment(run_every=None if future.done() else 0.5)
     def badge() -> None:
-        future = cache.keras_check_future(view.model, data_key, weights)  # the same one, unless another session cancelled it
-        if not future.done():
-            st.caption(":material/hourglass_top: checking the NumPy gates against Keras…")
-            return
-        if "_badge_pending" in st.session_state:  # the check just finished: redraw without polling
-            del st.session_state["_badge_pending"]
-            st.rerun()
-        try:
-            err = future.result()
-        except Exception as exc:  # a failed check is reported, not raised
-            st.caption(f":material/warning: Keras check failed: {exc}")
-            return
-        ok = ":material/verified:" if err < 1e-5 else ":material/warning:"
-        which = describe(weights)
-        st.caption(
-            f"{ok} gates recomputed in NumPy from {which}; **max |Δ| vs Keras = {err:.1e}**",
-            help=(
-                "Every h sequence and final h, c of every layer, and the model's output, were also computed by Keras "
-                "itself (a compiled tf.function) on this data; this is the largest difference."
-            ),
-        )
+        with use_language(page_language()):  # a fragment's rerun runs only this function: set the language again
+            _badge(view, data_key, weights)
 
     if not future.done():
         st.session_state["_badge_pending"] = True
     badge()
+
+
+def _badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
+    future = cache.keras_check_future(view.model, data_key, weights)  # the same one, unless another session cancelled it
+    if not future.done():
+        st.caption(":material/hourglass_top: " + _("checking the NumPy gates against Keras…"))
+        return
+    if "_badge_pending" in st.session_state:  # the check just finished: redraw without polling
+        del st.session_state["_badge_pending"]
+        st.rerun()
+    try:
+        err = future.result()
+    except Exception as exc:  # a failed check is reported, not raised
+        st.caption(":material/warning: " + _("Keras check failed: {error}").format(error=exc))
+        return
+    ok = ":material/verified:" if err < 1e-5 else ":material/warning:"
+    which = describe(weights)
+    st.caption(
+        ok
+        + " "
+        + _("gates recomputed in NumPy from {weights}; **max |Δ| vs Keras = {error}**").format(weights=which, error=f"{err:.1e}"),
+        help=_(
+            "Every h sequence and final h, c of every layer, and the model's output, were also computed by Keras "
+            "itself (a compiled tf.function) on this data; this is the largest difference."
+        ),
+    )
 
 
 def header(view: ViewConfig, bundle) -> None:
@@ -67,65 +82,74 @@ def header(view: ViewConfig, bundle) -> None:
     title, switch = st.columns([3, 1], vertical_alignment="center")
     title.markdown("## LSTM Explorer")
     with switch:
+        language_switch()
         lecture_toggle()
         if not view.lesson:
             lesson_start_button()
     if not view.lecture:
         st.markdown(
-            "A live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed from its real weights."
+            _("A live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed from its real weights.")
         )
     cols = st.columns(4)
     cols[0].metric(
-        "Input shape",
+        _("Input shape"),
         format_shape((None, m.timesteps, m.features)),
-        help="keras.Input(shape=(timesteps, features)); None = batch",
+        help=_("keras.Input(shape=(timesteps, features)); None = batch"),
     )
     if isinstance(bundle, ConfigError):
-        cols[1].metric("Output shape", "—", help="No model: see the explanation below.")
-        cols[2].metric("Parameters", "—")
+        cols[1].metric(_("Output shape"), "—", help=_("No model: see the explanation below."))
+        cols[2].metric(_("Parameters"), "—")
     else:
         cols[1].metric(
-            "Output shape",
+            _("Output shape"),
             format_shape(bundle.table[-1].output_shape) if not m.return_state else "[output, h, c]",
-            help="What model(x) returns for a batch of any size.",
+            help=_("What model(x) returns for a batch of any size."),
         )
-        cols[2].metric("Parameters", f"{bundle.count_params:,}", help="Keras's model.count_params(): independent of timesteps.")
-    cols[3].metric("Data", format_shape((view.batch_size, m.timesteps, m.features)), help="(samples, timesteps, features) fed in")
+        cols[2].metric(
+            _("Parameters"), f"{bundle.count_params:,}", help=_("Keras's model.count_params(): independent of timesteps.")
+        )
+    cols[3].metric(
+        _("Data"), format_shape((view.batch_size, m.timesteps, m.features)), help=_("(samples, timesteps, features) fed in")
+    )
 
 
 def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
-    st.error(f"**This stack cannot be built.** {error}", icon=":material/block:")
+    st.error(_("**This stack cannot be built.** {reason}").format(reason=error), icon=":material/block:")
     k = view.model.broken_links[0]
-    st.button(f"Fix it: set return_sequences=True on lstm_{k + 1}", on_click=fix_stack, type="primary")
-    st.caption(f"Below: the graph shows the missing arrows; the other views show what can be built, lstm_1 … lstm_{k + 1}.")
+    st.button(_("Fix it: set return_sequences=True on lstm_{k}").format(k=k + 1), on_click=fix_stack, type="primary")
+    st.caption(
+        _("Below: the graph shows the missing arrows; the other views show what can be built, lstm_1 … lstm_{k}.").format(k=k + 1)
+    )
 
 
 def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     focus = (_traced_layer(view), view.step)
-    fig = cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights, focus)
+    fig = cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights, focus, lang=view.lang)
     show_chart(fig, "unrolled", on_click=on_graph_click)
     st.caption(
-        "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
-        "An arrow goes up only where the layer returns sequences. Hover a cell for its gates; **click a cell to open it** "
-        "(the cell view); ▶ walks the marked step along the sequence."
+        _(
+            "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
+            "An arrow goes up only where the layer returns sequences. Hover a cell for its gates; **click a cell to open it** "
+            "(the cell view); ▶ walks the marked step along the sequence."
+        )
     )
 
 
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     cfg = view.model.buildable_prefix()
     bundle = cache.model_bundle(cfg)
-    show_chart(cache.shapes_figure(cfg, weights), "shapes")
+    show_chart(cache.shapes_figure(cfg, weights, lang=view.lang), "shapes")
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**Per layer, read off the Keras model**")
+        st.markdown(_("**Per layer, read off the Keras model**"))
         rows = [
             {
-                "layer": r.name,
-                "input": format_shape(r.input_shape) if r.input_shape else "",
-                "output": format_shape(r.output_shape),
-                "weights": ", ".join(f"{n} {format_shape(s)}" for n, s in r.weights.items()),
-                "params": r.params,
-                "formula": r.formula,
+                _("layer"): r.name,
+                _("input"): format_shape(r.input_shape) if r.input_shape else "",
+                _("output"): format_shape(r.output_shape),
+                _("weights"): ", ".join(f"{n} {format_shape(s)}" for n, s in r.weights.items()),
+                _("params"): r.params,
+                _("formula"): _(r.formula),
             }
             for r in bundle.table
         ]
@@ -144,34 +168,39 @@ def gates_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
     layer = _traced_layer(view)
     args = (view.model, data_key, layer, view.sample, view.unit)
     on_click = gates_click(processes_backwards(view.model)[layer])
-    if weights is None or not st.toggle("Compare with the untrained model", key="compare_untrained"):
-        show_chart(cache.gates_figure(*args, weights, None, view.step), "gates", on_click=on_click)
-        st.caption("Click a heatmap cell (or a point of the lines) to focus that step and unit in every view.")
+    if weights is None or not st.toggle(_("Compare with the untrained model"), key="compare_untrained"):
+        show_chart(cache.gates_figure(*args, weights, None, view.step, lang=view.lang), "gates", on_click=on_click)
+        st.caption(_("Click a heatmap cell (or a point of the lines) to focus that step and unit in every view."))
         return
     left, right = st.columns(2)
     with left:
-        untrained = cache.gates_figure(*args, None, f"Untrained (step 0), sample {view.sample}", view.step)
+        title = _("Untrained (step 0), sample {sample}").format(sample=view.sample)
+        untrained = cache.gates_figure(*args, None, title, view.step, lang=view.lang)
         show_chart(untrained, "gates_untrained")
     with right:
-        trained = cache.gates_figure(*args, weights, f"Trained (step {weights.step}), sample {view.sample}", view.step)
+        title = _("Trained (step {step}), sample {sample}").format(step=weights.step, sample=view.sample)
+        trained = cache.gates_figure(*args, weights, title, view.step, lang=view.lang)
         show_chart(trained, "gates", on_click=on_click)
 
 
 def trajectories_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     layer = _traced_layer(view)
-    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample, weights, view.step)
+    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample, weights, view.step, lang=view.lang)
     show_chart(over_time, "trajectories", on_click=on_trajectory_click)
     left, right = st.columns(2)
     with left:
         show_chart(plane, "state_space_2d", on_click=state_space_click(processes_backwards(view.model)[layer]))
     with right:
         # 3-D is opt-in: WebGL costs ~1 s per redraw where the browser renders in software (projectors, VMs).
-        if st.toggle("3-D state space (PCA, 3 components)", key="show_3d"):
-            show_chart(cache.state_space_3d(view.model, data_key, layer, view.sample, weights), "state_space_3d")
+        if st.toggle(_("3-D state space (PCA, 3 components)"), key="show_3d"):
+            figure = cache.state_space_3d(view.model, data_key, layer, view.sample, weights, lang=view.lang)
+            show_chart(figure, "state_space_3d")
         else:
             st.caption(
-                "The path of h_t through state space: each sample starts at ○ and ends at ×; colour = step. "
-                "Turn on the 3-D view for a third principal component."
+                _(
+                    "The path of h_t through state space: each sample starts at ○ and ends at ×; colour = step. "
+                    "Turn on the 3-D view for a third principal component."
+                )
             )
 
 
@@ -186,7 +215,8 @@ def main() -> None:
     """Render the app (``app.py`` sets the page config first; LSTM_EXPLORER_TIMING=1 logs where each rerun's time goes)."""
     start = time.perf_counter()
     try:
-        _render(start)
+        with use_language(page_language()):
+            _render(start)
     finally:
         _phase("rerun", start)
 
@@ -206,7 +236,7 @@ def _render(t0: float) -> None:
     sync_url(view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1)))
     weights = uploaded_weights(view) or weights
     if notices:
-        st.info("Some URL parameters were ignored: " + " ".join(notices), icon=":material/link:")
+        st.info(_("Some URL parameters were ignored:") + " " + " ".join(map(str, notices)), icon=":material/link:")
 
     _phase("controls", t0)
     data_key = view.data_key
@@ -226,7 +256,7 @@ def _render(t0: float) -> None:
 
     _phase("header + badge", t0)
     name_charts_after(download_stem(view, weights))
-    tabs = st.tabs(list(PANELS.values()), key="panel", on_change="rerun")
+    tabs = st.tabs([_(label) for label in PANELS.values()], key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:
             continue

@@ -15,13 +15,14 @@ import time
 import streamlit as st
 
 from explorer.figures.training import make_training_curve_figure
+from explorer.i18n import _, keep_language, use_language
 from explorer.training.jobs import JobState, Progress, TrainingJob, TrainingPool, TrainingRefused
 from explorer.training.snapshots import TrainedWeights, nearest
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
 from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
-from explorer.ui.controls import apply_model, state_to_view
+from explorer.ui.controls import apply_model, page_language, state_to_view
 from explorer.view import ViewConfig
 
 POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
@@ -75,25 +76,25 @@ def fit_model_to_task() -> None:
 def task_sidebar() -> None:
     """Sidebar: pick a task and the training settings."""
     sb = st.sidebar
-    sb.header("Train on a task")
+    sb.header(_("Train on a task"))
     sb.selectbox(
-        "task",
+        _("task"),
         ["", *TASKS],
         key="task",
         on_change=_on_task_change,
-        format_func=lambda k: TASKS[k].title if k else "none (untrained model)",
-        help="A task that needs memory; its samples feed every view, and Train teaches the live model.",
+        format_func=keep_language(lambda k: _(TASKS[k].title) if k else _("none (untrained model)")),
+        help=_("A task that needs memory; its samples feed every view, and Train teaches the live model."),
     )
     key = st.session_state.get("task", "")
     if not key:
         return
     task = TASKS[key]
-    sb.caption(task.teaches)
-    with sb.expander("Training settings"):
-        st.slider("epochs", *EPOCHS_RANGE, key="epochs", help=f"Passes over the {2048:,} training samples.")
-        st.select_slider("learning rate", LEARNING_RATES, key="learning_rate", help="Adam's step size.")
-        st.select_slider("training batch", BATCH_SIZES, key="train_batch", help="Samples per training step.")
-        st.number_input("training seed", 0, 2**31 - 1, key="train_seed", help="Seed of the training data and its order.")
+    sb.caption(_(task.teaches))
+    with sb.expander(_("Training settings")):
+        st.slider(_("epochs"), *EPOCHS_RANGE, key="epochs", help=_("Passes over the {n} training samples.").format(n=f"{2048:,}"))
+        st.select_slider(_("learning rate"), LEARNING_RATES, key="learning_rate", help=_("Adam's step size."))
+        st.select_slider(_("training batch"), BATCH_SIZES, key="train_batch", help=_("Samples per training step."))
+        st.number_input(_("training seed"), 0, 2**31 - 1, key="train_seed", help=_("Seed of the training data and its order."))
 
 
 def session_job(spec: TrainingSpec | None) -> TrainingJob | None:
@@ -114,14 +115,14 @@ def start_training(spec: TrainingSpec) -> None:
         training_pool().submit(job)
     except TrainingRefused as err:
         st.session_state["_job"] = None
-        st.session_state["_train_refused"] = str(err)
+        st.session_state["_train_refused"] = err  # shown (and translated) by the next run
 
 
 def resume_training(job: TrainingJob) -> None:
     try:
         training_pool().submit(job)
     except TrainingRefused as err:
-        st.session_state["_train_refused"] = str(err)
+        st.session_state["_train_refused"] = err
 
 
 def shown_weights(view: ViewConfig, spec: TrainingSpec | None, progress: Progress | None) -> TrainedWeights | None:
@@ -148,24 +149,32 @@ def _status_text(progress: Progress, spec: TrainingSpec) -> str:
     task = TASKS[spec.task]
     epoch = progress.step / spec.steps_per_epoch
     if progress.state is JobState.QUEUED:
-        return f":material/hourglass_top: Waiting: **{progress.position}** in the queue ({training_pool().running} training now)."
+        return ":material/hourglass_top: " + _("Waiting: **{position}** in the queue ({running} training now).").format(
+            position=progress.position, running=training_pool().running
+        )
     head = {
-        JobState.RUNNING: ":material/model_training: Training",
-        JobState.STOPPED: ":material/pause_circle: Stopped",
-        JobState.DONE: ":material/check_circle: Trained"
-        + (" (a run finished earlier, from the shared cache)" if progress.from_cache else ""),
-        JobState.FAILED: ":material/error: Failed",
+        JobState.RUNNING: ":material/model_training: " + _("Training"),
+        JobState.STOPPED: ":material/pause_circle: " + _("Stopped"),
+        JobState.DONE: ":material/check_circle: "
+        + _("Trained")
+        + (_(" (a run finished earlier, from the shared cache)") if progress.from_cache else ""),
+        JobState.FAILED: ":material/error: " + _("Failed"),
     }[progress.state]
-    text = f"{head}: epoch **{epoch:.2f}** of {spec.epochs}, step {progress.step} of {progress.total_steps}"
+    text = head + _(": epoch **{epoch}** of {epochs}, step {step} of {total}").format(
+        epoch=f"{epoch:.2f}", epochs=spec.epochs, step=progress.step, total=progress.total_steps
+    )
     text += f", {progress.seconds:.1f} s"
     if progress.snapshots:
         last = progress.snapshots[-1]
         baseline = cache.task_baseline(spec)[1]
         solved = task.solved(last.metric, baseline)
-        text += (
-            f" · held-out {task.metric[0]} **{last.metric:.3f}** (no memory: {baseline:.3f}; "
-            f"solved at {task.threshold(baseline):.3f}) {':material/verified: solved' if solved else ''}"
+        text += " · " + _("held-out {metric} **{value}** (no memory: {baseline}; solved at {threshold})").format(
+            metric=_(task.metric[0]),
+            value=f"{last.metric:.3f}",
+            baseline=f"{baseline:.3f}",
+            threshold=f"{task.threshold(baseline):.3f}",
         )
+        text += " :material/verified: " + _("solved") if solved else ""
     if progress.message:
         text += f"\n\n{progress.message}"
     return text
@@ -178,28 +187,36 @@ def training_strip(view: ViewConfig, job: TrainingJob | None, progress: Progress
     """
     task = TASKS[view.task]
     if problems := task.problems(view.model):
-        st.warning(f"**This model cannot learn {task.title}**: {'; '.join(problems)}.", icon=":material/block:")
-        st.button("Fit the model to the task", on_click=fit_model_to_task, type="primary", key="fit_task")
+        st.warning(
+            _("**This model cannot learn {task}**: {problems}.").format(
+                task=_(task.title), problems="; ".join(map(str, problems))
+            ),
+            icon=":material/block:",
+        )
+        st.button(_("Fit the model to the task"), on_click=fit_model_to_task, type="primary", key="fit_task")
         return
     spec = view.training_spec()
     if spec is None:  # a broken stack: its own notice explains
         return
     if refused := st.session_state.pop("_train_refused", None):
-        st.error(f"Training could not start: {refused}")
+        st.error(_("Training could not start: {reason}").format(reason=refused))
     buttons, status = st.columns([1, 5], vertical_alignment="center")
     with buttons:
         if progress is None or progress.state is JobState.DONE or progress.state is JobState.FAILED:
-            label = "Train" if progress is None else "Train again"
+            label = _("Train") if progress is None else _("Train again")
             st.button(label, icon=":material/play_arrow:", type="primary", on_click=start_training, args=(spec,), key="train")
         elif progress.active:
-            st.button("Stop", icon=":material/stop:", on_click=job.stop, key="stop_training")
+            st.button(_("Stop"), icon=":material/stop:", on_click=job.stop, key="stop_training")
         else:
-            st.button("Resume", icon=":material/resume:", type="primary", on_click=resume_training, args=(job,), key="resume")
+            st.button(_("Resume"), icon=":material/resume:", type="primary", on_click=resume_training, args=(job,), key="resume")
     with status:
         if job is None:
             st.markdown(
-                f"**{task.title}**: {task.teaches} Press **Train**: {spec.epochs} epochs of {spec.steps_per_epoch} steps "
-                f"(batch {spec.batch_size}, Adam {spec.learning_rate}). Every view then shows what the model learned."
+                f"**{_(task.title)}**: {_(task.teaches)} "
+                + _(
+                    "Press **Train**: {epochs} epochs of {steps} steps "
+                    "(batch {batch}, Adam {rate}). Every view then shows what the model learned."
+                ).format(epochs=spec.epochs, steps=spec.steps_per_epoch, batch=spec.batch_size, rate=spec.learning_rate)
             )
         else:
             _live_status(job, spec, progress.active)
@@ -212,21 +229,26 @@ def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:
 
     @st.fragment(run_every=POLL_S if active else None)
     def live() -> None:
-        progress = job.progress()
-        if st.session_state.get("_job_was_active") and not progress.active:
-            st.session_state["_job_was_active"] = False
-            st.session_state["snapshot"] = -1  # show the final weights everywhere
-            st.rerun()
-        st.markdown(_status_text(progress, spec))
-        if len(progress.train_losses):
-            baseline = cache.task_baseline(spec)
-            fig = make_training_curve_figure(
-                TASKS[spec.task], progress.train_losses, progress.snapshots, total_steps=spec.total_steps,
-                baseline_loss=baseline[0], baseline_metric=baseline[1], compact=True,
-            )  # fmt: skip
-            show_chart(fig, "training_live")
+        with use_language(page_language()):  # a fragment's rerun runs only this function: set the language again
+            _live(job, spec)
 
     live()
+
+
+def _live(job: TrainingJob, spec: TrainingSpec) -> None:
+    progress = job.progress()
+    if st.session_state.get("_job_was_active") and not progress.active:
+        st.session_state["_job_was_active"] = False
+        st.session_state["snapshot"] = -1  # show the final weights everywhere
+        st.rerun()
+    st.markdown(_status_text(progress, spec))
+    if len(progress.train_losses):
+        baseline = cache.task_baseline(spec)
+        fig = make_training_curve_figure(
+            TASKS[spec.task], progress.train_losses, progress.snapshots, total_steps=spec.total_steps,
+            baseline_loss=baseline[0], baseline_metric=baseline[1], compact=True,
+        )  # fmt: skip
+        show_chart(fig, "training_live")
 
 
 def _pick_snapshot() -> None:
@@ -238,10 +260,15 @@ def _scrubber(progress: Progress, spec: TrainingSpec) -> None:
     want = st.session_state.get("snapshot", -1)
     st.session_state["snapshot_pick"] = nearest(progress.snapshots, None if want < 0 else want).step
     st.select_slider(
-        "Weights the views show: after training step",
+        _("Weights the views show: after training step"),
         steps,
         key="snapshot_pick",
         on_change=_pick_snapshot,
-        format_func=lambda s: f"{s} (epoch {s / spec.steps_per_epoch:.2f})" + (" untrained" if s == 0 else ""),
-        help="Every view (graph colours, gates, trajectories, weights, the Questions' numbers) shows the model at this step.",
+        format_func=keep_language(
+            lambda s: (
+                _("{step} (epoch {epoch})").format(step=s, epoch=f"{s / spec.steps_per_epoch:.2f}")
+                + (" " + _("untrained") if s == 0 else "")
+            )
+        ),
+        help=_("Every view (graph colours, gates, trajectories, weights, the Questions' numbers) shows the model at this step."),
     )

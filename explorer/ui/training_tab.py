@@ -5,42 +5,55 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.figures.training import make_predictions_figure, make_training_curve_figure
+from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights, nearest
 from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
+from explorer.ui.controls import panel_label
 from explorer.ui.training import session_job
-from explorer.view import PANELS, ViewConfig
+from explorer.view import ViewConfig
 
 
 def _focus(layer: int, unit: int) -> None:
-    st.session_state.update(layer=layer, unit=unit, panel=PANELS["gates"])
+    st.session_state.update(layer=layer, unit=unit, panel=panel_label("gates"))
 
 
 def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     """The tab's content for the view's task (a note when there is none)."""
     if not view.task:
         st.info(
-            "Pick a task under **Train on a task** in the sidebar: the live model learns it here, and every view "
-            "shows what it learned.",
+            _(
+                "Pick a task under **Train on a task** in the sidebar: the live model learns it here, and every view "
+                "shows what it learned."
+            ),
             icon=":material/school:",
         )
         return
     spec = view.training_spec()
     task = TASKS[view.task]
     if spec is None:
-        st.info(f"Fit the model to {task.title} (the button above) to train it.")
+        st.info(_("Fit the model to {task} (the button above) to train it.").format(task=_(task.title)))
         return
     job = session_job(spec)
     progress = job.progress() if job else None
     loss0, metric0 = cache.task_baseline(spec)
     st.markdown(
-        f"**{task.title}.** {task.teaches} Input `(samples, {spec.model.timesteps}, {task.features})`; "
-        f"no-memory baseline on held-out samples: {task.metric[0]} **{metric0:.3f}**; solved when "
-        f"{task.threshold_text} (**{task.threshold(metric0):.3f}**)."
+        f"**{_(task.title)}.** {_(task.teaches)} "
+        + _(
+            "Input `(samples, {T}, {F})`; no-memory baseline on held-out samples: {metric} **{baseline}**; "
+            "solved when {threshold_text} (**{threshold}**)."
+        ).format(
+            T=spec.model.timesteps,
+            F=task.features,
+            metric=_(task.metric[0]),
+            baseline=f"{metric0:.3f}",
+            threshold_text=_(task.threshold_text),
+            threshold=f"{task.threshold(metric0):.3f}",
+        )
     )
     if progress is None or not progress.snapshots:
-        st.caption("Press **Train** above to start; the curve fills in as it learns.")
+        st.caption(_("Press **Train** above to start; the curve fills in as it learns."))
         return
     shown = nearest(progress.snapshots, None if weights is None else weights.step) if weights else progress.snapshots[0]
     fig = make_training_curve_figure(
@@ -49,7 +62,7 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     )  # fmt: skip
     show_chart(fig, "training_curve")
 
-    st.markdown(f"#### What it learned (weights after step {shown.step})")
+    st.markdown("#### " + _("What it learned (weights after step {step})").format(step=shown.step))
     for k, (found, untrained) in enumerate(cache.findings(spec, weights)):
         name = spec.model.layer_names[found.layer]
         sentence = found.describe(name, untrained)
@@ -57,12 +70,14 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
             st.success(sentence, icon=":material/lightbulb:")
         else:
             st.info(
-                f"No single unit does this clearly yet (the best: {sentence}). The job may be spread over several "
-                "units, or the model has not learned it.",
+                _(
+                    "No single unit does this clearly yet (the best: {sentence}). The job may be spread over several "
+                    "units, or the model has not learned it."
+                ).format(sentence=sentence),
                 icon=":material/search:",
             )
         st.button(
-            f"Show {name} unit {found.unit} in the gate view",
+            _("Show {layer} unit {unit} in the gate view").format(layer=name, unit=found.unit),
             key=f"focus_finding_{k}",
             on_click=_focus,
             args=(found.layer, found.unit),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.i18n import Message, _
 from explorer.ui.controls import apply_model
 from explorer.upload.loading import MAX_BYTES, UploadError, load_uploaded_model
 from explorer.upload.stack import UploadedModel, read_stack
@@ -23,10 +24,10 @@ def _on_upload() -> None:
         data = file.getvalue()
         uploaded = read_stack(load_uploaded_model(data), name=file.name, data=data)
     except UploadError as err:
-        st.session_state[STATE] = str(err)
+        st.session_state[STATE] = err.args[0] if err.args else str(err)  # a Message: translated when shown
         return
     except Exception as err:  # a bug of ours must not cost the learner their page
-        st.session_state[STATE] = f"The file could not be opened ({type(err).__name__})."
+        st.session_state[STATE] = Message("The file could not be opened ({error}).", error=type(err).__name__)
         return
     st.session_state[STATE] = uploaded
     st.session_state["task"] = ""  # the learner's own weights, not a task's training
@@ -42,19 +43,21 @@ def back_to_upload() -> None:
 
 def upload_sidebar() -> None:
     """The uploader, and the plain message of a file that did not open."""
-    with st.sidebar.expander("Open your own Keras model", icon=":material/upload_file:"):
+    with st.sidebar.expander(_("Open your own Keras model"), icon=":material/upload_file:"):
         st.file_uploader(
-            "a .keras or .h5 file",
+            _("a .keras or .h5 file"),
             type=["keras", "h5"],
             key="model_file",
             on_change=_on_upload,
-            help=f"A Sequential or functional stack of LSTM layers with an optional Dense head, up to "
-            f"{MAX_BYTES // (1024 * 1024)} MB. Loaded in Keras's safe mode (no code from the file runs) and kept "
-            "in this browser session only.",
+            help=_(
+                "A Sequential or functional stack of LSTM layers with an optional Dense head, up to "
+                "{mb} MB. Loaded in Keras's safe mode (no code from the file runs) and kept "
+                "in this browser session only."
+            ).format(mb=MAX_BYTES // (1024 * 1024)),
         )
         state = st.session_state.get(STATE)
-        if isinstance(state, str):
-            st.error(state, icon=":material/block:")
+        if isinstance(state, str | Message):
+            st.error(str(state), icon=":material/block:")
 
 
 def uploaded_weights(view: ViewConfig) -> UploadedWeights | None:
@@ -71,12 +74,17 @@ def upload_notice(view: ViewConfig, weights) -> None:
     if not isinstance(uploaded, UploadedModel):
         return
     if isinstance(weights, UploadedWeights):
-        notes = " ".join(uploaded.notes)
-        st.info(f"Every view shows **your model** `{uploaded.name}` with its own weights. {notes}", icon=":material/person:")
-    else:
+        notes = " ".join(map(str, uploaded.notes))
         st.info(
-            f"Your model `{uploaded.name}` is open, but the settings have moved away from its shape (or a task is "
-            "chosen), so the views show a freshly initialised model.",
+            _("Every view shows **your model** `{name}` with its own weights.").format(name=uploaded.name) + " " + notes,
             icon=":material/person:",
         )
-        st.button("Back to my model", on_click=back_to_upload)
+    else:
+        st.info(
+            _(
+                "Your model `{name}` is open, but the settings have moved away from its shape (or a task is "
+                "chosen), so the views show a freshly initialised model."
+            ).format(name=uploaded.name),
+            icon=":material/person:",
+        )
+        st.button(_("Back to my model"), on_click=back_to_upload)

@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 
+from explorer.i18n import Message
 from explorer.keras_lock import KERAS_LOCK
 
 MAX_BYTES = 25 * 1024 * 1024  # .streamlit/config.toml's server.maxUploadSize matches (25 MB)
@@ -29,28 +30,36 @@ def file_kind(data: bytes) -> str:
     if data.startswith(HDF5_MAGIC):
         return "h5"
     raise UploadError(
-        "This is not a Keras model file: a `.keras` file is a zip archive and an `.h5` file is HDF5, and this file "
-        "starts like neither. Save your model with `model.save('my_model.keras')` and upload that file."
+        Message(
+            "This is not a Keras model file: a `.keras` file is a zip archive and an `.h5` file is HDF5, and this file "
+            "starts like neither. Save your model with `model.save('my_model.keras')` and upload that file."
+        )
     )
 
 
-def _explain(err: Exception) -> str:
+def _explain(err: Exception) -> Message:
     text = str(err)
     if "Lambda" in text or "safe_mode" in text:
-        return (
+        return Message(
             "Your model contains a `Lambda` layer: arbitrary Python code inside the file. Keras's safe mode refuses "
             "to run it, and so does this app. Replace the Lambda with a built-in layer to explore the model here."
         )
     unknown = re.search(r"[Cc]ould not (?:locate|deserialize) (?:class|function) '?([\w.]+)'?", text)
     if unknown or "custom" in text.lower():
-        name = unknown.group(1) if unknown else "a custom object"
-        return (
-            f"Your model uses `{name}`, a custom layer or function this app does not know (only Keras's own layers "
+        if unknown:
+            return Message(
+                "Your model uses `{name}`, a custom layer or function this app does not know (only Keras's own layers "
+                "load, and no code from the file runs).",
+                name=unknown.group(1),
+            )
+        return Message(
+            "Your model uses a custom layer or function this app does not know (only Keras's own layers "
             "load, and no code from the file runs)."
         )
     if any(s in text for s in ("zip", "truncated", "EOF", "signature", "Unable to", "unable to", "corrupt", "bad")):
-        return "The file is damaged or incomplete (it could not be read as a Keras model). Save it again and re-upload."
-    return f"Keras could not load this file. Keras said: {text.splitlines()[0][:300] if text else type(err).__name__}"
+        return Message("The file is damaged or incomplete (it could not be read as a Keras model). Save it again and re-upload.")
+    said = (text.splitlines()[0][:300] if text else type(err).__name__).replace("`", "'")
+    return Message("Keras could not load this file. Keras said: `{keras}`", keras=said)
 
 
 def load_uploaded_model(data: bytes):
@@ -63,9 +72,15 @@ def load_uploaded_model(data: bytes):
         The model, loaded with ``safe_mode=True`` and ``compile=False`` (its optimizer is not needed).
     """
     if len(data) > MAX_BYTES:
-        raise UploadError(f"The file is {len(data) / 1e6:.1f} MB; models up to {MAX_BYTES // (1024 * 1024)} MB open here.")
+        raise UploadError(
+            Message(
+                "The file is {size} MB; models up to {limit} MB open here.",
+                size=f"{len(data) / 1e6:.1f}",
+                limit=MAX_BYTES // (1024 * 1024),
+            )
+        )
     if not data:
-        raise UploadError("The file is empty.")
+        raise UploadError(Message("The file is empty."))
     kind = file_kind(data)
     from explorer._keras import keras
 

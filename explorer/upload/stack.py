@@ -24,6 +24,7 @@ from explorer.config import (
     ConfigError,
     LSTMConfig,
 )
+from explorer.i18n import Message
 from explorer.upload.loading import UploadError
 
 PASS_THROUGH = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization"}
@@ -69,29 +70,40 @@ def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
     unsupported = [k for k in kinds if k not in ("LSTM", "Dense")]
     recurrent_like = [k for k in unsupported if any(word in k for word in ("RNN", "GRU", "LSTM", "Bidirectional"))]
     if not lstms and not recurrent_like:
-        found = ", ".join(dict.fromkeys(kinds)) or "no layers"
-        raise UploadError(f"No `LSTM` layer in this model (found: {found}). This app explores LSTM stacks.")
+        found = ", ".join(dict.fromkeys(kinds)) or "—"
+        raise UploadError(Message("No `LSTM` layer in this model (found: {found}). This app explores LSTM stacks.", found=found))
     if unsupported:
         found = ", ".join(f"`{k}`" for k in dict.fromkeys(unsupported))
         raise UploadError(
-            f"This model has layers the app does not trace: {found}. It shows stacks of plain `LSTM` layers with an "
-            "optional `Dense` head (a `Bidirectional` LSTM, `GRU`, `ConvLSTM`, `Masking` or `Embedding` are not drawn)."
+            Message(
+                "This model has layers the app does not trace: {found}. It shows stacks of plain `LSTM` layers with an "
+                "optional `Dense` head (a `Bidirectional` LSTM, `GRU`, `ConvLSTM`, `Masking` or `Embedding` are not drawn).",
+                found=found,
+            )
         )
     dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
     if len(dense) > 1 or (dense and layers[-1] is not dense[0]):
-        raise UploadError("The app traces one `Dense` layer, after the last LSTM; this model has its Dense layers elsewhere.")
+        raise UploadError(
+            Message("The app traces one `Dense` layer, after the last LSTM; this model has its Dense layers elsewhere.")
+        )
     if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise UploadError("The app traces models with one input and one output; this one has more.")
+        raise UploadError(Message("The app traces models with one input and one output; this one has more."))
     if len(lstms) > LAYERS_RANGE[1]:
-        raise UploadError(f"This model stacks {len(lstms)} LSTM layers; the app draws up to {LAYERS_RANGE[1]}.")
+        raise UploadError(
+            Message("This model stacks {n} LSTM layers; the app draws up to {most}.", n=len(lstms), most=LAYERS_RANGE[1])
+        )
     shape = tuple(model.inputs[0].shape)  # (None, T, F)
     notes = []
     if len(shape) != 3:
-        raise UploadError(f"The model's input has shape {shape}; an LSTM stack reads (batch, timesteps, features).")
+        raise UploadError(
+            Message("The model's input has shape {shape}; an LSTM stack reads (batch, timesteps, features).", shape=shape)
+        )
     T, F = shape[1], shape[2]
     if T is None:
         T = DEFAULT_TIMESTEPS
-        notes.append(f"Your model takes sequences of any length; the views use {T} timesteps (change them in the sidebar).")
+        notes.append(
+            Message("Your model takes sequences of any length; the views use {T} timesteps (change them in the sidebar).", T=T)
+        )
     first = lstms[0]
     for field, value in (
         ("go_backwards", {layer.go_backwards for layer in lstms}),
@@ -100,24 +112,42 @@ def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
         ("use_bias", {layer.use_bias for layer in lstms}),
     ):
         if len(value) > 1:
-            raise UploadError(f"The LSTM layers differ in `{field}` ({', '.join(map(str, value))}); the app draws one setting.")
+            raise UploadError(
+                Message(
+                    "The LSTM layers differ in `{field}` ({values}); the app draws one setting.",
+                    field=field,
+                    values=", ".join(map(str, value)),
+                )
+            )
     act, rec = _act(first.cell.activation), _act(first.cell.recurrent_activation)
     if act not in ACTIVATIONS or rec not in RECURRENT_ACTIVATIONS:
-        raise UploadError(f"The LSTM uses activation `{act}` / recurrent activation `{rec}`, which the app does not trace.")
+        raise UploadError(
+            Message(
+                "The LSTM uses activation `{act}` / recurrent activation `{rec}`, which the app does not trace.", act=act, rec=rec
+            )
+        )
     head_act = _act(dense[0].activation) if dense else "linear"
     if dense and head_act not in HEAD_ACTIVATIONS:
-        raise UploadError(f"The Dense head's activation `{head_act}` is not one the app traces ({', '.join(HEAD_ACTIVATIONS)}).")
+        raise UploadError(
+            Message(
+                "The Dense head's activation `{act}` is not one the app traces ({choices}).",
+                act=head_act,
+                choices=", ".join(HEAD_ACTIVATIONS),
+            )
+        )
     if any(layer.dropout or layer.recurrent_dropout for layer in lstms):
-        notes.append("Its LSTM dropout acts only in training; the views show the model as used for prediction.")
+        notes.append(Message("Its LSTM dropout acts only in training; the views show the model as used for prediction."))
     if any(layer.stateful for layer in lstms):
-        notes.append("It is `stateful`: the views start every sequence from zero state, as after `reset_states()`.")
+        notes.append(Message("It is `stateful`: the views start every sequence from zero state, as after `reset_states()`."))
     if any(layer.return_state for layer in lstms):
-        notes.append("A layer returns its states inside your model; the views show its outputs.")
+        notes.append(Message("A layer returns its states inside your model; the views show its outputs."))
     sizes = (("timesteps", T, TIMESTEPS_RANGE), ("features", F, FEATURES_RANGE))
-    sizes += tuple((f"units of {layer.name}", layer.units, UNITS_RANGE) for layer in lstms)
+    sizes += tuple((Message("units of {layer}", layer=layer.name), layer.units, UNITS_RANGE) for layer in lstms)
     for what, value, (lo, hi) in sizes:
         if not lo <= value <= hi:
-            raise UploadError(f"Its {what} = {value} is outside what the app draws ({lo}–{hi}).")
+            raise UploadError(
+                Message("Its {what} = {value} is outside what the app draws ({lo}–{hi}).", what=what, value=value, lo=lo, hi=hi)
+            )
     try:
         cfg = LSTMConfig(
             timesteps=int(T),
@@ -133,9 +163,9 @@ def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
             head_activation=head_act,
         )
     except ConfigError as err:
-        raise UploadError(f"This stack does not fit the app: {err}") from err
+        raise UploadError(Message("This stack does not fit the app: {reason}", reason=err)) from err
     if not cfg.is_buildable:
-        raise UploadError("An inner LSTM layer of this model does not return sequences, so the stack cannot run.")
+        raise UploadError(Message("An inner LSTM layer of this model does not return sequences, so the stack cannot run."))
     arrays = [np.asarray(w, np.float32) for layer in lstms for w in layer.get_weights()]
     if dense:  # the app's head always has a bias: zeros stand in for Dense(use_bias=False)
         head = dense[0].get_weights()
@@ -158,6 +188,8 @@ def _check_reproduced(model, uploaded: UploadedModel) -> None:
         ours = trace(model_weights(cfg, uploaded.arrays), x).output
         theirs = np.asarray(model(x, training=False), np.float32)
     except Exception as err:  # shapes that do not line up: the reading was wrong
-        raise UploadError(f"The app could not reproduce this model's computation ({type(err).__name__}).") from err
+        raise UploadError(
+            Message("The app could not reproduce this model's computation ({error}).", error=type(err).__name__)
+        ) from err
     if theirs.shape != ours.shape or not np.allclose(theirs, ours, atol=1e-4):
-        raise UploadError("The app's reading of this model does not reproduce its outputs, so it is not shown.")
+        raise UploadError(Message("The app's reading of this model does not reproduce its outputs, so it is not shown."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.upload.stack import UploadedModel
 
@@ -23,7 +24,7 @@ class UploadedWeights(TrainedWeights):
 def describe(weights: TrainedWeights | None) -> str:
     """What the views show, for captions: the Keras weights, a snapshot, or a learner's file."""
     if weights is None:
-        return "the Keras weights"
+        return _("the Keras weights")
     if isinstance(weights, UploadedWeights):
-        return f"your model's weights ({weights.name})"
-    return f"the weights after training step {weights.step}"
+        return _("your model's weights ({name})").format(name=weights.name)
+    return _("the weights after training step {step}").format(step=weights.step)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -10,6 +12,7 @@ from explorer import (
     LSTMConfig,
     answers,
 )
+from explorer.i18n import N_, _
 from explorer.training.probes import PROBE_SAMPLES, PROBE_SEED, Finding, find_units
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.training.spec import TrainingSpec
@@ -19,12 +22,29 @@ from explorer.ui.cache.traces import sample_batch
 from explorer.ui.runtime import KERAS_LOCK
 
 
+def with_spinner(message: str):
+    """Show ``message`` (translated) while a cached call runs; Streamlit shows a spinner only after 0.5 s, so a
+    cache hit shows none. (A decorator's own ``show_spinner`` text is fixed at import, in one language.)"""
+
+    def wrap(cached):
+        @functools.wraps(cached)
+        def call(*args, **kwargs):
+            with st.spinner(_(message)):
+                return cached(*args, **kwargs)
+
+        call.clear = cached.clear
+        return call
+
+    return wrap
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def units_places(cfg: LSTMConfig, layer: int) -> list:
+def units_places(cfg: LSTMConfig, layer: int, *, lang: str = "en") -> list:  # lang: keys the cache (text)
     return answers.units_places(cfg, layer)
 
 
-@st.cache_data(max_entries=16, show_spinner="Building the model at several lengths…")
+@with_spinner(N_("Building the model at several lengths…"))
+@st.cache_data(max_entries=16, show_spinner=False)
 def params_points(cfg: LSTMConfig) -> list:
     lengths = tuple(sorted({*answers.PARAM_LENGTHS, cfg.timesteps, 13}))
     with KERAS_LOCK:
@@ -32,18 +52,20 @@ def params_points(cfg: LSTMConfig) -> list:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def broken_stack_message(cfg: LSTMConfig) -> str:
+def broken_stack_message(cfg: LSTMConfig) -> str:  # Keras's own words
     bundle = model_bundle(cfg)
-    return bundle.keras_message if isinstance(bundle, ConfigError) else "(this stack builds)"
+    return bundle.keras_message if isinstance(bundle, ConfigError) else _("(this stack builds)")
 
 
-@st.cache_resource(max_entries=16, show_spinner="Running Keras with return_state=True…")
+@with_spinner(N_("Running Keras with return_state=True…"))
+@st.cache_resource(max_entries=16, show_spinner=False)
 def return_state_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None):
     with KERAS_LOCK:
         return answers.return_state_demo(cfg, sample_batch(*data_key), None if weights is None else weights.arrays)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Feeding the sequence in two calls…")  # 3 traces each: 80 MB at the largest
+@with_spinner(N_("Feeding the sequence in two calls…"))
+@st.cache_resource(max_entries=4, show_spinner=False)  # 3 traces each: 80 MB at the largest
 def halves(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None):
     """NumPy halves demo, and Keras stateful=True's max difference from the carried-over path."""
     bundle, x = model_bundle(cfg, weights), sample_batch(*data_key)
@@ -55,8 +77,8 @@ def halves(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = No
     return demo, float(np.max(np.abs(keras_out - ours)))
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def argument_rows() -> list:
+@st.cache_data(max_entries=2, show_spinner=False)
+def argument_rows(*, lang: str = "en") -> list:
     return answers.argument_reference()
 
 
@@ -65,7 +87,8 @@ def activation_curves(z: np.ndarray) -> dict:
     return answers.activation_curves(z)
 
 
-@st.cache_data(max_entries=8, show_spinner="Timing unroll=False and unroll=True…")
+@with_spinner(N_("Timing unroll=False and unroll=True…"))
+@st.cache_data(max_entries=8, show_spinner=False)
 def unroll_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> dict:
     bundle = model_bundle(cfg, weights)
     x = sample_batch(data_key[0], cfg.timesteps, *data_key[2:])
@@ -73,7 +96,8 @@ def unroll_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | N
         return answers.measure_unroll(cfg, bundle.model, x)
 
 
-@st.cache_data(max_entries=8, show_spinner="Calling the model with dropout…")
+@with_spinner(N_("Calling the model with dropout…"))
+@st.cache_data(max_entries=8, show_spinner=False)
 def dropout_numbers(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> dict:
     bundle = model_bundle(cfg, weights)
     with KERAS_LOCK:
@@ -91,7 +115,8 @@ def task_baseline(spec: TrainingSpec) -> tuple[float, float]:
     return task_loss(task, data, memoryless), task.score(data, memoryless)
 
 
-@st.cache_resource(max_entries=32, show_spinner="Looking for the units that do the task's job…")
+@with_spinner(N_("Looking for the units that do the task's job…"))
+@st.cache_resource(max_entries=32, show_spinner=False)
 def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[Finding, Finding]]:
     """Per probe: the best unit at ``weights`` and the best unit of the untrained model, on the same samples."""
     data = TASKS[spec.task].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)

@@ -1,4 +1,8 @@
-"""The figures, each cached on exactly the inputs it depends on (cached objects are shared: never mutated)."""
+"""The figures, each cached on exactly the inputs it depends on (cached objects are shared: never mutated).
+
+Each takes ``lang``, the language its text is drawn in (the page's, set by `use_language`): it is not read
+inside, it keys the cache, so a Chinese page never gets an English figure cached by another session.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ def unrolled_figure(
     colour_by: str,
     weights: TrainedWeights | None = None,
     focus: tuple[int, int] | None = None,
+    *,
+    lang: str = "en",  # the language of the figure's text: part of the cache key
 ):
     return make_unrolled_figure(
         cfg,
@@ -41,7 +47,7 @@ def unrolled_figure(
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def shapes_figure(cfg: LSTMConfig, weights: TrainedWeights | None = None):
+def shapes_figure(cfg: LSTMConfig, weights: TrainedWeights | None = None, *, lang: str = "en"):
     bundle = model_bundle(cfg)  # shapes and counts: the same for any weights
     numbers = bundle.weights if weights is None else model_weights(cfg, weights.arrays)
     biases = {w.name: w.bias for w in numbers.lstm}
@@ -58,6 +64,8 @@ def gates_figure(
     weights: TrainedWeights | None = None,
     title: str | None = None,
     step: int | None = None,
+    *,
+    lang: str = "en",
 ):
     """``step``: the focused input step (marked, and where the time player starts), or ``None``."""
     tr = view_trace(cfg, data_key, weights)
@@ -77,7 +85,14 @@ def gates_figure(
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def trajectory_figures(
-    cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None, step: int | None = None
+    cfg: LSTMConfig,
+    data_key: tuple,
+    layer: int,
+    sample: int,
+    weights: TrainedWeights | None = None,
+    step: int | None = None,
+    *,
+    lang: str = "en",
 ):
     tr = view_trace(cfg, data_key, weights)
     position = None if step is None else processing_index(tr, layer, step) + 1
@@ -88,5 +103,7 @@ def trajectory_figures(
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def state_space_3d(cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None):
+def state_space_3d(
+    cfg: LSTMConfig, data_key: tuple, layer: int, sample: int, weights: TrainedWeights | None = None, *, lang: str = "en"
+):
     return make_state_space_figure(view_trace(cfg, data_key, weights), layer=layer, dims=3, sample=sample)
