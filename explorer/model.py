@@ -16,9 +16,9 @@ from explorer.config import ConfigError, LSTMConfig
 from explorer.i18n import N_, Message
 
 STACK_FIX = N_(
-    "An LSTM needs a 3-D input (batch, timesteps, features), but `{name}` has "
-    "return_sequences=False, so it hands on only its last hidden state (batch, {units}). "
-    "Fix: set return_sequences=True on `{name}` so it returns the whole sequence (batch, timesteps, {units})."
+    "An LSTM needs a 3-D input `(batch, timesteps, features)`, but `{name}` has "
+    "`return_sequences=False`, so it hands on only its last hidden state `(batch, {units})`. "
+    "Fix: set `return_sequences=True` on `{name}` so it returns the whole sequence `(batch, timesteps, {units})`."
 )
 
 

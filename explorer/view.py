@@ -187,7 +187,7 @@ def _unknown(key: str, value: object, choices) -> Message:
         "`{key}` = {value} is unknown; choose one of {choices}.",
         key=key,
         value=repr(value),
-        choices=", ".join(map(str, choices)),
+        choices=", ".join(f"`{c}`" for c in choices),
     )
 
 

@@ -174,7 +174,7 @@ def init_from_url() -> list[str]:
         return st.session_state.get("_url_notices", [])
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     view, notices = ViewConfig.from_query_params(params)
-    if view.lesson and set(params) <= {"lesson", "lecture"}:  # `?lesson=3` alone: that step's model and view
+    if view.lesson and set(params) <= {"lesson", "lecture", "lang"}:  # `?lesson=3` alone: that step's model and view
         view, notices = ViewConfig.from_query_params({**LESSON[view.lesson - 1].query, **params})
     view = fit_to_task(view, model_given=any(key in MODEL_QUERY_KEYS for key in params))
     st.session_state.update(view_to_state(view))

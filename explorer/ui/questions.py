@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
@@ -19,7 +21,7 @@ from explorer.ui import cache
 from explorer.ui.controls import apply_model, break_stack, fix_stack
 from explorer.view import QUESTIONS, ViewConfig
 
-EXAMPLE_CSV = "assets/example_series.csv"
+EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "assets" / "example_series.csv"  # wherever the server starts
 
 
 def _numbers(values: np.ndarray, n: int = 6) -> str:
@@ -199,7 +201,8 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
     column = c1.selectbox(_("column"), columns, key="shaper_column")
     timesteps = c2.number_input(_("timesteps T"), 1, 200, view.model.timesteps, key="shaper_T")
     stride = c3.number_input(_("stride"), 1, 1000, 1, key="shaper_stride")
-    mode = c4.selectbox(_("encoding"), list(ENCODINGS), format_func=keep_language(lambda key: _(ENCODINGS[key])), key="shaper_mode")
+    encoding_label = keep_language(lambda key: _(ENCODINGS[key]))
+    mode = c4.selectbox(_("encoding"), list(ENCODINGS), format_func=encoding_label, key="shaper_mode")
     try:
         series = parse_series(data, column=column if column in columns else None)
         windows = make_windows(series.values, int(timesteps), int(stride))  # (n, T)

@@ -96,7 +96,7 @@ def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
     notes = []
     if len(shape) != 3:
         raise UploadError(
-            Message("The model's input has shape {shape}; an LSTM stack reads (batch, timesteps, features).", shape=shape)
+            Message("The model's input has shape {shape}; an LSTM stack reads `(batch, timesteps, features)`.", shape=shape)
         )
     T, F = shape[1], shape[2]
     if T is None:

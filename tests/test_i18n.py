@@ -1,0 +1,200 @@
+"""The interface in two languages: the catalogues are complete and in sync with the code, and the URL keeps the language."""
+
+import gettext
+import io
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from page_text import english_runs, page_texts
+from test_app import assert_clean, figures, new_app, open_panel
+from test_training_app import train_to_end
+
+from explorer.i18n import LANGUAGES, Message, _, use_language
+from explorer.i18n.catalogue import LOCALES, translations
+from explorer.lesson.steps import LESSON
+from explorer.view import PANELS, QUESTIONS, ViewConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+POT = ROOT / "explorer" / "i18n" / "messages.pot"
+TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalogue(path: Path):
+    with open(path, "rb") as f:
+        return read_po(f)
+
+
+def msgids(catalogue) -> set[str]:
+    return {m.id for m in catalogue if m.id}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set[str]:
+    """The messages the code marks today, extracted as the README says."""
+    out = tmp_path_factory.mktemp("pot") / "messages.pot"
+    script = "from babel.messages.frontend import main; main()"
+    subprocess.run(
+        [sys.executable, "-c", script, "-q", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "Message",
+         "--no-location", "--omit-header", "--sort-output", "-o", str(out), "."],
+        cwd=ROOT, check=True,
+    )  # fmt: skip
+    return msgids(read_catalogue(out))
+
+
+def test_the_template_holds_exactly_what_the_code_marks(extracted):
+    assert len(extracted) > 400  # the extraction found the messages (a broken babel.cfg finds none)
+    committed = msgids(read_catalogue(POT))
+    assert sorted(extracted - committed) == [], "new messages: run pybabel extract and update (see README)"
+    assert sorted(committed - extracted) == [], "messages the code no longer uses: run pybabel extract"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_message_has_a_translation_with_the_same_placeholders(lang, extracted):
+    catalogue = read_catalogue(po_path(lang))
+    assert msgids(catalogue) == extracted, "run pybabel update (see README)"
+    missing, fuzzy, mismatched = [], [], []
+    for m in catalogue:
+        if not m.id:
+            continue
+        if not m.string:
+            missing.append(m.id)
+        if m.fuzzy:
+            fuzzy.append(m.id)
+        if placeholders(m.id) != placeholders(m.string or ""):
+            mismatched.append((m.id, m.string))
+    assert (missing, fuzzy, mismatched) == ([], [], [])
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_the_compiled_catalogue_matches_its_source(lang):
+    buffer = io.BytesIO()
+    write_mo(buffer, read_catalogue(po_path(lang)))
+    buffer.seek(0)
+    fresh = gettext.GNUTranslations(buffer)._catalog
+    committed = translations(lang)._catalog
+    assert fresh == committed, "run pybabel compile -d explorer/i18n/locales -D messages (see README)"
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_read_as_that_language(lang):
+    """A translation that copied the English would pass the tests above; most of each must be in the new script."""
+    catalogue = read_catalogue(po_path(lang))
+    copied = [m.id for m in catalogue if m.id and m.string == m.id and re.search(r"[A-Za-z]{3}", m.id)]
+    with use_language(lang):
+        han = [_(label) for label in (*PANELS.values(), *QUESTIONS.values())]
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in han), han
+    assert len(copied) < 10, copied  # a few messages are formulas or names (e.g. "LSTM"), not sentences
+
+
+def test_messages_translate_when_shown_and_fall_back_outside_a_page():
+    message = Message("`{name}` must be a whole number ({what}), got {value}.", name="units", what="1-512", value="'x'")
+    assert str(message) == "`units` must be a whole number (1-512), got 'x'."
+    with use_language("zh"):
+        text = str(message)
+    assert "`units`" in text and re.search(r"[\u4e00-\u9fff]", text)
+    with use_language("xx"):  # an unknown language draws the default
+        assert str(message) == "`units` must be a whole number (1-512), got 'x'."
+
+
+def test_the_language_rides_the_url_and_leaves_the_model_and_view_alone():
+    query = {"units": "6,5", "timesteps": "30", "view": "gates", "step": "9", "lang": "zh"}
+    view, notices = ViewConfig.from_query_params(query)
+    assert not notices and view.lang == "zh"
+    assert ViewConfig.from_query_params(view.to_query_params())[0] == view
+    english, _ = ViewConfig.from_query_params({k: v for k, v in query.items() if k != "lang"})
+    assert english.lang == "en" and english.model == view.model and english.panel == view.panel
+    assert "lang" not in english.to_query_params()  # the default stays out of the link
+    odd, notices = ViewConfig.from_query_params({**query, "lang": "klingon"})
+    assert odd.lang == "en" and odd.model == view.model and notices
+
+
+# Names, units and abbreviations that stay as they are in a Chinese page (as Chinese texts on Keras write them).
+ALLOWED_WORDS = {
+    "keras", "lstm", "lstms", "numpy", "tensorflow", "dense", "embedding", "adam", "pca", "softmax", "sigmoid",
+    "tanh", "relu", "linear", "csv", "png", "svg", "gru", "json", "python", "plotly", "streamlit", "true", "false",
+    "none", "sgd", "mse", "rmsprop", "mae", "url", "api", "rnn", "id", "ok", "utf",
+}  # fmt: skip
+
+
+def walk_zh():
+    """Every view, question, a task, the lesson, a broken stack and rejected input, in Chinese: (where, page texts)."""
+    at = new_app({"lang": "zh"})
+    yield "graph", at
+    with use_language("zh"):
+        labels = {key: _(label) for key, label in PANELS.items()}
+    for key, label in labels.items():
+        at.session_state["panel"] = label
+        yield key, at.run()
+    for key in QUESTIONS:
+        yield f"question {key}", at.radio(key="question").set_value(key).run()
+    at.radio(key="question").set_value("data").run()
+    at.text_area(key="shaper_text").set_value("a\nhello\nworld\n").run()
+    yield "shaper error", at
+    at = new_app({"lang": "zh", "task": "brackets", "view": "training"})
+    yield "task", at
+    train_to_end(at)
+    assert {"training_curve", "predictions"} <= figures(at).keys()
+    yield "trained", at
+    yield "broken stack", new_app({"lang": "zh", "units": "4,3", "return_sequences": "0,0", "view": "shapes"})
+    yield "odd URL", new_app({"lang": "zh", "units": "99999", "view": "nope", "seq": "<script>"})
+    yield "lecture cell view", new_app({"lang": "zh", "lecture": "1", "view": "cell"})
+    for k in range(1, len(LESSON) + 1):
+        at = new_app({"lang": "zh", "lesson": str(k)})
+        assert dict(at.query_params).get("view", "graph") == LESSON[k - 1].query["view"], k  # the step's own view
+        yield f"lesson {k}", at
+
+
+def test_the_english_detector_finds_sentences_and_spares_code_formulas_and_names():
+    text = (
+        "点击 `return_sequences=True` 以后 open this cell；$h_t = o_t \\odot \\tanh(c_t)$ "
+        "<b>Keras LSTM softmax</b> lstm_1 is here"
+    )
+    assert english_runs(text, ALLOWED_WORDS) == ["open this cell"]
+    assert english_runs("```python\nmodel = keras.Sequential()\nthe whole code block\n```", ALLOWED_WORDS) == []
+    assert english_runs("shows the weights", ALLOWED_WORDS) == ["shows the weights"]
+
+
+def test_the_chinese_page_shows_no_english_sentence_outside_code():
+    english, walked = [], 0
+    for where, at in walk_zh():
+        assert_clean(at)
+        texts = page_texts(at)
+        assert any(re.search(r"[\u4e00-\u9fff]", text) for _, text in texts), where
+        english += [(where, kind, run, text[:120]) for kind, text in texts for run in english_runs(text, ALLOWED_WORDS)]
+        walked += 1
+    assert walked == 1 + len(PANELS) + len(QUESTIONS) + 6 + len(LESSON)
+    assert english == []
+
+
+def test_the_english_page_has_no_chinese_and_switching_keeps_the_model_and_view():
+    at = new_app({"units": "6,5", "timesteps": "9", "view": "gates"})
+    for key in PANELS:
+        at = open_panel(at, key)
+        switch = {LANGUAGES["zh"], "Language / 语言"}  # the switch names each language in its own (hidden label)
+        han = [t for kind, t in page_texts(at) if re.search(r"[\u4e00-\u9fff]", t) and t not in switch]
+        assert han == [], key
+    open_panel(at, "gates")
+    before = {k: at.query_params[k] for k in ("units", "timesteps")}
+    at.radio(key="lang").set_value("zh").run()
+    assert_clean(at)
+    assert at.query_params["lang"] == "zh" and {k: at.query_params[k] for k in before} == before
+    assert at.query_params["view"] == "gates" and "gates" in figures(at)
+    with use_language("zh"):
+        assert at.session_state["panel"] == _(PANELS["gates"])
+        assert any(_("Parameters") == m.label for m in at.metric)
+    at.radio(key="lang").set_value("en").run()
+    assert "lang" not in at.query_params and at.session_state["panel"] == PANELS["gates"]
