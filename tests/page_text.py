@@ -15,7 +15,7 @@ SKIP_FIELDS = {
     "id", "formId", "key", "spec", "data", "type", "format", "icon", "width", "height", "useContainerWidth",
     "theme", "dataframeSchema", "columns", "selectionMode", "widthConfig", "heightConfig", "value", "default",
 }  # fmt: skip
-FIGURE_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "label", "title", "texttemplate"}
+FIGURE_TEXT_KEYS = {"text", "name", "hovertemplate", "ticktext", "label", "title", "texttemplate", "prefix", "suffix"}
 
 
 def _walk(node):
@@ -36,17 +36,17 @@ def _strings(value, skip=SKIP_FIELDS):
             yield from _strings(item, skip)
 
 
-def _figure_strings(value, key=None):
+def _figure_strings(value, key=None, keys=FIGURE_TEXT_KEYS):
     """The reader-facing strings of a Plotly figure's JSON (titles, annotations, names, hover, tick labels)."""
     if isinstance(value, dict):
         for k, item in value.items():
             if k in {"x", "y", "z", "customdata", "meta", "colorscale", "ids"}:
                 continue
-            yield from _figure_strings(item, k)
+            yield from _figure_strings(item, k, keys)
     elif isinstance(value, list):
         for item in value:
-            yield from _figure_strings(item, key)
-    elif isinstance(value, str) and key in FIGURE_TEXT_KEYS:
+            yield from _figure_strings(item, key, keys)
+    elif isinstance(value, str) and key in keys:
         yield value
 
 
@@ -61,10 +61,13 @@ def page_texts(at: AppTest) -> list[tuple[str, str]]:
             continue
         if kind == "plotly_chart":
             spec = json.loads(proto.spec)
+            legend = spec.get("layout", {}).get("showlegend", True)
             for trace in spec.get("data", []):
-                shown = trace if trace.get("showlegend", True) else {k: v for k, v in trace.items() if k != "name"}
+                named = legend and trace.get("showlegend", True) and trace.get("hoverinfo") != "skip"
+                shown = trace if named else {k: v for k, v in trace.items() if k != "name"}
                 out += [(kind, s) for s in _figure_strings(shown)]
-            out += [(kind, s) for s in _figure_strings({k: v for k, v in spec.items() if k != "data"})]
+            layout_keys = FIGURE_TEXT_KEYS - {"name"}  # a slider's or menu's name is never shown
+            out += [(kind, s) for s in _figure_strings({k: v for k, v in spec.items() if k != "data"}, keys=layout_keys)]
             continue
         if kind in {"arrow_data_frame", "arrow_table", "dataframe", "table"}:
             frame = node.value
@@ -80,15 +83,15 @@ def page_texts(at: AppTest) -> list[tuple[str, str]]:
 
 
 _CODE = re.compile(r"<style.*?</style>|```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|%\{[^}]*\}|<[^>]+>|https?://\S+|&\w+;", re.S)
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]+")
+_TOKEN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_'’-]*|[^\sA-Za-z0-9_]+")  # words and identifiers; the rest
 
 
 def english_runs(text: str, allowed: set[str], run: int = 3) -> list[str]:
     """Runs of ``run`` or more plain English words in ``text`` outside code, formulas, tags and allowed names."""
     found, current = [], []
     for token in _TOKEN.findall(_CODE.sub(" · ", text)):
-        word = token.strip("'’-")
-        if word and word.isascii() and word.isalpha() and word.lower() not in allowed and len(word) > 1:
+        word = token.strip("'’-")  # an identifier (lstm_1, PC1, count_params) is not a word
+        if word and word.isascii() and word.replace("-", "").isalpha() and word.lower() not in allowed and len(word) > 1:
             current.append(word)
             continue
         if token in {",", "-", "'"} and current:  # "a, b" stays one run

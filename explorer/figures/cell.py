@@ -256,7 +256,7 @@ def make_cell_figure(step: CellStep, steps: list[CellStep] | None = None, *, max
             "range": [shown.start - 0.6, shown.stop - 0.4],
             "showticklabels": len(shown) <= 16,
             "tickfont": {"size": 10},
-            "title": {"text": "unit", "standoff": 0, "font": {"size": 12}},
+            "title": {"text": _("unit"), "standoff": 0, "font": {"size": 12}},
         }
         layout[f"yaxis{row}"] = {
             "domain": list(BARS_HEIGHT),

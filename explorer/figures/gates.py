@@ -46,6 +46,7 @@ def _pickers(layer: LayerTrace, sample: int, units: range) -> list[dict]:
     T = layer.h.shape[1]
     steps, unit = np.meshgrid(np.arange(1, T + 1, dtype=np.int16), np.array(units, dtype=np.int16))  # (units, T)
     out = []
+    where, click = _("unit %{y}, step %{x}"), _("click: focus")
     for row, g in enumerate(HEATMAPS, start=1):
         values = layer.gate(g)[sample][:, units.start : units.stop].T  # (units shown, T), as the heatmap
         suffix = axis_suffix(row)
@@ -61,7 +62,7 @@ def _pickers(layer: LayerTrace, sample: int, units: range) -> list[dict]:
                 "selected": {"marker": {"opacity": 0}},
                 "unselected": {"marker": {"opacity": 0}},
                 "customdata": values.ravel(),
-                "hovertemplate": f"{g}: %{{customdata:.3f}}<br>unit %{{y}}, step %{{x}}<br><i>click: focus</i><extra></extra>",
+                "hovertemplate": f"{g}: %{{customdata:.3f}}<br>{where}<br><i>{click}</i><extra></extra>",
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
             }
@@ -142,10 +143,10 @@ def make_gates_figure(
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
                 "coloraxis": "coloraxis" if g in "ifo" else "coloraxis2",
-                "hovertemplate": f"{g}: %{{z:.3f}}<br>unit %{{y}}, step %{{x}}<extra></extra>",
+                "hovertemplate": f"{g}: %{{z:.3f}}<br>" + _("unit %{y}, step %{x}") + "<extra></extra>",
             }
         )
-        layout[f"yaxis{suffix}"]["title"] = {"text": "unit", "standoff": 2}
+        layout[f"yaxis{suffix}"]["title"] = {"text": _("unit"), "standoff": 2}
         if len(shown) > 1:  # outline the focused unit's row: white on black, seen on light and dark cells alike
             row_box = {"type": "rect", "x0": 0.5, "x1": T + 0.5, "y0": unit - 0.5, "y1": unit + 0.5}
             row_box.update(xref=f"x{suffix}", yref=f"y{suffix}")
@@ -179,7 +180,7 @@ def make_gates_figure(
             "colorscale": SEQUENTIAL,
             "cmin": 0,
             "cmax": 1,
-            "colorbar": {"title": {"text": "gate"}, "len": 0.3, "y": 0.86, "thickness": 14},
+            "colorbar": {"title": {"text": _("gate")}, "len": 0.3, "y": 0.86, "thickness": 14},
         },
         coloraxis2={
             "colorscale": DIVERGING,

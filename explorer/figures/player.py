@@ -7,6 +7,8 @@ so a frame is a small update, not a redraw of the whole chart.
 
 from __future__ import annotations
 
+from explorer.i18n import _
+
 MOVING = ("type", "x", "y", "text")  # what a frame sends of each trace: styles stay as the figure set them
 FRAME_MS = 80  # one step per 80 ms while playing (12.5 steps/s when the browser keeps up)
 
@@ -48,7 +50,7 @@ def time_player(
             {
                 "active": active,
                 "name": "time",
-                "currentvalue": {"prefix": "step t = ", "font": {"size": 15}},
+                "currentvalue": {"prefix": _("step t = "), "font": {"size": 15}},
                 "pad": {"t": 8, "b": 4},
                 "x": 0.17,  # right of the ▶ / ❚❚ / |◀ buttons
                 "len": 0.83,

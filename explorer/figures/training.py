@@ -255,5 +255,5 @@ def make_predictions_figure(
         xaxis = {}
         title = _("Target sum and the model's answer, per sample")
     layout = layout_dict(title=title, view="predictions", height=360)
-    layout.update(xaxis=xaxis, yaxis={"title": {"text": "value"}}, legend={"orientation": "h", "y": -0.25}, barmode="group")
+    layout.update(xaxis=xaxis, yaxis={"title": {"text": _("value")}}, legend={"orientation": "h", "y": -0.25}, barmode="group")
     return unvalidated_figure(traces, layout)

@@ -218,7 +218,7 @@ def make_state_space_figure(
             "cmin": 1,
             "cmax": max(T, 2),
             "showscale": b == 0,
-            "colorbar": {"title": {"text": "step"}, "thickness": 14, "len": 0.7},
+            "colorbar": {"title": {"text": _("step")}, "thickness": 14, "len": 0.7},
         }
         c = coords[b]
         kind = "scatter3d" if dims == 3 else "scatter"
@@ -226,12 +226,12 @@ def make_state_space_figure(
             "type": kind,
             "x": c[:, 0],
             "y": c[:, 1],
-            "name": f"sample {b}",
+            "name": _("sample {b}").format(b=b),
             "mode": "lines+markers",
             "line": line,
             "marker": marker,
             "legendgroup": f"s{b}",
-            "hovertemplate": f"sample {b}, step %{{marker.color}}<extra></extra>",
+            "hovertemplate": _("sample {sample}, step {step}").format(sample=b, step="%{marker.color}") + "<extra></extra>",
         }
         ends = {
             "type": kind,

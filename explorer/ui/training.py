@@ -163,7 +163,7 @@ def _status_text(progress: Progress, spec: TrainingSpec) -> str:
     text = head + _(": epoch **{epoch}** of {epochs}, step {step} of {total}").format(
         epoch=f"{epoch:.2f}", epochs=spec.epochs, step=progress.step, total=progress.total_steps
     )
-    text += f", {progress.seconds:.1f} s"
+    text += _(", {seconds} s").format(seconds=f"{progress.seconds:.1f}")
     if progress.snapshots:
         last = progress.snapshots[-1]
         baseline = cache.task_baseline(spec)[1]
