@@ -16,6 +16,7 @@ from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
+from explorer.ui.chrome import streamlit_words
 from explorer.ui.controls import (
     fix_stack,
     init_from_url,
@@ -79,12 +80,15 @@ def _badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) ->
 
 def header(view: ViewConfig, bundle) -> None:
     m = view.model
-    title, switch = st.columns([3, 1], vertical_alignment="center")
+    title, language, lecture, lesson = st.columns([3, 2, 2, 1.4], vertical_alignment="center")  # one row: room for charts
     title.markdown("## LSTM Explorer")
-    with switch:
+    with language:
         language_switch()
+        streamlit_words()
+    with lecture:
         lecture_toggle()
-        if not view.lesson:
+    if not view.lesson:
+        with lesson:
             lesson_start_button()
     if not view.lecture:
         st.markdown(
