@@ -279,22 +279,69 @@ LECTURE_FONTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].fl
     .map(t => [gd.layout.meta.view, parseFloat(getComputedStyle(t).fontSize), t.textContent.slice(0, 30)]))"""
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
-def test_lecture_mode_text_reads_from_the_back_of_the_room(server, playwright, width, height):
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "lang"), [(1280, 720, "en"), (1920, 1080, "en"), (1280, 720, "zh"), (1920, 1080, "zh")]
+)
+def test_lecture_mode_text_reads_from_the_back_of_the_room(server, playwright, width, height, lang):
     with chromium_page(playwright, width=width, height=height) as (page, errors):
         measured = {}
         for view in ("graph", "cell", "shapes", "gates", "trajectories", "training"):
             task = "&task=brackets&epochs=2&snap=128" if view == "training" else ""  # the link trains it
-            open_app(page, server + f"/?view={view}&lecture=1&step=5{task}")
+            open_app(page, server + f"/?view={view}&lecture=1&step=5&lang={lang}{task}")
             time.sleep(0.5)
             assert page.locator("[data-testid=stSidebar][aria-expanded=true]").count() == 0  # folded away
             sizes = page.evaluate(LECTURE_FONTS_JS)
             measured[view] = sizes
-            shot(page, f"lecture_{view}_{width}x{height}")
+            shot(page, f"lecture_{view}_{width}x{height}_{lang}")
         assert all(measured.values())
         small = [s for sizes in measured.values() for s in sizes if s[1] < 18]
         assert small == []  # axis titles, annotations, legends and labels: ≥ 18 px
+        chinese = {view: [text for _, _, text in sizes if HAN.search(text)] for view, sizes in measured.items()}
+        if lang == "zh":  # the charts' own SVG text is Chinese in every view
+            assert all(chinese.values()), chinese
+        else:
+            assert not any(chinese.values()), chinese
         assert errors == []
+
+
+def test_the_language_switch_redraws_the_page_in_chinese_and_keeps_the_model(server, page):
+    # Choices with translated labels (sequence, colour) must keep their values across the switch, both ways.
+    open_app(page, server + "/?units=6,5&return_sequences=1,0&timesteps=9&view=gates&sequence=step&colour=f")
+    titles = page.evaluate("() => [...document.querySelectorAll('.gtitle')].map(t => t.textContent)")
+    assert titles and not any(HAN.search(t) for t in titles)
+    page.get_by_text("中文", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => /[\\u4e00-\\u9fff]/.test(t.textContent))",
+        timeout=60000,
+    )
+    wait_idle(page)
+    time.sleep(0.5)
+    assert "lang=zh" in page.url and "units=6%2C5" in page.url.replace(",", "%2C") and "view=gates" in page.url
+    assert "sequence=step" in page.url and "colour=f" in page.url
+    assert page.get_by_role("tab", name="门激活值", selected=True).count() == 1  # the same view, its tab in Chinese
+    views = [p["view"] for p in plots(page)]
+    assert views == ["gates"]
+    upload_word = page.evaluate(  # Streamlit's own "Upload" button, in the page's language
+        "() => getComputedStyle(document.querySelector("
+        "'[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p'), '::after').content"
+    )
+    assert upload_word == '"上传"'
+    shot(page, "zh_gates_after_switch")
+    page.wait_for_function("() => location.search.includes('lang=zh')", timeout=30000)
+    wait_idle(page)
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].every(t => !/[\\u4e00-\\u9fff]/.test(t.textContent))",
+        timeout=60000,
+    )
+    wait_idle(page)
+    page.wait_for_function("() => !location.search.includes('lang=')", timeout=30000)  # the URL follows at the run's end
+    assert "view=gates" in page.url and "sequence=step" in page.url and "colour=f" in page.url
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.console_errors == []
 
 
 def test_a_presenter_walks_the_lesson_with_the_clickers_keys(server, playwright):
@@ -348,10 +395,10 @@ def test_a_fresh_server_paints_the_structure_while_tensorflow_loads(playwright):
     assert errors_while_up == []
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 800), (1920, 1080)])
-def test_screenshots_for_a_person(server, playwright, width, height):
+@pytest.mark.parametrize(("width", "height", "lang"), [(1280, 800, "en"), (1920, 1080, "en"), (1280, 800, "zh")])
+def test_screenshots_for_a_person(server, playwright, width, height, lang):
     with chromium_page(playwright, width=width, height=height) as (page, errors):
-        open_app(page, server)
-        shot(page, f"default_{width}x{height}")
+        open_app(page, server + f"/?lang={lang}")
+        shot(page, f"default_{width}x{height}_{lang}")
         assert page.locator("[data-testid=stException]").count() == 0
         assert errors == []

@@ -154,9 +154,17 @@ def panel_label(key: str, lang: str | None = None) -> str:
     return translations(lang or page_language()).gettext(PANELS[key])
 
 
+# Choice widgets whose option labels are translated. Streamlit keeps such a widget's value as its label: after a
+# switch the browser still sends the old language's label, which the new labels do not contain.
+TRANSLATED_CHOICES = ("task", "preset", "shaper_mode", "question", "sequence", "colour_by", "snapshot_pick")
+
+
 def on_language_change() -> None:
-    """Switch callback: the open tab keeps its view (its label changes with the language)."""
+    """Switch callback: the open tab keeps its view, and every translated choice keeps its value."""
     st.session_state["panel"] = panel_label(panel_key(st.session_state.get("panel")), st.session_state["lang"])
+    for key in TRANSLATED_CHOICES:  # read with the old labels (right now), set by value: the new labels follow
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def fit_to_task(view: ViewConfig, *, model_given: bool) -> ViewConfig:
