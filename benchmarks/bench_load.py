@@ -65,16 +65,20 @@ def _children(pid: int) -> list[int]:
 
 
 class Peak:
-    """The server's peak RSS, sampled every 0.5 s on a thread."""
+    """The server's peak RSS, sampled every 0.5 s on a thread (``samples``: (seconds since start, MB))."""
 
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+        self.samples: list[tuple[float, float]] = []
+        self._start = time.perf_counter()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
 
     def _watch(self) -> None:
         while not self._stop.wait(0.5):
-            self.peak = max(self.peak, rss_mb(self.pid))
+            mb = rss_mb(self.pid)
+            self.peak = max(self.peak, mb)
+            self.samples.append((time.perf_counter() - self._start, mb))
 
     def stop(self) -> float:
         self._stop.set()
@@ -160,7 +164,21 @@ def run(n: int, seconds: float, think, train_share: float, trivial: bool) -> tup
     label = f"{'trivial' if trivial else 'explorer'} ×{n}"
     times = report(users, label)
     print(f"  {label:<10} server peak RSS {rss:.0f} MB")
+    if seconds >= 600:  # a soak: does memory level off?
+        soak_report(peak.samples, label)
     return times, rss
+
+
+def soak_report(samples: list[tuple[float, float]], label: str) -> None:
+    """RSS every 5 minutes, and the peak of each half of the run: memory that levels off has equal halves."""
+    marks = [max((mb for t, mb in samples if t <= m), default=0.0) for m in range(300, int(samples[-1][0]) + 1, 300)]
+    print(f"  {label:<10} peak RSS by 5-minute mark: " + ", ".join(f"{mb:.0f}" for mb in marks) + " MB")
+    half = samples[-1][0] / 2
+    first = max(mb for t, mb in samples if t <= half)
+    second = max(mb for t, mb in samples if t > half)
+    last = [mb for t, mb in samples if t > samples[-1][0] - 300]
+    print(f"  {label:<10} peak RSS first half {first:.0f} MB, second half {second:.0f} MB "
+          f"({second - first:+.0f} MB); mean of the last 5 minutes {statistics.fmean(last):.0f} MB")  # fmt: skip
 
 
 def main() -> None:
