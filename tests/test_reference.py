@@ -152,3 +152,28 @@ def test_a_checked_model_can_be_freed():
     del model
     gc.collect()
     assert ref() is None  # freed, and with it its entry in _PROBES
+
+
+def test_every_gate_equals_the_textbook_step_in_kerass_gate_order():
+    """h and c are checked against Keras; the gates themselves against the equations, slice by slice (i | f | c | o)."""
+    cfg = LSTMConfig(timesteps=7, features=3, units=(5, 4), return_sequences=(True, True), go_backwards=True)
+    weights = extract_weights(build_model(cfg))
+    x = make_sequence("random_walk", timesteps=7, features=3, batch_size=2, seed=3)
+    tr = trace(weights, x)
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    inputs = x.astype(np.float64)
+    for w, layer in zip(weights.lstm, tr.layers, strict=True):
+        u = w.units
+        h, c = np.zeros((2, u)), np.zeros((2, u))
+        seq = inputs[:, ::-1] if w.go_backwards else inputs
+        for t in range(seq.shape[1]):
+            z = seq[:, t] @ w.kernel + h @ w.recurrent_kernel + w.bias
+            i, f, g, o = sigmoid(z[:, :u]), sigmoid(z[:, u : 2 * u]), np.tanh(z[:, 2 * u : 3 * u]), sigmoid(z[:, 3 * u :])
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            for name, value in {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}.items():
+                np.testing.assert_allclose(layer.gate(name)[:, t], value, atol=ATOL, err_msg=f"{w.name} {name} t={t}")
+        inputs = layer.h.astype(np.float64)  # the next layer reads this layer's sequence, as Keras hands it on
