@@ -3,15 +3,17 @@
 Streamlit calls ``keras.backend.clear_session()`` after every rerun. It swaps Keras's
 global (per-thread) state for a fresh one and clears TensorFlow's kernel cache, which
 would break another thread that is in the middle of building a model or tracing a
-function. Two locks keep that from happening without making long work block everyone:
+function. Two shared locks keep that from happening without making anyone wait for anyone:
 
-- `KERAS_LOCK` (exclusive, re-entrant): model builds and checks, short (ms to ~1 s).
+- `KERAS_LOCK` (shared): model builds and checks, short (ms to ~1 s). Builds run side by
+  side: Keras's global state is per thread, and each build has its own seeds and names, so a
+  learner's small model never queues behind another session's large one.
 - `TRAINING` (shared): every training chunk holds it for one compiled call (tens of ms);
   any number of chunks run at once, on as many cores as there are.
 
-The per-rerun clear takes both only if both are free *right now* (`try_exclusive`), and
-skips otherwise (the next rerun clears). A job never holds either for its whole run, so a
-model build waits at most one chunk, and a clear finds a gap between chunks.
+The per-rerun clear is the only exclusive holder: it takes both only if both are free
+*right now* (`try_exclusive`), and skips otherwise (the next rerun clears). A job never
+holds either for its whole run, so a clear finds a gap between chunks.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-KERAS_LOCK = threading.RLock()  # held while building a model or running Keras in a check
-
 
 class SharedLock:
-    """Many holders at once (`shared`), or one exclusive holder that never waits (`try_exclusive`)."""
+    """Many holders at once (`shared`, or ``with lock:``), or one exclusive holder that never waits (`try_exclusive`).
+
+    A shared hold is re-entrant (a build inside a check holds it twice): only the exclusive holder, which never
+    waits for anything, can make a shared holder wait, and only for as long as it runs.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -44,6 +48,17 @@ class SharedLock:
             with self._cond:
                 self._holders -= 1
                 self._cond.notify_all()
+
+    def __enter__(self) -> None:
+        with self._cond:
+            while self._exclusive:
+                self._cond.wait()
+            self._holders += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._cond:
+            self._holders -= 1
+            self._cond.notify_all()
 
     @contextmanager
     def try_exclusive(self) -> Iterator[bool]:
@@ -67,4 +82,5 @@ class SharedLock:
             return self._holders
 
 
+KERAS_LOCK = SharedLock()  # held (shared) while building a model or running Keras in a check
 TRAINING = SharedLock()

@@ -73,3 +73,41 @@ def test_the_lazy_package_exports_every_public_name():
         assert getattr(explorer, name) is getattr(importlib.import_module(explorer._HOME[name]), name)
     with pytest.raises(AttributeError):
         _ = explorer.no_such_name
+
+
+def test_builds_run_side_by_side_and_give_the_same_models():
+    """No session's build waits for another's: two threads are inside KERAS_LOCK at once, and concurrent builds
+    give exactly the weights and names a build alone gives."""
+    inside, both = threading.Barrier(2, timeout=5), []
+
+    def hold():
+        with KERAS_LOCK:
+            inside.wait()  # breaks (raises) unless the other thread is inside at the same time
+            both.append(True)
+
+    threads = [threading.Thread(target=hold) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert both == [True, True]
+
+    configs = [LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False), seed=s) for s in range(4)]
+    alone = [[w.copy() for w in build_model(cfg).get_weights()] for cfg in configs]
+    built: dict[int, list] = {}
+
+    def build(k: int):
+        with KERAS_LOCK:
+            model = build_model(configs[k])
+            built[k] = ([layer.name for layer in model.layers], model.get_weights())
+
+    threads = [threading.Thread(target=build, args=(k,)) for k in range(len(configs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k, weights in enumerate(alone):
+        names, got = built[k]
+        assert names == ["input", "lstm_1", "lstm_2"]
+        for a, b in zip(weights, got, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -35,14 +35,10 @@ def install_cheap_keras_clear() -> None:
 
     def cheap_clear_session(free_memory: bool = True) -> None:
         """Keras's clear_session without gc.collect(); skipped while a model is built or checked, or a job trains."""
-        if not KERAS_LOCK.acquire(blocking=False):
-            return  # another thread is inside Keras; the next rerun clears
-        try:
-            with TRAINING.try_exclusive() as alone:
-                if alone:  # no training chunk is running (a new one waits until this returns)
-                    original(free_memory=False)
-        finally:
-            KERAS_LOCK.release()
+        with KERAS_LOCK.try_exclusive() as no_build, TRAINING.try_exclusive() as no_chunk:
+            if no_build and no_chunk:  # nobody is inside Keras (a build or chunk that starts now waits for this)
+                original(free_memory=False)
+            # else another thread is inside Keras: the next rerun clears
 
     cheap_clear_session._explorer_cheap = True  # type: ignore[attr-defined]
     cheap_clear_session.original = original  # type: ignore[attr-defined]
