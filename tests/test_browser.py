@@ -288,8 +288,9 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 def test_lecture_mode_text_reads_from_the_back_of_the_room(server, playwright, width, height, lang):
     with chromium_page(playwright, width=width, height=height) as (page, errors):
         measured = {}
-        for view in ("graph", "cell", "shapes", "gates", "trajectories", "training"):
+        for view in ("graph", "cell", "shapes", "gates", "trajectories", "training", "questions"):
             task = "&task=brackets&epochs=2&snap=128" if view == "training" else ""  # the link trains it
+            task += "&q=timesteps" if view == "questions" else ""  # an answer with a chart
             open_app(page, server + f"/?view={view}&lecture=1&step=5&lang={lang}{task}")
             time.sleep(0.5)
             assert page.locator("[data-testid=stSidebar][aria-expanded=true]").count() == 0  # folded away
@@ -344,36 +345,43 @@ def test_the_language_switch_redraws_the_page_in_chinese_and_keeps_the_model(ser
     assert page.console_errors == []
 
 
-def test_a_presenter_walks_the_lesson_with_the_clickers_keys(server, playwright):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_presenter_walks_the_lesson_with_the_clickers_keys(server, playwright, lang):
+    from explorer.i18n import _, use_language
     from explorer.lesson.steps import LESSON
 
+    with use_language(lang):  # what the page says, in its language, from the catalogue
+        heading = _("Lesson {k} of {n}: {title}").split("{title}")[0]
+        show_button = re.compile(re.escape(_("Show lstm_{layer} unit {unit} in the cell view")).replace(r"\{layer\}", r"\d")
+                                 .replace(r"\{unit\}", r"(\d+)"))  # fmt: skip
+        unit_word = _("unit")
     with chromium_page(playwright, width=1280, height=720) as (page, errors):
-        page.goto(server + "/?lesson=1&lecture=1")
+        page.goto(server + f"/?lesson=1&lecture=1&lang={lang}")
         wait_idle(page, timeout=90, charts=False)
         for k in range(1, len(LESSON) + 1):
-            page.wait_for_selector(f"text=Lesson {k} of {len(LESSON)}", timeout=60000)
+            page.wait_for_selector(f"text={heading.format(k=k, n=len(LESSON))}", timeout=60000)
+            show = page.get_by_role("button", name=show_button)
             if k == len(LESSON):  # the trained model's counting unit, found on its weights
-                page.wait_for_selector("text=follows the bracket depth", timeout=120000)
+                show.wait_for(timeout=120000)
             wait_idle(page, charts=False)
             time.sleep(0.5)
-            shot(page, f"lesson_{k}_lecture")
-            show = page.get_by_role("button", name=re.compile(r"Show lstm_\d unit \d+ in the cell view"))
+            shot(page, f"lesson_{k}_lecture_{lang}")
             if k == len(LESSON) and show.count():  # the focus goes to the counting unit, in the cell view
-                unit = re.search(r"unit (\d+)", show.inner_text()).group(1)
-                page.wait_for_selector("text=max |Δ| vs Keras", timeout=90000)  # the badge's polling is over: no rerun
+                unit = show_button.search(show.inner_text()).group(1)
+                page.wait_for_selector("text=|Δ|", timeout=90000)  # the badge's polling is over: no rerun
                 wait_idle(page, charts=False)  # under way that could swallow the click
                 show.click()
                 page.wait_for_function(
-                    "u => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout.meta.view === 'cell'"
-                    " && g.data.find(t => t.name === 'numbers').text.join(' ').includes('unit ' + u + '</b>'))",
-                    arg=unit,
+                    "([u, word]) => [...document.querySelectorAll('.js-plotly-plot')].some(g => g.layout.meta.view === 'cell'"
+                    " && g.data.find(t => t.name === 'numbers').text.join(' ').includes(word + ' ' + u + '</b>'))",
+                    arg=[unit, unit_word],
                     timeout=60000,
                 )
-                shot(page, "lesson_counting_unit_cell")
+                shot(page, f"lesson_counting_unit_cell_{lang}")
             if k < len(LESSON):
                 page.keyboard.press("PageDown")  # what a presenter's clicker sends
         page.keyboard.press("PageUp")
-        page.wait_for_selector(f"text=Lesson {len(LESSON) - 1} of", timeout=60000)
+        page.wait_for_selector(f"text={heading.format(k=len(LESSON) - 1, n=len(LESSON))}", timeout=60000)
         assert page.locator("[data-testid=stException]").count() == 0
         assert errors == []
 

@@ -167,7 +167,8 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
             font={"size": 15},
             text="<b>"
             + _("Total parameters: {n}").format(n=f"{total:,}")
-            + f"</b>{check}. "
+            + f"</b>{check}"
+            + _(". ")  # the sentence's full stop, in the page's script
             + _("The timesteps appear in no weight shape: the same weights serve every step."),
         )
     )
