@@ -1,0 +1,146 @@
+"""Abuse of the expensive paths, beside a class: does anyone make the others wait more than their share?
+
+Run: ``python benchmarks/bench_abuse.py [--learners 20] [--seconds 120]``. Two runs on fresh servers, the same
+learners (the load mix of ``bench_load.py``: a link, then a slider move every 2–8 s) in both:
+
+1. the class alone (the baseline);
+2. the class beside abusers: *tabs* of one browser each pressing *Train* on a run of its own and pressing it
+   again whenever the button is back; *largest* sessions that open the largest config with the largest batch
+   (4 × 256, T = 200, F = 64, batch 8) on one view after another, a new session each time; *rapid-fire* sessions
+   that move the ``timesteps`` slider as fast as the server answers.
+
+Prints, per run, the learners' slider and focus p50 / p95 / max and errors, what each kind of abuser got done,
+and the server's peak RSS; then the learners' p95 beside abuse ÷ alone. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_load import Peak, learner, report
+from load_client import Learner, RunResult
+
+from tests.browser_harness import streamlit_server
+
+LARGEST = "units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features=64&batch=8"
+VIEWS = ("graph", "gates", "trajectories", "cell", "shapes", "questions&q=arguments", "training")
+
+
+async def tab_training(url: str, seconds: float, rng: random.Random) -> Learner:
+    """One tab pressing Train on its own run, and again whenever the button is back (a new seed each time)."""
+    user = Learner(url, f"task=brackets&view=gates&train_seed={rng.randrange(1, 10**6)}")
+    end = time.perf_counter() + seconds
+    try:
+        await user.open()
+        while time.perf_counter() < end:
+            await asyncio.sleep(1.0)
+            if user.widget_ids.get("Train"):
+                await user.press("Train", kind="train")
+            else:
+                await user._run("poll", user._rerun_msg())  # the page's own refresh while a job runs
+    except Exception as err:
+        user.results.append(RunResult("connection", 0.0, False))
+        print(f"  tab error: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        await user.close()
+    return user
+
+
+async def largest_everywhere(url: str, seconds: float, rng: random.Random) -> list[Learner]:
+    """A new session on the largest config, largest batch, one view after another."""
+    sessions, end, k = [], time.perf_counter() + seconds, rng.randrange(len(VIEWS))
+    while time.perf_counter() < end:
+        user = Learner(url, f"{LARGEST}&view={VIEWS[k % len(VIEWS)]}")
+        try:
+            await user.open()
+        except Exception as err:
+            user.results.append(RunResult("connection", 0.0, False))
+            print(f"  largest error: {type(err).__name__}: {err}", file=sys.stderr)
+        finally:
+            await user.close()
+        sessions.append(user)
+        k += 1
+    return sessions
+
+
+async def rapid_fire(url: str, seconds: float, rng: random.Random) -> Learner:
+    """The ``timesteps`` slider moved as fast as the server answers (a key held down)."""
+    user = Learner(url, "view=gates")
+    end = time.perf_counter() + seconds
+    try:
+        await user.open()
+        direction = 1
+        while time.perf_counter() < end:
+            current = user.slider_values.get("timesteps", 12)
+            if not 2 <= current + direction <= 199:
+                direction = -direction
+            await user.set_slider("timesteps", current + direction, kind="rapid")
+    except Exception as err:
+        user.results.append(RunResult("connection", 0.0, False))
+        print(f"  rapid error: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        await user.close()
+    return user
+
+
+async def room(url: str, learners: int, seconds: float, tabs: int, largest: int, rapid: int):
+    rng = random.Random(7)
+    class_tasks = []
+    for k in range(learners):
+        await asyncio.sleep(rng.uniform(0, 0.3))
+        class_tasks.append(asyncio.create_task(learner(url, seconds, (2, 8), False, False, random.Random(1000 + k))))
+    abusers = [asyncio.create_task(tab_training(url, seconds, random.Random(2000 + k))) for k in range(tabs)]
+    abusers += [asyncio.create_task(largest_everywhere(url, seconds, random.Random(3000 + k))) for k in range(largest)]
+    abusers += [asyncio.create_task(rapid_fire(url, seconds, random.Random(4000 + k))) for k in range(rapid)]
+    return await asyncio.gather(*class_tasks), await asyncio.gather(*abusers)
+
+
+def run(learners: int, seconds: float, tabs: int, largest: int, rapid: int, label: str):
+    with streamlit_server() as (url, proc, _):
+        asyncio.run(room(url, 1, 1, 0, 0, 0))  # warm: TensorFlow imported, as in a lecture's first minute
+        peak = Peak(proc.pid)
+        class_users, abusers = asyncio.run(room(url, learners, seconds, tabs, largest, rapid))
+        rss = peak.stop()
+    times = report(class_users, label)
+    flat = [u for a in abusers for u in (a if isinstance(a, list) else [a])]
+    if flat:
+        report(flat, "abusers")
+        trained = sum(bool(u.training_states) for u in flat if "train_seed" in u.query)
+        opened = sum(1 for u in flat if u.query.startswith(LARGEST) and any(r.ok for r in u.results))
+        print(f"  abusers    tabs that saw a job's status: {trained}/{tabs}; largest-config sessions opened: {opened}")
+    print(f"  {label:<10} server peak RSS {rss:.0f} MB")
+    return times, rss
+
+
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--tabs", type=int, default=6, help="tabs pressing Train")
+    parser.add_argument("--largest", type=int, default=3, help="sessions opening the largest config, view after view")
+    parser.add_argument("--rapid", type=int, default=3, help="sessions moving a slider as fast as answered")
+    args = parser.parse_args()
+    print(f"{args.learners} learners, {args.seconds:.0f} s; abusers: {args.tabs} training tabs, "
+          f"{args.largest} largest-config sessions, {args.rapid} rapid-fire sessions")  # fmt: skip
+    alone, _ = run(args.learners, args.seconds, 0, 0, 0, "alone")
+    beside, _ = run(args.learners, args.seconds, args.tabs, args.largest, args.rapid, "beside")
+    for kind in ("slider", "focus"):
+        if alone.get(kind) and beside.get(kind):
+            print(f"  learners' {kind} p95 beside the abusers ÷ alone: {p95(beside[kind]) / p95(alone[kind]):.1f}×")
+
+
+if __name__ == "__main__":
+    main()
