@@ -226,29 +226,6 @@ class Trace:
         return self.x.nbytes + self.output.nbytes + sum(a.nbytes for layer in self.layers for a in layer.arrays)
 
 
-def _sigmoid_in_place(z: np.ndarray) -> None:
-    np.multiply(z, 0.5, out=z)  # 1 / (1 + e^-z) = (tanh(z / 2) + 1) / 2, without overflow
-    np.tanh(z, out=z)
-    z += 1
-    z *= 0.5
-
-
-IN_PLACE = {"sigmoid": _sigmoid_in_place, "tanh": lambda z: np.tanh(z, out=z)}  # the common activations, no copies
-
-
-def _apply(name: str, z: np.ndarray) -> None:
-    """``z[...] = activation(z)``, in place where the activation allows."""
-    if name in IN_PLACE:
-        IN_PLACE[name](z)
-    else:
-        z[...] = ACTIVATION_FUNCTIONS[name](z)
-
-
-def _ifog(a: np.ndarray, u: int) -> np.ndarray:
-    """Keras's gate slices ``i | f | c | o`` reordered to ``i | f | o | g``: the three sigmoid gates side by side."""
-    return np.concatenate([a[..., : 2 * u], a[..., 3 * u :], a[..., 2 * u : 3 * u]], axis=-1)
-
-
 def lstm_layer(w: LSTMWeights, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> LayerTrace:
     """Run one LSTM layer over a batch, keeping every gate.
 
@@ -260,53 +237,29 @@ def lstm_layer(w: LSTMWeights, x: np.ndarray, h0: np.ndarray | None = None, c0: 
     Returns:
         The `LayerTrace` (arrays in processing order).
     """
+    act, rec = ACTIVATION_FUNCTIONS[w.activation], ACTIVATION_FUNCTIONS[w.recurrent_activation]
     x = np.asarray(x, dtype=np.float32)
     if w.go_backwards:
         x = x[:, ::-1]  # the cell reads the last step first
     batch, steps, _ = x.shape
-    u = w.units
-    h = np.zeros((batch, u), np.float32) if h0 is None else np.asarray(h0, np.float32)
-    c = np.zeros((batch, u), np.float32) if c0 is None else np.asarray(c0, np.float32)
+    units = w.units
+    h = np.zeros((batch, units), np.float32) if h0 is None else np.asarray(h0, np.float32)
+    c = np.zeros((batch, units), np.float32) if c0 is None else np.asarray(c0, np.float32)
     start_h, start_c = h, c
-    kernel, recurrent = _ifog(w.kernel, u), _ifog(w.recurrent_kernel, u)  # (F_in, 4U), (U, 4U) as i | f | o | g
-    # Step-major buffers, each step's row contiguous: z holds the gates once activated (T, B, 4U); c, h (T, B, U).
-    z = np.matmul(x.transpose(1, 0, 2), kernel)  # the input's share of every step, in one matmul
+    xz = x @ w.kernel  # (B, T, 4U): the input's share of every step, in one matmul
     if w.use_bias:
-        z += _ifog(w.bias, u)
-    cs, hs = np.empty((steps, batch, u), np.float32), np.empty((steps, batch, u), np.float32)
-    carried, tmp, ig = np.empty((batch, 4 * u), np.float32), np.empty((batch, u), np.float32), np.empty((batch, u), np.float32)
+        xz += w.bias
+    gates = {name: np.empty((batch, steps, units), np.float32) for name in "ifgoch"}
+    u = units
     for t in range(steps):
-        zt = z[t]
-        np.matmul(h, recurrent, out=carried)
-        zt += carried  # (B, 4U): x_t @ kernel + bias + h_tm1 @ recurrent_kernel
-        _apply(w.recurrent_activation, zt[:, : 3 * u])  # i, f, o
-        _apply(w.activation, zt[:, 3 * u :])  # g
-        i, f, o, g = zt[:, :u], zt[:, u : 2 * u], zt[:, 2 * u : 3 * u], zt[:, 3 * u :]
-        np.multiply(i, g, out=ig)
-        np.multiply(f, c, out=cs[t])
-        cs[t] += ig  # c_t = f * c_tm1 + i * g
-        c = cs[t]
-        tmp[...] = c
-        _apply(w.activation, tmp)
-        np.multiply(o, tmp, out=hs[t])  # h_t = o * act(c_t)
-        h = hs[t]
-
-    def batch_major(a: np.ndarray) -> np.ndarray:  # (T, B, n) -> (B, T, n), contiguous
-        return np.ascontiguousarray(a.transpose(1, 0, 2))
-
-    return LayerTrace(
-        w.name,
-        i=batch_major(z[:, :, :u]),
-        f=batch_major(z[:, :, u : 2 * u]),
-        g=batch_major(z[:, :, 3 * u :]),
-        o=batch_major(z[:, :, 2 * u : 3 * u]),
-        c=batch_major(cs),
-        h=batch_major(hs),
-        h0=start_h,
-        c0=start_c,
-        return_sequences=w.return_sequences,
-        go_backwards=w.go_backwards,
-    )
+        z = xz[:, t] + h @ w.recurrent_kernel  # (B, 4U)
+        i, f, o = rec(z[:, :u]), rec(z[:, u : 2 * u]), rec(z[:, 3 * u :])
+        g = act(z[:, 2 * u : 3 * u])
+        c = f * c + i * g
+        h = o * act(c)
+        for name, value in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c), ("h", h)):
+            gates[name][:, t] = value
+    return LayerTrace(w.name, **gates, h0=start_h, c0=start_c, return_sequences=w.return_sequences, go_backwards=w.go_backwards)
 
 
 def trace(model, x: np.ndarray, initial_state=None) -> Trace:
