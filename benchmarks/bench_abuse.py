@@ -34,6 +34,12 @@ LARGEST = "units=256,256,256,256&return_sequences=1,1,1,0&timesteps=200&features
 VIEWS = ("graph", "gates", "trajectories", "cell", "shapes", "questions&q=arguments", "training")
 
 
+def failed(user: Learner, who: str, err: Exception) -> None:
+    """An abuser's failure is counted (a closed socket, a protocol error), not fatal."""
+    user.results.append(RunResult("connection", 0.0, False))
+    print(f"  {who} error: {type(err).__name__}: {err}", file=sys.stderr)
+
+
 async def tab_training(url: str, seconds: float, rng: random.Random) -> Learner:
     """One tab pressing Train on its own run, and again whenever the button is back (a new seed each time)."""
     user = Learner(url, f"task=brackets&view=gates&train_seed={rng.randrange(1, 10**6)}")
@@ -47,8 +53,7 @@ async def tab_training(url: str, seconds: float, rng: random.Random) -> Learner:
             else:
                 await user._run("poll", user._rerun_msg())  # the page's own refresh while a job runs
     except Exception as err:
-        user.results.append(RunResult("connection", 0.0, False))
-        print(f"  tab error: {type(err).__name__}: {err}", file=sys.stderr)
+        failed(user, "tab", err)
     finally:
         await user.close()
     return user
@@ -62,8 +67,7 @@ async def largest_everywhere(url: str, seconds: float, rng: random.Random) -> li
         try:
             await user.open()
         except Exception as err:
-            user.results.append(RunResult("connection", 0.0, False))
-            print(f"  largest error: {type(err).__name__}: {err}", file=sys.stderr)
+            failed(user, "largest", err)
         finally:
             await user.close()
         sessions.append(user)
@@ -84,8 +88,7 @@ async def rapid_fire(url: str, seconds: float, rng: random.Random) -> Learner:
                 direction = -direction
             await user.set_slider("timesteps", current + direction, kind="rapid")
     except Exception as err:
-        user.results.append(RunResult("connection", 0.0, False))
-        print(f"  rapid error: {type(err).__name__}: {err}", file=sys.stderr)
+        failed(user, "rapid", err)
     finally:
         await user.close()
     return user

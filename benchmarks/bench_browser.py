@@ -148,13 +148,22 @@ def open_page(page, url: str) -> Payload:
     return payload
 
 
+FLOOR_MS: list[float] = []  # the trivial app's button → chart, measured first in this run (the floor)
+
+
+def vs_floor(times: list[float]) -> str:
+    """`` = r × floor`` (medians), when the floor was measured in this run."""
+    return f"  = {statistics.median(times) / statistics.median(FLOOR_MS):.2f} × floor" if FLOOR_MS else ""
+
+
 def tab_latencies(page, payload: Payload, label: str, tabs: tuple[str, ...], reps: int) -> None:
     for view in tabs:
         page.get_by_role("tab", name=view).click()
         wait_idle(page)
         time.sleep(1)
         times, sizes = press_latency(page, reps, payload)
-        print(f"latency (ms), {label}, units key, {view} tab: {summary(times)}; payload max {max(sizes) / 1024:.0f} KB")
+        print(f"latency (ms), {label}, units key, {view} tab: {summary(times)}; payload max {max(sizes) / 1024:.0f} KB"
+              f"{vs_floor(times)}")  # fmt: skip
 
 
 def part_default(pw, url: str, proc, reps: int) -> None:
@@ -163,13 +172,13 @@ def part_default(pw, url: str, proc, reps: int) -> None:
         print(f"server RSS after first page:                      {rss_mb(proc.pid):8.0f} MB")
         press_latency(page, 2, payload)  # warm-up: first Keras kernels, first tf.function
         times, sizes = press_latency(page, reps, payload)
-        print(f"latency (ms), default, units key, cached model:  {summary(times)}")
+        print(f"latency (ms), default, units key, cached model:  {summary(times)}" + vs_floor(times))
         print(f"payload per rerun (KB), default config:           median {statistics.median(sizes) / 1024:8.1f}")
         times, _ = press_latency(page, reps, payload, keys=("ArrowRight",))
-        print(f"latency (ms), default, units key, next step:     {summary(times)}   (model built ahead)")
+        print(f"latency (ms), default, units key, next step:     {summary(times)}   (model built ahead)" + vs_floor(times))
         both = ("lstm_1 units", "lstm_2 units")  # up: lstm_2's 8 units would reach the slider's end going down
         times, _ = press_latency(page, reps, payload, slider_name=both, keys=("ArrowRight",))
-        print(f"latency (ms), default, units key, new model:     {summary(times)}   (built on the press)")
+        print(f"latency (ms), default, units key, new model:     {summary(times)}   (built on the press)" + vs_floor(times))
         page.goto(page.url.split("?")[0])  # back to the default config for the tabs below
         wait_idle(page, timeout=120)
         page.wait_for_selector("text=max |Δ| vs Keras", timeout=30000)
@@ -179,7 +188,7 @@ def part_default(pw, url: str, proc, reps: int) -> None:
         times, _ = press_latency(
             page, reps, payload, slider_name="sample", keys=("ArrowRight", "ArrowLeft")
         )  # focus only: NumPy and cached figures
-        print(f"latency (ms), default, focus 'sample' key press:  {summary(times)}")
+        print(f"latency (ms), default, focus 'sample' key press:  {summary(times)}" + vs_floor(times))
 
 
 def part_largest(pw, url: str, reps: int) -> None:
@@ -187,12 +196,12 @@ def part_largest(pw, url: str, reps: int) -> None:
         payload = open_page(page, url + LARGEST)
         press_latency(page, 2, payload)
         times, sizes = press_latency(page, reps, payload)
-        print(f"latency (ms), largest, units key, cached model:  {summary(times)}")
+        print(f"latency (ms), largest, units key, cached model:  {summary(times)}" + vs_floor(times))
         kb, kb_max = statistics.median(sizes) / 1024, max(sizes) / 1024
         print(f"payload per rerun (KB), largest, graph tab:       median {kb:8.1f}   max {kb_max:.1f}")
         both = ("lstm_1 units", "lstm_2 units")
         times, _ = press_latency(page, max(reps // 2, 5), payload, slider_name=both, keys=("ArrowLeft",))
-        print(f"latency (ms), largest, units key, new model:     {summary(times)}   (built on the press)")
+        print(f"latency (ms), largest, units key, new model:     {summary(times)}   (built on the press)" + vs_floor(times))
         tab_latencies(page, payload, "largest", ("Gate activations", "Hidden-state trajectories", "Tensor shapes"), 5)
 
 
@@ -418,6 +427,9 @@ def main() -> None:
             first, full = cold_start(pw, args.cold_reps)
             print(f"cold start (s), server start → first paint:       {summary(first)}")
             print(f"cold start (s), server start → coloured graph:    {summary(full)}")
+        if parts & {"default", "largest"}:
+            FLOOR_MS.extend(floor_press(pw, args.reps))
+            print(f"floor: trivial app, button → chart (ms)            {summary(FLOOR_MS)}")
         with streamlit_server() as (url, proc, _started):
             print(f"server RSS right after start:                     {rss_mb(proc.pid):8.0f} MB")
             if "default" in parts:
