@@ -135,10 +135,11 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=6, help="tabs pressing Train")
     parser.add_argument("--largest", type=int, default=3, help="sessions opening the largest config, view after view")
     parser.add_argument("--rapid", type=int, default=3, help="sessions moving a slider as fast as answered")
+    parser.add_argument("--no-alone", action="store_true", help="skip the class-alone baseline run")
     args = parser.parse_args()
     print(f"{args.learners} learners, {args.seconds:.0f} s; abusers: {args.tabs} training tabs, "
           f"{args.largest} largest-config sessions, {args.rapid} rapid-fire sessions")  # fmt: skip
-    alone, _ = run(args.learners, args.seconds, 0, 0, 0, "alone")
+    alone = {} if args.no_alone else run(args.learners, args.seconds, 0, 0, 0, "alone")[0]
     beside, _ = run(args.learners, args.seconds, args.tabs, args.largest, args.rapid, "beside")
     for kind in ("slider", "focus"):
         if alone.get(kind) and beside.get(kind):
