@@ -138,7 +138,7 @@ def test_broken_stack_explains_and_the_button_fixes_it():
     assert_clean(at)
     assert len(at.error) == 1
     message = at.error[0].value
-    assert "expected ndim=3, found ndim=2" in message and "return_sequences=True on `lstm_1`" in message
+    assert "expected ndim=3, found ndim=2" in message and "`return_sequences=True` on `lstm_1`" in message
     graph = figures(at)["unrolled"]
     assert any("only h_T" in (a.get("text") or "") for a in graph["layout"]["annotations"])
     for panel in ("shapes", "gates", "trajectories"):  # the rest still renders what it can

@@ -38,6 +38,13 @@ def figures():
     training = dict(_training_figures())
     yield "training curve", training["brackets curve"]
     yield "predictions", training["brackets predictions"]
+    # The Questions tab's answers are drawn through the same chart helper, lecture mode included.
+    from explorer.answers import activation_curves
+    from explorer.figures.questions import make_activation_curves_figure, make_params_vs_timesteps_figure
+
+    yield "params vs timesteps", make_params_vs_timesteps_figure([(1, 96), (6, 96), (100, 96)], current_timesteps=6)
+    z = np.linspace(-6, 6, 25, dtype=np.float32)
+    yield "activation curves", make_activation_curves_figure(z, activation_curves(z))
 
 
 def text_sizes(spec: dict) -> list[tuple[str, float]]:

@@ -110,7 +110,7 @@ def test_broken_stack_quotes_keras_and_explains_the_fix():
     assert info.value.field == "return_sequences"
     assert info.value.keras_message and info.value.keras_message in message
     assert "expected ndim=3, found ndim=2" in message
-    assert "return_sequences=True on `lstm_1`" in message
+    assert "`return_sequences=True` on `lstm_1`" in message
     assert "(batch, timesteps, 5)" in message
     # The one-click fix builds.
     assert build_model(cfg.with_fixed_stack()).output_shape == (None, 3)

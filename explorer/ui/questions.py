@@ -18,6 +18,7 @@ from explorer.presets import PRESETS
 from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_windows, parse_series
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
+from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, break_stack, fix_stack
 from explorer.view import QUESTIONS, ViewConfig
 
@@ -86,7 +87,7 @@ def code_answer(view: ViewConfig) -> None:
 
 def timesteps_answer(view: ViewConfig) -> None:
     points = cache.params_points(view.model.buildable_prefix())
-    st.plotly_chart(make_params_vs_timesteps_figure(points, current_timesteps=view.model.timesteps), width="stretch")
+    show_chart(make_params_vs_timesteps_figure(points, current_timesteps=view.model.timesteps), "params_vs_timesteps")
     n = points[0][1]
     st.markdown(
         _(
@@ -109,7 +110,7 @@ def stacking_answer(view: ViewConfig) -> None:
         ).format(layer=demo.layer_names[0], units=demo.units[0])
     )
     st.code(message, language=None)
-    st.plotly_chart(make_unrolled_figure(broken, None, max_columns=8), width="stretch", key="broken_graph")
+    show_chart(make_unrolled_figure(broken, None, max_columns=8), "broken_graph")
     c1, c2 = st.columns(2)
     c1.button(
         _("Break the stack on purpose"),
@@ -164,7 +165,7 @@ def state_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | No
         return
     demo, keras_diff = cache.halves(cfg, data_key, weights)
     unit = min(view.unit, cfg.units[-1] - 1)
-    st.plotly_chart(make_halves_figure(demo, sample=view.sample, unit=unit), width="stretch")
+    show_chart(make_halves_figure(demo, sample=view.sample, unit=unit), "state_halves")
     st.markdown(
         _(
             "The sequence (T = {T}) is fed in two calls of {half} steps. **State carried over** "
@@ -257,7 +258,7 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
 def arguments_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
     st.dataframe(cache.argument_rows(lang=view.lang), hide_index=True, width="stretch")
     z = np.linspace(-6, 6, 241, dtype=np.float32)
-    st.plotly_chart(make_activation_curves_figure(z, cache.activation_curves(z)), width="stretch")
+    show_chart(make_activation_curves_figure(z, cache.activation_curves(z)), "activation_curves")
     cfg = view.model.buildable_prefix()
     c1, c2 = st.columns(2)
     with c1:
