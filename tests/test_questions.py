@@ -91,6 +91,16 @@ def test_params_do_not_depend_on_timesteps():
     assert {n for _, n in points} == {build_model(CFG).count_params()}
 
 
+def test_the_now_mark_sits_at_the_current_length_on_the_log_axis():
+    from explorer.figures.questions import make_params_vs_timesteps_figure
+
+    fig = make_params_vs_timesteps_figure([(1, 96), (12, 96), (200, 96)], current_timesteps=12)
+    (line,) = fig.layout.shapes
+    (mark,) = fig.layout.annotations
+    assert fig.layout.xaxis.type == "log" and line.x0 == line.x1 == 12  # shapes: data values
+    assert mark.x == pytest.approx(np.log10(12)) and "12" in mark.text  # annotations: log10 (else at 1e12)
+
+
 @pytest.mark.parametrize("return_sequences", [False, True])
 def test_return_state_output_equals_h(return_sequences):
     cfg = CFG.replace(return_sequences=(True, return_sequences))

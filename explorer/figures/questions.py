@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -30,8 +32,16 @@ def make_params_vs_timesteps_figure(points: list[tuple[int, int]], *, current_ti
             hovertemplate="T = %{x}: %{y:,} " + _("parameters") + "<extra></extra>",
         )
     )
-    fig.add_vline(
-        x=current_timesteps, line={"color": MUTED, "dash": "dot"}, annotation_text=_("now: T = {T}").format(T=current_timesteps)
+    fig.add_vline(x=current_timesteps, line={"color": MUTED, "dash": "dot"})
+    fig.add_annotation(  # not add_vline's annotation_text: on a log axis Plotly puts that at 10^x (x = 12 → 1e12)
+        x=math.log10(current_timesteps),  # annotations on a log axis take log10 coordinates, shapes data values
+        y=1,
+        yref="paper",
+        text=_("now: T = {T}").format(T=current_timesteps),
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        xshift=4,
     )
     top = max(n) if n else 1
     fig.update_yaxes(title_text=_("parameters (Keras count_params)"), range=[0, top * 1.3], gridcolor="#eeeeee")
