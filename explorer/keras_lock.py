@@ -35,19 +35,9 @@ class SharedLock:
         self._holders = 0
         self._exclusive = False
 
-    @contextmanager
-    def shared(self) -> Iterator[None]:
+    def shared(self) -> SharedLock:
         """Hold the lock along with any other shared holders (waits only while an exclusive holder runs)."""
-        with self._cond:
-            while self._exclusive:
-                self._cond.wait()
-            self._holders += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._holders -= 1
-                self._cond.notify_all()
+        return self
 
     def __enter__(self) -> None:
         with self._cond:

@@ -14,7 +14,7 @@ translates itself when it is turned into text::
 Nothing here imports Streamlit; the page sets the language once per run (and per fragment run).
 """
 
-from explorer.i18n.catalogue import N_, Joined, Message, _, has_translation, translations
+from explorer.i18n.catalogue import N_, Joined, Message, _, translations
 from explorer.i18n.language import DEFAULT_LANGUAGE, LANGUAGES, keep_language, language, use_language
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "Joined",
     "Message",
     "_",
-    "has_translation",
     "keep_language",
     "language",
     "translations",

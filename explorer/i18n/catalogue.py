@@ -31,12 +31,6 @@ def N_(message: str) -> str:
     return message
 
 
-def has_translation(message: str, lang: str) -> bool:
-    """True when ``lang``'s catalogue translates ``message`` (always for English)."""
-    cat = translations(lang)
-    return lang == DEFAULT_LANGUAGE or message in getattr(cat, "_catalog", {})
-
-
 class Message:
     """A message with named values, translated when it becomes text (``str``, ``format``, f-strings).
 

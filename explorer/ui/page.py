@@ -153,7 +153,7 @@ def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
                 _("output"): format_shape(r.output_shape),
                 _("weights"): ", ".join(f"{n} {format_shape(s)}" for n, s in r.weights.items()),
                 _("params"): r.params,
-                _("formula"): _(r.formula),
+                _("formula"): _(r.formula),  # the input row's is a message; the others are numbers (kept as they are)
             }
             for r in bundle.table
         ]
