@@ -24,7 +24,8 @@ def test_cached_model_still_works_after_streamlits_clear_session():
     model = build_model(cfg)
     x = make_sequence("sine", timesteps=4, features=2, batch_size=2, seed=0)
     before = model.predict_on_batch(x)
-    keras_check(model, x, trace(model, x))  # compile the check before the clear
+    for _ in range(2):  # the second check compiles (the first runs eagerly): compile it before the clear
+        keras_check(model, x, trace(model, x))
     for _ in range(3):
         keras.backend.clear_session()  # what Streamlit calls after every rerun
     np.testing.assert_array_equal(model.predict_on_batch(x), before)
@@ -111,3 +112,28 @@ def test_builds_run_side_by_side_and_give_the_same_models():
         assert names == ["input", "lstm_1", "lstm_2"]
         for a, b in zip(weights, got, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_keras_check_runs_eagerly_first_and_compiled_after_and_both_agree():
+    """A small model's first check runs eagerly (tracing would cost more than it saves), its second compiled;
+    both measure the same differences, and a large model compiles at once."""
+    from explorer import check
+
+    cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False))
+    model = build_model(cfg)
+    x = make_sequence("sine", timesteps=5, features=2, batch_size=2, seed=1)
+    tr = trace(model, x)
+    eager = check.keras_differences(model, x, tr)
+    run = check._PROBES[model][0]
+    assert run.experimental_get_tracing_count() == 0  # nothing traced by the first check
+    compiled = check.keras_differences(model, x, tr)
+    assert run.experimental_get_tracing_count() == 1
+    assert eager.keys() == compiled.keys()
+    for name in eager:
+        assert eager[name] < 1e-5 and compiled[name] < 1e-5
+        assert abs(eager[name] - compiled[name]) < 1e-6
+    long_cfg = LSTMConfig(timesteps=check.EAGER_MAX_STEPS + 1, features=1, units=(2,), return_sequences=(False,))
+    long_model = build_model(long_cfg)
+    x_long = make_sequence("sine", timesteps=long_cfg.timesteps, features=1, batch_size=1, seed=0)
+    assert check.keras_check(long_model, x_long, trace(long_model, x_long)) < 1e-5
+    assert check._PROBES[long_model][0].experimental_get_tracing_count() == 1

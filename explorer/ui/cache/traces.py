@@ -64,8 +64,9 @@ def _build_trace(key: tuple[LSTMConfig, tuple, TrainedWeights | None]) -> Trace 
     return _read_only(trace(bundle.weights, sample_batch(*data_key)))
 
 
+# As many as the models a class looks at (`MAX_MODELS`); the byte budget bounds memory.
 TRACES: BoundedStore[tuple[LSTMConfig, tuple, TrainedWeights | None], Trace | None] = BoundedStore(
-    _build_trace, max_entries=24, cost=lambda tr: 0 if tr is None else tr.nbytes, max_cost=TRACE_BYTES_BUDGET
+    _build_trace, max_entries=128, cost=lambda tr: 0 if tr is None else tr.nbytes, max_cost=TRACE_BYTES_BUDGET
 )
 
 
