@@ -42,7 +42,7 @@ class _SentFigure(BaseFigure):
     """A figure's dict, made once, in the form ``st.plotly_chart`` takes (a `BaseFigure`: a plain dict would be
     validated again). Streamlit asks it only for ``to_dict()``; nothing else of a figure is set up."""
 
-    def __init__(self, spec: dict):  # noqa: D107 (BaseFigure's own set-up is skipped on purpose)
+    def __init__(self, spec: dict):  # BaseFigure's own set-up is skipped on purpose
         self._spec = spec
 
     def to_dict(self) -> dict:
