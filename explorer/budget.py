@@ -19,7 +19,8 @@ from dataclasses import dataclass
 DEFAULT_MB = 1024
 MIN_MB = 700  # below this the app itself does not fit (TensorFlow alone is ~600 MB)
 BASE_MB = 650
-BYTES_PER_PARAMETER = 16  # a cached model: Keras's float32 variables, the NumPy copy, the shape table's arrays
+BYTES_PER_PARAMETER = 20  # a cached model: Keras's float32 variables, the NumPy copy and the trace's reordered copy,
+# the shape table's arrays
 MODEL_FIXED_BYTES = 400_000  # and its Keras objects, whatever its size (measured 0.39 MB per default-size model)
 JOB_FIXED_MB = 45  # a training job's model, optimizer, data and compiled function at small sizes
 JOB_BYTES_PER_UNIT_STEP = 75  # backprop through time keeps per sample × step × unit of every layer (measured 58–81)

@@ -14,11 +14,18 @@ Gate maths as in Keras (`keras/src/layers/rnn/lstm.py`, gate order ``i, f, c, o`
     o   = recurrent_activation(z[:, 3U:4U])                  # output gate
     c_t = f * c_tm1 + i * g
     h_t = o * activation(c_t)
+
+The loop itself works on a layout made once per weights (`LSTMWeights.step_plan`): gate columns
+reordered to ``i | f | o | g``, the sigmoid gates' columns halved so that one ``tanh`` activates a
+whole step, and step-major ``(T, B, ·)`` buffers written in place; the arrays a `LayerTrace` hands
+out are ``(B, T, U)`` views of those buffers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -88,6 +95,11 @@ class LSTMWeights:
     def units(self) -> int:
         return self.recurrent_kernel.shape[0]
 
+    @cached_property
+    def step_plan(self) -> _StepPlan:
+        """The weights laid out for `trace`'s loop (made on the first trace, then kept with these weights)."""
+        return _step_plan(self)
+
 
 @dataclass(frozen=True)
 class DenseWeights:
@@ -105,6 +117,17 @@ class ModelWeights:
 
     lstm: tuple[LSTMWeights, ...]
     head: DenseWeights | None = None
+
+
+def prepare_trace(weights: ModelWeights) -> ModelWeights:
+    """Lay out every layer's weights for `trace` now (each `LSTMWeights.step_plan`), so the first trace does not pay it.
+
+    Returns:
+        ``weights`` itself.
+    """
+    for layer in weights.lstm:
+        _ = layer.step_plan
+    return weights
 
 
 def _activation_name(fn_or_name) -> str:
@@ -226,6 +249,132 @@ class Trace:
         return self.x.nbytes + self.output.nbytes + sum(a.nbytes for layer in self.layers for a in layer.arrays)
 
 
+def _in_place(name: str) -> Callable[[np.ndarray], None]:
+    """``z[...] = activation(z)`` without a temporary where NumPy allows (``tanh`` and ``linear``)."""
+    if name == "tanh":
+        return lambda z: np.tanh(z, out=z)
+    if name == "linear":
+        return lambda z: None
+    fn = ACTIVATION_FUNCTIONS[name]
+
+    def apply(z: np.ndarray) -> None:
+        z[...] = fn(z)
+
+    return apply
+
+
+def _ifog(a: np.ndarray, u: int) -> np.ndarray:
+    """Keras's gate slices ``i | f | c | o`` reordered to ``i | f | o | g`` (a copy)."""
+    return np.concatenate([a[..., : 2 * u], a[..., 3 * u :], a[..., 2 * u : 3 * u]], axis=-1)
+
+
+@dataclass(frozen=True)
+class _StepPlan:
+    """A layer's weights laid out for the loop, and how to activate one step's pre-activations in place.
+
+    Gate slices are reordered to ``i | f | o | g`` (the three gates side by side). With a sigmoid gate
+    activation the gates' columns are halved (exact in float32), so that sigmoid(z) = (tanh(z / 2) + 1) / 2
+    costs one ``tanh`` and one multiply-add; with ``tanh`` as the cell activation too, one ``tanh`` call
+    activates all four slices.
+    """
+
+    kernel: np.ndarray  # (F_in, 4U)
+    recurrent_kernel: np.ndarray  # (U, 4U)
+    bias: np.ndarray | None  # (4U,)
+    activate: Callable[[np.ndarray], None]  # (B, 4U) pre-activations -> i | f | o | g, in place
+    cell_activation: Callable[[np.ndarray], None]  # (B, U) c_t -> act(c_t), in place
+
+
+def _step_plan(w: LSTMWeights) -> _StepPlan:
+    u = w.units
+    kernel, recurrent, bias = _ifog(w.kernel, u), _ifog(w.recurrent_kernel, u), _ifog(w.bias, u)
+    halved = w.recurrent_activation == "sigmoid"
+    if halved:
+        for a in (kernel, recurrent, bias):
+            a[..., : 3 * u] *= 0.5
+    gate_activation, cell_activation = _in_place(w.recurrent_activation), _in_place(w.activation)
+    one_tanh = halved and w.activation == "tanh"
+
+    def activate(z: np.ndarray) -> None:
+        gates = z[:, : 3 * u]
+        if one_tanh:
+            np.tanh(z, out=z)  # all four slices in one call
+        else:
+            cell_activation(z[:, 3 * u :])
+            if halved:
+                np.tanh(gates, out=gates)
+            else:
+                gate_activation(gates)
+        if halved:
+            gates *= 0.5
+            gates += 0.5
+
+    return _StepPlan(kernel, recurrent, bias if w.use_bias else None, activate, cell_activation)
+
+
+def _run_steps(w: LSTMWeights, xs: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The loop over steps, in step-major buffers (each step's row contiguous, written in place).
+
+    Args:
+        w: the layer's weights and options.
+        xs: (T, B, F_in) the input in processing order.
+        h, c: (B, U) the initial states.
+
+    Returns:
+        ``z`` (T, B, 4U) the activated gates ``i | f | o | g``, ``cs`` and ``hs`` (T, B, U).
+    """
+    plan = w.step_plan
+    steps, batch, features = xs.shape
+    u = w.units
+    # the input's share of every step in one matrix product: (T*B, F_in) @ (F_in, 4U) -> (T, B, 4U)
+    z = (np.ascontiguousarray(xs).reshape(steps * batch, features) @ plan.kernel).reshape(steps, batch, 4 * u)
+    if plan.bias is not None:
+        z += plan.bias
+    cs, hs = np.empty((steps, batch, u), np.float32), np.empty((steps, batch, u), np.float32)
+    carried, ig = np.empty((batch, 4 * u), np.float32), np.empty((batch, u), np.float32)
+    for t in range(steps):
+        zt = z[t]
+        np.matmul(h, plan.recurrent_kernel, out=carried)
+        zt += carried  # (B, 4U): x_t @ kernel + bias + h_tm1 @ recurrent_kernel
+        plan.activate(zt)
+        i, f, o, g = zt[:, :u], zt[:, u : 2 * u], zt[:, 2 * u : 3 * u], zt[:, 3 * u :]
+        np.multiply(i, g, out=ig)
+        c = np.multiply(f, c, out=cs[t])
+        c += ig  # c_t = f * c_tm1 + i * g
+        h = hs[t]
+        h[...] = c
+        plan.cell_activation(h)
+        h *= o  # h_t = o * act(c_t)
+    return z, cs, hs
+
+
+def _layer_trace(w: LSTMWeights, xs: np.ndarray, h0, c0) -> LayerTrace:
+    """Run one layer on step-major input (T, B, F_in) in the data's own time order."""
+    if w.go_backwards:
+        xs = xs[::-1]  # the cell reads the last step first
+    batch, u = xs.shape[1], w.units
+    h = np.zeros((batch, u), np.float32) if h0 is None else np.asarray(h0, np.float32)
+    c = np.zeros((batch, u), np.float32) if c0 is None else np.asarray(c0, np.float32)
+    z, cs, hs = _run_steps(w, xs, h, c)
+
+    def batch_major(a: np.ndarray) -> np.ndarray:  # (T, B, n) -> (B, T, n), a view
+        return a.transpose(1, 0, 2)
+
+    return LayerTrace(
+        w.name,
+        i=batch_major(z[:, :, :u]),
+        f=batch_major(z[:, :, u : 2 * u]),
+        g=batch_major(z[:, :, 3 * u :]),
+        o=batch_major(z[:, :, 2 * u : 3 * u]),
+        c=batch_major(cs),
+        h=batch_major(hs),
+        h0=h,
+        c0=c,
+        return_sequences=w.return_sequences,
+        go_backwards=w.go_backwards,
+    )
+
+
 def lstm_layer(w: LSTMWeights, x: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> LayerTrace:
     """Run one LSTM layer over a batch, keeping every gate.
 
@@ -235,31 +384,9 @@ def lstm_layer(w: LSTMWeights, x: np.ndarray, h0: np.ndarray | None = None, c0: 
         h0, c0: optional (B, U) initial states; zeros by default.
 
     Returns:
-        The `LayerTrace` (arrays in processing order).
+        The `LayerTrace` (arrays in processing order; views of step-major buffers).
     """
-    act, rec = ACTIVATION_FUNCTIONS[w.activation], ACTIVATION_FUNCTIONS[w.recurrent_activation]
-    x = np.asarray(x, dtype=np.float32)
-    if w.go_backwards:
-        x = x[:, ::-1]  # the cell reads the last step first
-    batch, steps, _ = x.shape
-    units = w.units
-    h = np.zeros((batch, units), np.float32) if h0 is None else np.asarray(h0, np.float32)
-    c = np.zeros((batch, units), np.float32) if c0 is None else np.asarray(c0, np.float32)
-    start_h, start_c = h, c
-    xz = x @ w.kernel  # (B, T, 4U): the input's share of every step, in one matmul
-    if w.use_bias:
-        xz += w.bias
-    gates = {name: np.empty((batch, steps, units), np.float32) for name in "ifgoch"}
-    u = units
-    for t in range(steps):
-        z = xz[:, t] + h @ w.recurrent_kernel  # (B, 4U)
-        i, f, o = rec(z[:, :u]), rec(z[:, u : 2 * u]), rec(z[:, 3 * u :])
-        g = act(z[:, 2 * u : 3 * u])
-        c = f * c + i * g
-        h = o * act(c)
-        for name, value in (("i", i), ("f", f), ("g", g), ("o", o), ("c", c), ("h", h)):
-            gates[name][:, t] = value
-    return LayerTrace(w.name, **gates, h0=start_h, c0=start_c, return_sequences=w.return_sequences, go_backwards=w.go_backwards)
+    return _layer_trace(w, np.asarray(x, dtype=np.float32).transpose(1, 0, 2), h0, c0)
 
 
 def trace(model, x: np.ndarray, initial_state=None) -> Trace:
@@ -284,15 +411,15 @@ def trace(model, x: np.ndarray, initial_state=None) -> Trace:
     if x.ndim != 3:
         raise ValueError(f"x must be (batch, timesteps, features), got shape {x.shape}")
     layers = []
-    current = x  # (B, T, F) for the first layer, (B, T, U_prev) after
+    steps_major = x.transpose(1, 0, 2)  # (T, B, F) for the first layer, (T, B, U_prev) after
     for k, w in enumerate(weights.lstm):
-        if current.ndim != 3:
-            raise ValueError(f"{w.name} receives shape {current.shape}: the layer before it must return sequences")
+        if k and not layers[-1].return_sequences:
+            raise ValueError(f"{w.name} receives shape {layers[-1].output.shape}: the layer before it must return sequences")
         h0, c0 = (None, None) if initial_state is None or initial_state[k] is None else initial_state[k]
-        layer = lstm_layer(w, current, h0, c0)
+        layer = _layer_trace(w, steps_major, h0, c0)
         layers.append(layer)
-        current = layer.output
-    output = current
+        steps_major = layer.h.transpose(1, 0, 2)  # the step-major buffer itself, no copy
+    output = layers[-1].output if layers else x
     if weights.head is not None:
-        output = HEAD_FUNCTIONS[weights.head.activation](current @ weights.head.kernel + weights.head.bias)
+        output = HEAD_FUNCTIONS[weights.head.activation](output @ weights.head.kernel + weights.head.bias)
     return Trace(x, tuple(layers), np.asarray(output, np.float32))

@@ -177,3 +177,63 @@ def test_every_gate_equals_the_textbook_step_in_kerass_gate_order():
             for name, value in {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}.items():
                 np.testing.assert_allclose(layer.gate(name)[:, t], value, atol=ATOL, err_msg=f"{w.name} {name} t={t}")
         inputs = layer.h.astype(np.float64)  # the next layer reads this layer's sequence, as Keras hands it on
+
+
+def _textbook_layer(w, inputs: np.ndarray) -> dict[str, np.ndarray]:
+    """One layer in float64, straight from the equations in Keras's gate order (no reordering, no halving)."""
+    act, rec = ACTIVATION_FUNCTIONS[w.activation], ACTIVATION_FUNCTIONS[w.recurrent_activation]
+    u, (batch, steps, _) = w.units, inputs.shape
+    seq = inputs[:, ::-1] if w.go_backwards else inputs
+    h, c = np.zeros((batch, u)), np.zeros((batch, u))
+    out = {name: np.empty((batch, steps, u)) for name in "ifgoch"}
+    for t in range(steps):
+        z = seq[:, t] @ w.kernel + h @ w.recurrent_kernel + w.bias
+        i, f, g, o = rec(z[:, :u]), rec(z[:, u : 2 * u]), act(z[:, 2 * u : 3 * u]), rec(z[:, 3 * u :])
+        c = f * c + i * g
+        h = o * act(c)
+        for name, value in {"i": i, "f": f, "g": g, "o": o, "c": c, "h": h}.items():
+            out[name][:, t] = value
+    return out
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("recurrent_activation", RECURRENT_ACTIVATIONS)
+def test_every_activation_pair_matches_the_textbook_at_batch_three(activation, recurrent_activation):
+    # The loop halves the sigmoid gates' weights and activates all four slices with one tanh when it can;
+    # every other pair takes the general path. Both must give the equations' numbers, gate by gate.
+    cfg = LSTMConfig(
+        timesteps=6,
+        features=3,
+        units=(5, 4),
+        return_sequences=(True, True),
+        activation=activation,
+        recurrent_activation=recurrent_activation,
+        use_bias=activation != "relu",
+    )
+    weights = extract_weights(build_model(cfg))
+    x = 2 * make_sequence("noisy_sine", timesteps=6, features=3, batch_size=3, seed=4)
+    tr = trace(weights, x)
+    inputs = x.astype(np.float64)
+    for w, layer in zip(weights.lstm, tr.layers, strict=True):
+        expected = _textbook_layer(w, inputs)
+        for name, value in expected.items():
+            np.testing.assert_allclose(layer.gate(name), value, atol=ATOL, err_msg=f"{w.name} {name}")
+        inputs = layer.h.astype(np.float64)
+
+
+def test_a_trace_leaves_its_weights_and_initial_state_untouched_and_reuses_its_layout():
+    cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False))
+    weights = extract_weights(build_model(cfg))
+    before = [a.copy() for w in weights.lstm for a in (w.kernel, w.recurrent_kernel, w.bias)]
+    x = make_sequence("sine", timesteps=5, features=2, batch_size=2, seed=0)
+    init = [(np.full((2, 4), 0.3, np.float32), np.full((2, 4), -0.2, np.float32)), None]
+    first = trace(weights, x, initial_state=init)
+    plan = weights.lstm[0].step_plan
+    second = trace(weights, x, initial_state=init)
+    assert weights.lstm[0].step_plan is plan  # laid out once per weights
+    after = [a for w in weights.lstm for a in (w.kernel, w.recurrent_kernel, w.bias)]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+    assert np.all(init[0][0] == 0.3) and np.all(init[0][1] == -0.2)
+    for a, b in zip(first.layers[1].arrays, second.layers[1].arrays, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert first.layers[0].h.shape == (2, 5, 4) and first.output.shape == (2, 3)

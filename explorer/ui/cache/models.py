@@ -19,7 +19,7 @@ from explorer.figures import (
     model_summary_text,
 )
 from explorer.model import ShapeTable
-from explorer.reference import ModelWeights
+from explorer.reference import ModelWeights, prepare_trace
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.ui.runtime import KERAS_LOCK
 from explorer.ui.store import BoundedStore
@@ -46,9 +46,11 @@ def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle 
             if trained is not None:  # a fresh model of our own: the cached untrained one is never touched
                 model.set_weights(trained.arrays)
             weights = extract_weights(model)
-            return ModelBundle(model, weights, shape_table(cfg, model), int(model.count_params()))
+            bundle = ModelBundle(model, weights, shape_table(cfg, model), int(model.count_params()))
     except ConfigError as err:
         return err
+    prepare_trace(weights)  # NumPy work, outside the lock: the page's first trace of this model does not pay it
+    return bundle
 
 
 def _parameters(bundle: ModelBundle | ConfigError) -> int:
