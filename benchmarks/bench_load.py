@@ -3,7 +3,7 @@
 Run: ``python benchmarks/bench_load.py [--users 1,10,30] [--seconds 120] [--think 2,8] [--train 0]``.
 Prints, per user count and interaction: count, p50 / p95 / max seconds from send to ``script_finished``,
 errors (exceptions shown, timeouts > 30 s, closed sockets), fragment runs, and the server's peak RSS; then
-the same load against a trivial one-button app started by this run (the floor). Asserts nothing.
+the same load against a trivial one-slider app started by this run (the floor). Asserts nothing.
 
 Each learner opens a link from a realistic mix (views, stacked configs, long sequences, now and then the
 largest config, a task), then every ``think`` seconds (uniform) moves a model slider (``lstm_1 units``,
@@ -98,7 +98,8 @@ async def learner(url: str, seconds: float, think: tuple[float, float], trains: 
         while time.perf_counter() < end:
             await asyncio.sleep(rng.uniform(*think))
             if trivial:
-                await user.press("press", kind="slider")
+                current = user.slider_values.get("value", 500)
+                await user.set_slider("value", min(max(current + rng.choice((-1, 1)), 0), 1000), kind="slider")
                 continue
             if trains and not trained and user.widget_ids.get("Train"):
                 trained = True
