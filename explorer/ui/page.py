@@ -14,6 +14,7 @@ from explorer.i18n import _, use_language
 from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
+from explorer.ui.activity import page_rerun
 from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.chrome import streamlit_words
@@ -219,7 +220,7 @@ def main() -> None:
     """Render the app (``app.py`` sets the page config first; LSTM_EXPLORER_TIMING=1 logs where each rerun's time goes)."""
     start = time.perf_counter()
     try:
-        with use_language(page_language()):
+        with page_rerun(), use_language(page_language()):
             _render(start)
     finally:
         _phase("rerun", start)

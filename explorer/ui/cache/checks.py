@@ -19,12 +19,14 @@ from explorer import (
     keras_check,
 )
 from explorer.training.snapshots import TrainedWeights
+from explorer.ui.activity import wait_until_quiet
 from explorer.ui.cache.models import model_bundle
 from explorer.ui.cache.traces import sample_batch, view_trace
 from explorer.ui.cache.workers import _background_thread
 from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
+CHECK_MAX_WAIT_S = 3.0  # then a check waits no longer for a moment when no page is being drawn
 
 
 @st.cache_resource(max_entries=1)
@@ -59,6 +61,9 @@ def _locked_check(get_model, x: np.ndarray, trace_ref: weakref.ref) -> float:
     # Let the rerun that asked for this finish sending its charts first: TensorFlow's tracing holds
     # the GIL for hundreds of ms and would otherwise delay the websocket messages (measured: +0.7 s).
     time.sleep(CHECK_DELAY_S)
+    # and wait for a moment when no page is being drawn: the check holds the GIL for 70-500 ms, which a learner's rerun
+    # would otherwise wait out (30 simulated learners: the check thread held the GIL in 20 % of the samples)
+    wait_until_quiet(CHECK_MAX_WAIT_S)
     freeze_startup_objects()  # once per process, here rather than on the first page's critical path
     model, tr = get_model(), trace_ref()
     if model is None or tr is None:

@@ -11,10 +11,12 @@ from explorer import (
     LSTMConfig,
 )
 from explorer.stepping import next_configs
+from explorer.ui.activity import wait_until_quiet
 from explorer.ui.cache.models import MODELS, ModelBundle
 from explorer.ui.cache.workers import _background_thread
 
 PREFETCH_DELAY_S = 0.3
+PREFETCH_MAX_WAIT_S = 1.0  # a build ahead yields to learners' reruns this long at most
 PREFETCH_MAX_PARAMS = 500_000  # build ahead only models up to this size (the default has 2,080 parameters)
 
 
@@ -25,6 +27,7 @@ def _prefetcher() -> ThreadPoolExecutor:
 
 def _build_ahead(cfg: LSTMConfig) -> None:
     time.sleep(PREFETCH_DELAY_S)  # after the current rerun's charts are sent and drawn
+    wait_until_quiet(PREFETCH_MAX_WAIT_S)  # a guess yields to what learners asked for
     MODELS.get((cfg, None))
 
 

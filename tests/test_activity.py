@@ -1,0 +1,80 @@
+"""Background work (the Keras check, building ahead) waits for a moment when no page is being drawn."""
+
+import threading
+import time
+import weakref
+
+import pytest
+
+from explorer import LSTMConfig, build_model, make_sequence, trace
+from explorer.ui import activity
+
+
+def _in_thread(fn, *args) -> tuple[threading.Thread, list]:
+    out: list = []
+    thread = threading.Thread(target=lambda: out.append(fn(*args)), daemon=True)
+    thread.start()
+    return thread, out
+
+
+def test_quiet_at_once_when_no_page_is_drawn():
+    assert activity.reruns_running() == 0
+    assert activity.wait_until_quiet(0.0) is True
+
+
+def test_a_waiter_starts_when_the_last_rerun_ends_and_not_before():
+    first, second = activity.page_rerun(), activity.page_rerun()
+    first.__enter__()
+    second.__enter__()
+    assert activity.reruns_running() == 2
+    waiter, result = _in_thread(activity.wait_until_quiet, 30)
+    try:
+        first.__exit__(None, None, None)
+        waiter.join(0.3)
+        assert waiter.is_alive()  # one rerun is still running
+    finally:
+        second.__exit__(None, None, None)
+    waiter.join(5)
+    assert result == [True] and activity.reruns_running() == 0
+
+
+def test_the_wait_runs_out_and_a_failed_rerun_still_counts_as_ended():
+    with activity.page_rerun():
+        started = time.monotonic()
+        assert activity.wait_until_quiet(0.1) is False
+        assert time.monotonic() - started >= 0.1
+    with pytest.raises(RuntimeError), activity.page_rerun():
+        raise RuntimeError("a script that failed")
+    assert activity.reruns_running() == 0
+
+
+def test_the_keras_check_waits_while_a_page_is_drawn(monkeypatch):
+    from explorer.ui.cache import checks
+
+    monkeypatch.setattr(checks, "CHECK_DELAY_S", 0)
+    monkeypatch.setattr(checks, "CHECK_MAX_WAIT_S", 30)
+    cfg = LSTMConfig(timesteps=3, features=2, units=(2,), return_sequences=(False,))
+    model, x = build_model(cfg), make_sequence("sine", timesteps=3, features=2, batch_size=1, seed=0)
+    tr = trace(model, x)
+    with activity.page_rerun():
+        check, result = _in_thread(checks._locked_check, weakref.ref(model), x, weakref.ref(tr))
+        check.join(0.5)
+        assert check.is_alive() and not result  # waiting: the page's rerun goes first
+    check.join(60)
+    assert result and result[0] < 1e-5
+
+
+def test_building_ahead_yields_to_a_running_rerun(monkeypatch):
+    from explorer.ui.cache import prefetch
+    from explorer.ui.cache.models import MODELS
+
+    monkeypatch.setattr(prefetch, "PREFETCH_DELAY_S", 0)
+    monkeypatch.setattr(prefetch, "PREFETCH_MAX_WAIT_S", 30)
+    cfg = LSTMConfig(timesteps=3, features=2, units=(3,), return_sequences=(False,), seed=4242)
+    assert (cfg, None) not in MODELS
+    with activity.page_rerun():
+        build, _ = _in_thread(prefetch._build_ahead, cfg)
+        build.join(0.5)
+        assert build.is_alive() and (cfg, None) not in MODELS
+    build.join(60)
+    assert (cfg, None) in MODELS
