@@ -6,8 +6,7 @@ import weakref
 
 import pytest
 
-from explorer import LSTMConfig, build_model, make_sequence, trace
-from explorer.ui import activity
+from explorer import LSTMConfig, activity, build_model, make_sequence, trace
 
 
 def _in_thread(fn, *args) -> tuple[threading.Thread, list]:

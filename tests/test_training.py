@@ -352,3 +352,23 @@ def test_probes_find_the_unit_that_holds_the_first_symbol():
     found = find_units(spec.model, model_weights(spec.model, trainer.weights()), data)[0]
     assert found.probe == "first" and found.clear and 0 <= found.forget <= 1
     assert "forget gate averages" in found.describe("lstm_1")
+
+
+def test_a_job_waits_for_a_quiet_moment_and_the_wait_does_not_count_against_its_time_cap(pool, monkeypatch):
+    from explorer import activity
+    from explorer.training import jobs
+
+    monkeypatch.setattr(jobs, "FIRST_YIELD_S", 30)
+    monkeypatch.setattr(jobs, "YIELD_S", 30)
+    job = TrainingJob(small_spec("first", seed=77))
+    with activity.page_rerun():  # a learner's page is being drawn: the job builds nothing and trains nothing
+        pool.submit(job)
+        time.sleep(0.8)
+        assert job.progress().step == 0 and not job.progress().snapshots
+    wait_done(job)  # once the page is drawn, it trains straight through
+    progress = job.progress()
+    assert progress.state is JobState.DONE and progress.step == job.spec.total_steps
+    waited = jobs.TrainingJob._yield_to_pages
+    with activity.page_rerun():
+        assert waited(0.2) >= 0.2  # what the time cap leaves out
+    assert waited(5) < 0.1

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from explorer.activity import wait_until_quiet
 from explorer.budget import memory_budget, training_job_mb
 from explorer.i18n import Message
 from explorer.keras_lock import KERAS_LOCK, TRAINING
@@ -29,6 +30,8 @@ from explorer.training.snapshots import Snapshot, SnapshotLog
 from explorer.training.spec import TrainingSpec
 
 TIME_CAP_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_CAP_S", "120"))
+YIELD_S = 0.5  # before each chunk a job waits at most this long for a moment when no page is being drawn
+FIRST_YIELD_S = 2.0  # before its build and first chunk (tracing the training step holds the GIL for ~1 s): this long
 CHUNK_SECONDS = 0.15  # one compiled call takes about this long: stop answers and clears find gaps within it
 RUN_CACHE_BYTES = memory_budget().run_cache_bytes  # finished runs shared by every session (56 MB by default)
 
@@ -169,21 +172,34 @@ class TrainingJob:
         losses.setflags(write=False)
         return RunResult(self._log.items(), losses, self._seconds)
 
+    @staticmethod
+    def _yield_to_pages(max_wait_s: float) -> float:
+        """Wait for a moment when no page is being drawn (at most ``max_wait_s``); returns the seconds waited."""
+        t0 = time.perf_counter()
+        wait_until_quiet(max_wait_s)
+        return time.perf_counter() - t0
+
     def _train(self, time_cap_s: float) -> None:
         from explorer.training.loop import Trainer  # imports Keras: only on a worker, when a job runs
 
+        started, waited = time.perf_counter(), 0.0  # the time cap counts training, not the waits for a quiet moment
         if self._trainer is None:
+            waited += self._yield_to_pages(FIRST_YIELD_S)
             with KERAS_LOCK:  # a model build, like every other
                 self._trainer = Trainer(self.spec)
             self._log.append(self._trainer.snapshot())
-        trainer, every, started = self._trainer, self.spec.snapshot_every, time.perf_counter()
+        trainer, every = self._trainer, self.spec.snapshot_every
         chunk, total = 1, self.spec.total_steps  # the first chunk compiles: one step
+        first = trainer.step == 0  # its first chunk traces the training step (a resumed job's is compiled)
         while trainer.step < total:
+            # Learners' reruns go first: a chunk holds the GIL for much of its 0.15 s, the first one (tracing) for ~1 s.
+            waited += self._yield_to_pages(FIRST_YIELD_S if first else YIELD_S)
+            first = False
             if self._stop.is_set():
                 return self._set(JobState.STOPPED, self._message)
             if not self.is_wanted():
                 return self._set(JobState.STOPPED, Message("Stopped: its page was closed."))
-            if time.perf_counter() - started > time_cap_s:
+            if time.perf_counter() - started - waited > time_cap_s:
                 return self._set(
                     JobState.STOPPED,
                     Message("Stopped at the {seconds} s time cap; Resume continues.", seconds=f"{time_cap_s:.0f}"),

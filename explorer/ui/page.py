@@ -9,12 +9,12 @@ import time
 import streamlit as st
 
 from explorer import ConfigError
+from explorer.activity import page_rerun
 from explorer.formatting import format_shape
 from explorer.i18n import _, use_language
 from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
-from explorer.ui.activity import page_rerun
 from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.chrome import streamlit_words

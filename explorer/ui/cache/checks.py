@@ -18,8 +18,8 @@ from explorer import (
     build_model,
     keras_check,
 )
+from explorer.activity import wait_until_quiet
 from explorer.training.snapshots import TrainedWeights
-from explorer.ui.activity import wait_until_quiet
 from explorer.ui.cache.models import model_bundle
 from explorer.ui.cache.traces import sample_batch, view_trace
 from explorer.ui.cache.workers import _background_thread

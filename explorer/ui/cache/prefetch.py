@@ -10,8 +10,8 @@ import streamlit as st
 from explorer import (
     LSTMConfig,
 )
+from explorer.activity import wait_until_quiet
 from explorer.stepping import next_configs
-from explorer.ui.activity import wait_until_quiet
 from explorer.ui.cache.models import MODELS, ModelBundle
 from explorer.ui.cache.workers import _background_thread
 
