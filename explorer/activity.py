@@ -1,5 +1,8 @@
 """Whether any page is being drawn: background work (build-ahead, the Keras check) waits for a quiet moment.
 
+A session that reruns fast (`RAPID_RERUNS` starts within `RAPID_WINDOW_S`: a held arrow key, a script
+hammering the server) also waits, at most `RAPID_MAX_WAIT_S`, for the others' reruns to finish first.
+
 Every rerun of the page holds `page_rerun` while its script runs. A background thread calls
 `wait_until_quiet` before it takes the GIL for long (a Keras build or check holds it for tens to
 hundreds of ms); it starts once no page is being drawn, or after ``max_wait_s`` at the latest, so
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,3 +55,35 @@ def wait_until_quiet(max_wait_s: float) -> bool:
                 return False
             _CHANGED.wait(left)
     return True
+
+
+RAPID_RERUNS = 3  # a session that started this many reruns …
+RAPID_WINDOW_S = 2.0  # … within this many seconds …
+RAPID_MAX_WAIT_S = 0.5  # … lets the other sessions' running reruns finish first, waiting this long at most
+
+
+def yield_if_rapid(starts: deque, now: float | None = None) -> float:
+    """Note a rerun start in one session's ``starts``; if the session reruns fast, wait for the others first.
+
+    Call it before `page_rerun` (the waiting rerun does not count as running yet). A learner moving a
+    slider every few seconds never waits; a session that reruns several times a second waits for a
+    moment when no other page is being drawn, at most `RAPID_MAX_WAIT_S`, so it cannot make the
+    others wait more than their share.
+
+    Args:
+        starts: the session's recent rerun start times (``time.monotonic()``); this call appends to it.
+        now: the current time (default ``time.monotonic()``).
+
+    Returns:
+        The seconds waited.
+    """
+    now = time.monotonic() if now is None else now
+    while starts and now - starts[0] > RAPID_WINDOW_S:
+        starts.popleft()
+    rapid = len(starts) >= RAPID_RERUNS
+    starts.append(now)
+    if not rapid:
+        return 0.0
+    t0 = time.monotonic()
+    wait_until_quiet(RAPID_MAX_WAIT_S)
+    return time.monotonic() - t0

@@ -77,3 +77,20 @@ def test_building_ahead_yields_to_a_running_rerun(monkeypatch):
         assert build.is_alive() and (cfg, None) not in MODELS
     build.join(60)
     assert (cfg, None) in MODELS
+
+
+def test_a_session_that_reruns_fast_lets_the_others_go_first(monkeypatch):
+    from collections import deque
+
+    monkeypatch.setattr(activity, "RAPID_MAX_WAIT_S", 0.2)
+    learner = deque()
+    for k in range(6):  # a move every 1.5 s: never rapid, never waits, even on a busy server
+        with activity.page_rerun():
+            assert activity.yield_if_rapid(learner, now=100 + 1.5 * k) == 0.0
+    hammer = deque()
+    assert [activity.yield_if_rapid(hammer, now=200 + 0.1 * k) for k in range(3)] == [0.0] * 3  # idle server
+    assert activity.yield_if_rapid(hammer, now=200.3) < 0.1  # rapid, but nobody else is being drawn
+    with activity.page_rerun():  # another session's rerun is running
+        assert activity.yield_if_rapid(hammer, now=200.4) >= 0.2  # rapid: it waited (at most the cap)
+    assert len(hammer) == 5 and activity.yield_if_rapid(hammer, now=210) == 0.0  # later, calm again
+    assert list(hammer) == [210]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import deque
 
 import streamlit as st
 
 from explorer import ConfigError
-from explorer.activity import page_rerun
+from explorer.activity import page_rerun, yield_if_rapid
 from explorer.formatting import format_shape
 from explorer.i18n import _, use_language
 from explorer.reference import processes_backwards
@@ -219,6 +220,7 @@ def _phase(name: str, start: float) -> None:
 def main() -> None:
     """Render the app (``app.py`` sets the page config first; LSTM_EXPLORER_TIMING=1 logs where each rerun's time goes)."""
     start = time.perf_counter()
+    yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))  # a fast-rerunning session lets others go first
     try:
         with page_rerun(), use_language(page_language()):
             _render(start)
