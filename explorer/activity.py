@@ -1,12 +1,13 @@
-"""Whether any page is being drawn: background work (build-ahead, the Keras check) waits for a quiet moment.
+"""Whether any page is being drawn, so that learners' reruns go first.
+
+Every rerun of the page holds `page_rerun` while its script runs. Background work (the Keras check,
+a build ahead, each training chunk) calls `wait_until_quiet` before it takes the GIL for long (tens
+to hundreds of ms); it starts once no page is being drawn, or after ``max_wait_s`` at the latest, so
+a busy server still checks, builds ahead and trains, only later.
 
 A session that reruns fast (`RAPID_RERUNS` starts within `RAPID_WINDOW_S`: a held arrow key, a script
-hammering the server) also waits, at most `RAPID_MAX_WAIT_S`, for the others' reruns to finish first.
-
-Every rerun of the page holds `page_rerun` while its script runs. A background thread calls
-`wait_until_quiet` before it takes the GIL for long (a Keras build or check holds it for tens to
-hundreds of ms); it starts once no page is being drawn, or after ``max_wait_s`` at the latest, so
-a busy server still gets its badges and its models built ahead, only later.
+hammering the server) also waits, at most `RAPID_MAX_WAIT_S`, for the others' reruns to finish first
+(`yield_if_rapid`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def wait_until_quiet(max_wait_s: float) -> bool:
     return True
 
 
+def seconds_waiting_for_quiet(max_wait_s: float) -> float:
+    """`wait_until_quiet`, returning the seconds it waited."""
+    t0 = time.monotonic()
+    wait_until_quiet(max_wait_s)
+    return time.monotonic() - t0
+
+
 RAPID_RERUNS = 3  # a session that started this many reruns …
 RAPID_WINDOW_S = 2.0  # … within this many seconds …
 RAPID_MAX_WAIT_S = 0.5  # … lets the other sessions' running reruns finish first, waiting this long at most
@@ -82,8 +90,4 @@ def yield_if_rapid(starts: deque, now: float | None = None) -> float:
         starts.popleft()
     rapid = len(starts) >= RAPID_RERUNS
     starts.append(now)
-    if not rapid:
-        return 0.0
-    t0 = time.monotonic()
-    wait_until_quiet(RAPID_MAX_WAIT_S)
-    return time.monotonic() - t0
+    return seconds_waiting_for_quiet(RAPID_MAX_WAIT_S) if rapid else 0.0

@@ -354,21 +354,29 @@ def test_probes_find_the_unit_that_holds_the_first_symbol():
     assert "forget gate averages" in found.describe("lstm_1")
 
 
-def test_a_job_waits_for_a_quiet_moment_and_the_wait_does_not_count_against_its_time_cap(pool, monkeypatch):
+def test_a_job_waits_for_a_quiet_moment_and_the_wait_does_not_count_against_its_time_cap(monkeypatch):
     from explorer import activity
     from explorer.training import jobs
 
     monkeypatch.setattr(jobs, "FIRST_YIELD_S", 30)
     monkeypatch.setattr(jobs, "YIELD_S", 30)
-    job = TrainingJob(small_spec("first", seed=77))
-    with activity.page_rerun():  # a learner's page is being drawn: the job builds nothing and trains nothing
-        pool.submit(job)
-        time.sleep(0.8)
-        assert job.progress().step == 0 and not job.progress().snapshots
-    wait_done(job)  # once the page is drawn, it trains straight through
-    progress = job.progress()
-    assert progress.state is JobState.DONE and progress.step == job.spec.total_steps
-    waited = jobs.TrainingJob._yield_to_pages
-    with activity.page_rerun():
-        assert waited(0.2) >= 0.2  # what the time cap leaves out
-    assert waited(5) < 0.1
+    spec = small_spec("first", seed=77)
+    alone = TrainingJob(spec)
+    timing = TrainingPool(workers=1, cache=RunCache())
+    try:
+        timing.submit(alone)
+        wait_done(alone)
+        trained_in = alone.progress().seconds  # the time its training took
+        cap = 3 * trained_in + 1.0
+        capped = TrainingPool(workers=1, cache=RunCache(), time_cap_s=cap)
+        job = TrainingJob(spec.replace(seed=78))
+        with activity.page_rerun():  # a learner's page is being drawn, longer than the cap: the job waits
+            capped.submit(job)
+            time.sleep(cap + 0.5)
+            assert job.progress().step == 0 and not job.progress().snapshots
+        wait_done(job)  # then it trains straight through: the wait did not count against the cap
+        progress = job.progress()
+        assert progress.state is JobState.DONE and progress.step == spec.total_steps, progress.message
+        capped.shutdown()
+    finally:
+        timing.shutdown()

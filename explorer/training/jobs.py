@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.activity import wait_until_quiet
+from explorer.activity import seconds_waiting_for_quiet
 from explorer.budget import memory_budget, training_job_mb
 from explorer.i18n import Message
 from explorer.keras_lock import KERAS_LOCK, TRAINING
@@ -172,19 +172,12 @@ class TrainingJob:
         losses.setflags(write=False)
         return RunResult(self._log.items(), losses, self._seconds)
 
-    @staticmethod
-    def _yield_to_pages(max_wait_s: float) -> float:
-        """Wait for a moment when no page is being drawn (at most ``max_wait_s``); returns the seconds waited."""
-        t0 = time.perf_counter()
-        wait_until_quiet(max_wait_s)
-        return time.perf_counter() - t0
-
     def _train(self, time_cap_s: float) -> None:
         from explorer.training.loop import Trainer  # imports Keras: only on a worker, when a job runs
 
         started, waited = time.perf_counter(), 0.0  # the time cap counts training, not the waits for a quiet moment
         if self._trainer is None:
-            waited += self._yield_to_pages(FIRST_YIELD_S)
+            waited += seconds_waiting_for_quiet(FIRST_YIELD_S)
             with KERAS_LOCK:  # a model build, like every other
                 self._trainer = Trainer(self.spec)
             self._log.append(self._trainer.snapshot())
@@ -193,7 +186,7 @@ class TrainingJob:
         first = trainer.step == 0  # its first chunk traces the training step (a resumed job's is compiled)
         while trainer.step < total:
             # Learners' reruns go first: a chunk holds the GIL for much of its 0.15 s, the first one (tracing) for ~1 s.
-            waited += self._yield_to_pages(FIRST_YIELD_S if first else YIELD_S)
+            waited += seconds_waiting_for_quiet(FIRST_YIELD_S if first else YIELD_S)
             first = False
             if self._stop.is_set():
                 return self._set(JobState.STOPPED, self._message)
