@@ -29,6 +29,9 @@ def random_config(rng: np.random.Generator) -> LSTMConfig:
     )
 
 
+EVERY_ACTIVATION_PAIR = pytest.mark.parametrize(
+    ("activation", "recurrent_activation"), [(a, r) for a in ACTIVATIONS for r in RECURRENT_ACTIVATIONS]
+)
 GRID = [random_config(np.random.default_rng(seed)) for seed in range(16)]
 
 
@@ -94,8 +97,7 @@ def test_initial_state_matches_keras():
     assert not np.allclose(tr.layers[1].final_h, trace(model, x).layers[1].final_h)
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("recurrent_activation", RECURRENT_ACTIVATIONS)
+@EVERY_ACTIVATION_PAIR
 def test_gate_invariants(activation, recurrent_activation):
     cfg = LSTMConfig(
         timesteps=8,
@@ -196,8 +198,7 @@ def _textbook_layer(w, inputs: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-@pytest.mark.parametrize("recurrent_activation", RECURRENT_ACTIVATIONS)
+@EVERY_ACTIVATION_PAIR
 def test_every_activation_pair_matches_the_textbook_at_batch_three(activation, recurrent_activation):
     # The loop halves the sigmoid gates' weights and activates all four slices with one tanh when it can;
     # every other pair takes the general path. Both must give the equations' numbers, gate by gate.
