@@ -30,6 +30,10 @@ def bench(name: str, cfg: LSTMConfig, batch: int = 1) -> dict[str, float]:
     big = name == "largest"
     out = {"build_model": median_ms(lambda: build_model(cfg), 3 if big else 10)}
     model = build_model(cfg)
+    step = cfg.replace(timesteps=cfg.timesteps - 1)  # a timesteps step: the same weights, taken from the kept model
+    out["build_model (a twin's weights)"] = median_ms(
+        lambda: build_model(step, initial_weights=model.get_weights()), 3 if big else 10
+    )
     weights = extract_weights(model)
     out["extract_weights"] = median_ms(lambda: extract_weights(model), 10)
     out["trace (model)"] = median_ms(lambda: trace(model, x), 10 if big else 50)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from explorer import ConfigError, LSTMConfig, build_model, shape_table
+from explorer.model import weights_key
 
 
 def lstm_params(units, features, use_bias=True):
@@ -125,3 +126,62 @@ def test_the_single_softmax_advice_is_what_keras_computes():
         out = np.asarray(build_model(cfg).predict_on_batch(x))
     assert out.shape == (5, 1) and np.all(out == 1.0)
     assert "always outputs 1.0" in str(cfg.head_advice)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"timesteps": 30},
+        {"return_sequences": (True, True), "return_state": True},
+        {"go_backwards": True, "activation": "relu", "recurrent_activation": "hard_sigmoid"},
+        {"head_activation": "sigmoid"},
+    ],
+    ids=["timesteps", "sequences+state", "backwards+activations", "head activation"],
+)
+def test_a_model_built_from_a_twins_weights_is_the_model_built_from_scratch(changes):
+    import json
+
+    cfg = LSTMConfig(timesteps=5, features=3, units=(4, 3), return_sequences=(True, False), head_units=2, seed=7)
+    twin = build_model(cfg)
+    target = cfg.replace(**changes)
+    assert weights_key(target) == weights_key(cfg)
+    fresh, preset = build_model(target), build_model(target, initial_weights=twin.get_weights())
+    for a, b in zip(fresh.get_weights(), preset.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # bit for bit: the initializers are seeded
+    assert json.dumps(preset.get_config(), sort_keys=True, default=str) == json.dumps(
+        fresh.get_config(), sort_keys=True, default=str
+    )  # the seeded initializers are in the config, as in a fresh build (and in a saved .keras file)
+    assert preset.count_params() == fresh.count_params()
+
+
+def test_weights_key_separates_what_changes_the_weights_and_a_misfit_is_refused():
+    cfg = LSTMConfig(units=(4, 3), head_units=2)
+    for changes in ({"seed": 1}, {"features": 4}, {"units": (4, 2)}, {"use_bias": False}, {"head_units": 3}):
+        assert weights_key(cfg.replace(**changes)) != weights_key(cfg), changes
+    assert weights_key(cfg.replace(use_bias=False)) == weights_key(cfg.replace(use_bias=False, unit_forget_bias=False))
+    with pytest.raises(ValueError):
+        build_model(cfg, initial_weights=build_model(cfg.replace(units=(4, 2))).get_weights())
+
+
+def test_the_model_store_builds_a_timesteps_step_from_the_kept_twin_and_shows_its_own_shapes(monkeypatch):
+    from explorer.ui.cache import models
+
+    cfg = LSTMConfig(timesteps=5, features=3, units=(4, 3), return_sequences=(True, False), seed=4243)
+    first = models.MODELS.get((cfg, None))
+    calls: list[bool] = []
+    real = models.build_model
+
+    def spy(c, initial_weights=None):
+        calls.append(initial_weights is not None)
+        return real(c, initial_weights=initial_weights)
+
+    monkeypatch.setattr(models, "build_model", spy)
+    step = cfg.replace(timesteps=6)
+    second = models.MODELS.get((step, None))
+    other = models.MODELS.get((cfg.replace(seed=4244), None))  # other weights: no twin, drawn afresh
+    assert calls == [True, False]
+    for a, b, c in zip(first.model.get_weights(), second.model.get_weights(), build_model(step).get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(b, c)
+    assert not np.array_equal(other.model.get_weights()[0], first.model.get_weights()[0])
+    assert second.table == shape_table(step, build_model(step))  # its own shapes: T = 6
