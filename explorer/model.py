@@ -27,6 +27,18 @@ def _layer_seeds(seed: int, n: int) -> list[int]:
     return [int(s) % (2**31 - 1) for s in np.random.SeedSequence(seed).generate_state(n)]
 
 
+def _seeded_initializers(cfg: LSTMConfig) -> dict[str, object]:
+    """``"<layer>.<attribute>"`` → the seeded initializer that draws it (independent seeds from the one config seed)."""
+    seeds = _layer_seeds(cfg.seed, 2 * cfg.n_layers + 1)
+    out: dict[str, object] = {}
+    for k, name in enumerate(cfg.layer_names):
+        out[f"{name}.kernel_initializer"] = keras.initializers.GlorotUniform(seed=seeds[2 * k])
+        out[f"{name}.recurrent_initializer"] = keras.initializers.Orthogonal(seed=seeds[2 * k + 1])
+    if cfg.head_units:
+        out["head.kernel_initializer"] = keras.initializers.GlorotUniform(seed=seeds[-1])
+    return out
+
+
 def weights_key(cfg: LSTMConfig) -> tuple:
     """What a model's initial weights depend on: two configs with the same key start from the same weights.
 
@@ -61,21 +73,15 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None
         ConfigError: when an inner layer has ``return_sequences=False``; the message
             quotes Keras's own error and explains the fix.
     """
-    seeds = _layer_seeds(cfg.seed, 2 * cfg.n_layers + 1)
-    preset = initial_weights is not None
-    seeded: list[tuple[tuple[int | str, str], object]] = []  # ((layer index or "head", attribute), initializer)
+    seeded = _seeded_initializers(cfg)
+    preset = initial_weights is not None  # then zeros (cheap) are drawn, and the weights set afterwards
 
-    def initializer(real, owner_attr):
-        """The seeded initializer, or zeros (cheap) when the weights are set afterwards."""
-        if not preset:
-            return real
-        seeded.append((owner_attr, real))
-        return keras.initializers.Zeros()
+    def initializer(key: str):
+        return keras.initializers.Zeros() if preset else seeded[key]
 
     inputs = keras.Input(shape=(cfg.timesteps, cfg.features), name="input")
     x = inputs
     states: list = []
-    lstm_layers = []
     for k, name in enumerate(cfg.layer_names):
         last = k == cfg.n_layers - 1
         layer = keras.layers.LSTM(
@@ -84,8 +90,8 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None
             recurrent_activation=cfg.recurrent_activation,
             use_bias=cfg.use_bias,
             unit_forget_bias=cfg.unit_forget_bias,
-            kernel_initializer=initializer(keras.initializers.GlorotUniform(seed=seeds[2 * k]), (k, "kernel_initializer")),
-            recurrent_initializer=initializer(keras.initializers.Orthogonal(seed=seeds[2 * k + 1]), (k, "recurrent_initializer")),
+            kernel_initializer=initializer(f"{name}.kernel_initializer"),
+            recurrent_initializer=initializer(f"{name}.recurrent_initializer"),
             return_sequences=cfg.return_sequences[k],
             return_state=cfg.return_state and last,
             go_backwards=cfg.go_backwards,
@@ -107,26 +113,25 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None
                 field="return_sequences",
                 keras_message=str(err),
             ) from err
-        lstm_layers.append(layer)
         if cfg.return_state and last:
             x, *states = out
         else:
             x = out
-    head = None
     if cfg.head_units:
-        head = keras.layers.Dense(
+        x = keras.layers.Dense(
             cfg.head_units,
             activation=cfg.head_activation,
-            kernel_initializer=initializer(keras.initializers.GlorotUniform(seed=seeds[-1]), ("head", "kernel_initializer")),
+            kernel_initializer=initializer("head.kernel_initializer"),
             name="head",
-        )
-        x = head(x)
+        )(x)
     outputs = [x, *states] if states else x
     model = keras.Model(inputs, outputs, name="lstm_explorer")
     if preset:
         model.set_weights(initial_weights)  # raises ValueError on a list that does not fit
-        for (where, attr), real in seeded:  # the config says what a fresh build draws, as it would without presets
-            setattr(head if where == "head" else lstm_layers[where].cell, attr, real)
+        for key, real in seeded.items():  # the config says what a fresh build draws, as it would without presets
+            layer_name, attribute = key.split(".")
+            layer = model.get_layer(layer_name)
+            setattr(layer.cell if isinstance(layer, keras.layers.LSTM) else layer, attribute, real)
     return model
 
 

@@ -88,8 +88,6 @@ def _plain(value, typed: bool = False, skipped: bool = False):
         return spec if isinstance(spec, dict) else _plain(value.tolist(), False, True)
     if isinstance(value, np.generic):
         return _plain(value.item())
-    if isinstance(value, dict | list | tuple):  # subclasses, as Plotly's encoder sees them
-        return _plain(dict(value) if isinstance(value, dict) else list(value), typed, skipped)
     return value
 
 
