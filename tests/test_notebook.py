@@ -47,7 +47,16 @@ def test_the_engine_builds_as_a_package(tmp_path):
     )
     (wheel,) = tmp_path.glob("lstm_explorer-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    modules = ("reference", "cell/anatomy", "training/loop", "export/activations", "upload/stack", "figures/cell", "ui/page")
+    modules = (
+        "reference/forward",
+        "reference/layout",
+        "cell/anatomy",
+        "training/loop",
+        "export/activations",
+        "upload/stack",
+        "figures/cell",
+        "ui/page",
+    )
     for module in modules:
         assert f"explorer/{module}.py" in names, module
     assert not any(name.startswith(("tests/", "benchmarks/")) for name in names)
