@@ -117,11 +117,22 @@ def parse_series(data: bytes | str, *, column: str | None = None, max_bytes: int
             raise ShaperError(
                 Message("Row {row} holds {bad}: every value must be a finite number.", row=bad + 1, bad=repr(cells[bad]))
             )
+        with np.errstate(over="ignore"):
+            values32 = values.astype(np.float32)  # what the model is fed: float32
+        if not np.isfinite(values32).all():
+            bad = int(np.argmax(~np.isfinite(values32)))
+            raise ShaperError(
+                Message(
+                    "Row {row} holds {bad}: beyond float32's range (±3.4e38), the model's number type.",
+                    row=bad + 1,
+                    bad=repr(cells[bad]),
+                )
+            )
         name = names[j]
         integer = bool(np.all(values == np.round(values)))
         if integer and values.min() < 0:
             integer = False  # negative integers are numbers, not symbol codes
-        return Series(values.astype(np.float32), name, integer)
+        return Series(values32, name, integer)
     if column is not None:
         raise ShaperError(
             Message("Column {column} does not hold only numbers: use numbers or integer codes.", column=repr(column))

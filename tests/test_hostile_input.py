@@ -4,6 +4,8 @@ raises them for a longer run)."""
 
 import os
 
+import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -51,9 +53,17 @@ def test_the_page_renders_any_query_string_without_a_traceback(params):
 @given(st.one_of(st.text(max_size=400), st.binary(max_size=400).map(lambda b: b.decode("latin-1"))))
 def test_any_pasted_csv_is_parsed_or_refused_plainly(text):
     try:
-        parse_series(text)
+        series = parse_series(text)
     except ShaperError as err:
         assert str(err) and "Traceback" not in str(err)
+    else:  # what is accepted can be fed to the model: finite float32 numbers
+        assert series.values.dtype == np.float32 and np.isfinite(series.values).all()
+
+
+@pytest.mark.parametrize("big", ["1e39", "-4e38", "1e300"])
+def test_a_number_beyond_float32_is_refused_with_its_row(big):  # row 2 of the data, below the header
+    with pytest.raises(ShaperError, match=r"Row 2 holds '.*': beyond float32's range"):
+        parse_series(f"x\n1.5\n{big}\n2\n")
 
 
 @settings(max_examples=max(EXAMPLES // 4, 10), deadline=None)
