@@ -136,12 +136,26 @@ def report(users: list[Learner], label: str) -> dict[str, list[float]]:
             print(f"  {label:<10} {kind:<10} n={len(results):4d}  errors {errors}")
         out[kind] = times
     print(f"  {label:<10} fragment runs {sum(u.fragment_runs for u in users)}")
+    by_link_report(users, label)
     trainers = [u for u in users if "train_seed=" in u.query]
     if trainers:
         done = sum("Trained" in u.training_states for u in trainers)
         seen = sum(bool(u.training_states) for u in trainers)
         print(f"  {label:<10} trainers {len(trainers)}: {seen} saw their job's status, {done} saw it finish")
     return out
+
+
+def by_link_report(users: list[Learner], label: str) -> None:
+    """Slider moves per opened link: which configurations make the tail."""
+    by_link: dict[str, list[float]] = defaultdict(list)
+    for u in users:
+        by_link[u.query.split("&train_seed=")[0] or "(default)"] += [r.seconds for r in u.results if r.kind == "slider" and r.ok]
+    for link, times in sorted(by_link.items(), key=lambda kv: -len(kv[1])):
+        if times:
+            times.sort()
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            print(f"  {label:<10}   slider n={len(times):4d}  p50 {statistics.median(times):5.2f}  p95 {p95:5.2f}"
+                  f"  max {times[-1]:5.2f} s  {link[:70]}")  # fmt: skip
 
 
 async def class_run(url: str, n: int, seconds: float, think, train_share: float, trivial: bool, seed: int):
