@@ -4,6 +4,7 @@ import importlib
 import subprocess
 import sys
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -114,17 +115,18 @@ def test_builds_run_side_by_side_and_give_the_same_models():
             np.testing.assert_array_equal(a, b)
 
 
-def test_keras_check_runs_eagerly_first_and_compiled_after_and_both_agree():
-    """A small model's first check runs eagerly (tracing would cost more than it saves), its second compiled;
-    both measure the same differences, and a large model compiles at once."""
+def test_keras_check_runs_eagerly_first_and_compiled_after_and_both_agree(monkeypatch):
+    """A small structure's first check at an input shape runs eagerly (tracing would cost more than it saves),
+    its second compiled; both measure the same differences, and a large model compiles at once."""
     from explorer import check
 
+    monkeypatch.setattr(check, "_PROBES", OrderedDict())  # no probe from an earlier test
     cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False))
     model = build_model(cfg)
     x = make_sequence("sine", timesteps=5, features=2, batch_size=2, seed=1)
     tr = trace(model, x)
     eager = check.keras_differences(model, x, tr)
-    run = check._PROBES[model][0]
+    run = check._probe_for(model).run
     assert run.experimental_get_tracing_count() == 0  # nothing traced by the first check
     compiled = check.keras_differences(model, x, tr)
     assert run.experimental_get_tracing_count() == 1
@@ -136,4 +138,26 @@ def test_keras_check_runs_eagerly_first_and_compiled_after_and_both_agree():
     long_model = build_model(long_cfg)
     x_long = make_sequence("sine", timesteps=long_cfg.timesteps, features=1, batch_size=1, seed=0)
     assert check.keras_check(long_model, x_long, trace(long_model, x_long)) < 1e-5
-    assert check._PROBES[long_model][0].experimental_get_tracing_count() == 1
+    assert check._probe_for(long_model).run.experimental_get_tracing_count() == 1
+
+
+def test_models_of_one_structure_share_a_probe_and_each_is_checked_with_its_own_weights(monkeypatch):
+    """Another timesteps or seed is the same structure: one probe, traced once; each model's own weights are
+    copied in before its run, so a trace of the wrong weights still fails. Another size is another probe."""
+    from explorer import check
+
+    monkeypatch.setattr(check, "_PROBES", OrderedDict())
+    cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False), head_units=2)
+    model = build_model(cfg)
+    probe = check._probe_for(model)
+    for other_cfg in (cfg.replace(timesteps=9), cfg.replace(seed=7), cfg.replace(timesteps=3, seed=3)):
+        other = build_model(other_cfg)
+        assert check._probe_for(other) is probe
+        x = make_sequence("random_walk", timesteps=other_cfg.timesteps, features=2, batch_size=3, seed=2)
+        for _ in range(2):  # eager, then compiled
+            assert check.keras_check(other, x, trace(other, x)) < 1e-5
+            if other_cfg.seed != cfg.seed:  # the first model's weights (the same for the same seed): caught
+                assert check.keras_check(other, x, trace(model, x)) > 1e-3
+    assert probe.run.experimental_get_tracing_count() == 1  # one trace for every timesteps and batch
+    assert check._probe_for(build_model(cfg.replace(units=(5, 3)))) is not probe
+    assert check._probe_for(build_model(cfg.replace(return_sequences=(True, True)))) is not probe

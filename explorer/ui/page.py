@@ -75,7 +75,7 @@ def _badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) ->
         + _("gates recomputed in NumPy from {weights}; **max |Δ| vs Keras = {error}**").format(weights=which, error=f"{err:.1e}"),
         help=_(
             "Every h sequence and final h, c of every layer, and the model's output, were also computed by Keras "
-            "itself (a compiled tf.function) on this data; this is the largest difference."
+            "itself (its LSTM and Dense layers with this model's weights) on this data; this is the largest difference."
         ),
     )
 
