@@ -22,13 +22,14 @@ the GIL the whole time, so every other session's rerun waits. A structure checke
 again (another timesteps, a training snapshot) compiles once, and then a check
 costs a few ms.
 
-Not thread-safe: a probe takes each model's weights in turn (the app runs every
-check on one thread, under its Keras lock).
+A probe takes each model's weights in turn, so checks run one at a time (a lock;
+the app runs them all on its one check thread anyway).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ class _Probe:
 
 
 _PROBES: OrderedDict[str, _Probe] = OrderedDict()  # structure → its probe, the last MAX_PROBES
+_ONE_CHECK_AT_A_TIME = threading.Lock()  # a probe holds one model's weights at a time
 
 
 def _structure(model) -> str:
@@ -73,8 +75,7 @@ def _probe_for(model) -> _Probe:
 
 def _build_probe(model) -> _Probe:
     """A probe for ``model``'s structure; it keeps no reference to ``model`` (a checked model can be freed)."""
-    indexed = list(enumerate(model.layers))
-    lstm_at = [k for k, layer in indexed if isinstance(layer, keras.layers.LSTM)]
+    lstm_at = [k for k, layer in enumerate(model.layers) if isinstance(layer, keras.layers.LSTM)]
     features = model.inputs[0].shape[-1]
     x_in = keras.Input(shape=(None, features))  # any number of timesteps
     state_ins, outs, copies = [], [], []
@@ -132,15 +133,16 @@ def keras_differences(model, x: np.ndarray, tr: Trace) -> dict[str, float]:
         ``{"lstm_1.h": …, "lstm_1.final_h": …, "lstm_1.final_c": …, …, "output": …}``, and with
         ``return_state`` the model's returned ``state_h`` and ``state_c``.
     """
-    probe = _probe_for(model)
-    run = probe.run
-    if not run.experimental_get_tracing_count() and not probe.checks and not _is_large(model, x.shape[1]):
-        run = run.python_function  # a structure's first check runs eagerly: see the module's docstring
-    probe.checks += 1
-    for clone, k in probe.copies:  # this model's weights now
-        clone.set_weights(model.layers[k].get_weights())
     states = [tf.constant(s) for layer in tr.layers for s in (layer.h0, layer.c0)]
-    *layer_outs, output = (np.asarray(t) for t in run(tf.constant(x, dtype=tf.float32), states))
+    with _ONE_CHECK_AT_A_TIME:
+        probe = _probe_for(model)
+        run = probe.run
+        if not run.experimental_get_tracing_count() and not probe.checks and not _is_large(model, x.shape[1]):
+            run = run.python_function  # a structure's first check runs eagerly: see the module's docstring
+        probe.checks += 1
+        for clone, k in probe.copies:  # this model's weights now
+            clone.set_weights(model.layers[k].get_weights())
+        *layer_outs, output = (np.asarray(t) for t in run(tf.constant(x, dtype=tf.float32), states))
     diffs: dict[str, float] = {}
     for k, layer in enumerate(tr.layers):
         seq, h, c = layer_outs[3 * k : 3 * k + 3]

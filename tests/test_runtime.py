@@ -161,3 +161,26 @@ def test_models_of_one_structure_share_a_probe_and_each_is_checked_with_its_own_
     assert probe.run.experimental_get_tracing_count() == 1  # one trace for every timesteps and batch
     assert check._probe_for(build_model(cfg.replace(units=(5, 3)))) is not probe
     assert check._probe_for(build_model(cfg.replace(return_sequences=(True, True)))) is not probe
+
+
+def test_checks_from_two_threads_each_use_their_own_models_weights():
+    """Two models of one structure share a probe; checked at once from two threads, each is still checked with its own
+    weights (the probe takes one model's weights at a time)."""
+    from explorer import check
+
+    cfg = LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(False,))
+    models = [build_model(cfg.replace(seed=s)) for s in (1, 2)]
+    assert check._probe_for(models[0]) is check._probe_for(models[1])
+    x = make_sequence("sine", timesteps=4, features=2, batch_size=2, seed=0)
+    traces = [trace(m, x) for m in models]
+    errors: list[float] = []
+
+    def check_many(k: int) -> None:
+        errors.extend(keras_check(models[k], x, traces[k]) for _ in range(15))
+
+    threads = [threading.Thread(target=check_many, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(errors) == 30 and max(errors) < 1e-5
