@@ -233,15 +233,6 @@ def _clamp(key: str, hi: int, low: int = 0) -> None:
     st.session_state[key] = min(max(int(st.session_state.get(key, low)), low), hi)
 
 
-def _slider(container, label: str, low: int, high: int, *, key: str, **kwargs) -> int:
-    """A slider whose key already holds its value (`sidebar_controls` sets every key first).
-
-    Passing that value as the default is what Streamlit would pick anyway, and it spares Streamlit a scan
-    of the whole session state per slider on every rerun (it scans when no default is given).
-    """
-    return container.slider(label, low, high, value=st.session_state[key], key=key, **kwargs)
-
-
 def sidebar_controls() -> ViewConfig:
     """Draw the sidebar; return the view it describes."""
     # Streamlit drops the state of widgets that were not drawn last run (a hidden layer, the head):
@@ -250,31 +241,27 @@ def sidebar_controls() -> ViewConfig:
         st.session_state.setdefault(key, value)
     sb = st.sidebar
     sb.header(_("Model"))
-    _slider(
-        sb,
+    sb.slider(
         _("Stacked LSTM layers"),
         *LAYERS_RANGE,
         key="n_layers",
         on_change=_on_layers_change,
         help=_("How many LSTM layers are stacked; each feeds its output sequence to the next."),
     )
-    _slider(
-        sb,
+    sb.slider(
         _("timesteps (T)"),
         *TIMESTEPS_RANGE,
         key="timesteps",
         help=_("Length of each input sequence: input_shape=(T, F); Keras 1/2 called it input_length."),
     )
-    _slider(
-        sb,
+    sb.slider(
         _("features (F)"),
         *FEATURES_RANGE,
         key="features",
         help=_("Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim."),
     )
     for k in range(st.session_state["n_layers"]):
-        _slider(
-            sb,
+        sb.slider(
             _("lstm_{k} units").format(k=k + 1),
             *UNITS_RANGE,
             key=f"units_{k + 1}",
@@ -305,7 +292,7 @@ def sidebar_controls() -> ViewConfig:
         )
         st.toggle(_("Dense head"), key="use_head", help=_("Add Dense(units) after the last LSTM, as in most Keras examples."))
         if st.session_state["use_head"]:
-            _slider(st, _("Dense units"), 1, 256, key="head_units", help=_("Outputs of the Dense layer (e.g. 10 classes)."))
+            st.slider(_("Dense units"), 1, 256, key="head_units", help=_("Outputs of the Dense layer (e.g. 10 classes)."))
             st.selectbox(
                 _("Dense activation"), HEAD_ACTIVATIONS, key="head_activation", help=_("softmax for classes, linear for values.")
             )
@@ -331,7 +318,7 @@ def sidebar_controls() -> ViewConfig:
         sb.caption(_("Every view shows samples of the task: {task}.").format(task=_(TASKS[task].title)))
     else:
         sb.caption(_(SEQUENCES[st.session_state["sequence"]].description))
-    _slider(sb, _("samples in the batch"), *BATCH_RANGE, key="batch_size", help=_("The batch axis: Keras shows it as None."))
+    sb.slider(_("samples in the batch"), *BATCH_RANGE, key="batch_size", help=_("The batch axis: Keras shows it as None."))
     sb.number_input(_("data seed"), *SEED_RANGE, key="data_seed", help=_("Seed for the sample data (phases, onsets, noise)."))
 
     sb.header(_("Focus"))
@@ -339,8 +326,8 @@ def sidebar_controls() -> ViewConfig:
     _clamp("sample", st.session_state["batch_size"] - 1)
     _clamp("layer", n - 1)
     if st.session_state["batch_size"] > 1:
-        _slider(
-            sb, _("sample"), 0, st.session_state["batch_size"] - 1, key="sample", help=_("Which sample the detail charts show.")
+        sb.slider(
+            _("sample"), 0, st.session_state["batch_size"] - 1, key="sample", help=_("Which sample the detail charts show.")
         )
     if n > 1:
         sb.selectbox(
@@ -353,11 +340,10 @@ def sidebar_controls() -> ViewConfig:
     units = st.session_state[f"units_{st.session_state['layer'] + 1}"]
     _clamp("unit", units - 1)
     if units > 1:
-        _slider(sb, _("unit"), 0, units - 1, key="unit", help=_("Which unit (one number of h) is plotted as lines."))
+        sb.slider(_("unit"), 0, units - 1, key="unit", help=_("Which unit (one number of h) is plotted as lines."))
     _clamp("step", st.session_state["timesteps"], low=1)
     if st.session_state["timesteps"] > 1:
-        _slider(
-            sb,
+        sb.slider(
             _("step t"),
             1,
             st.session_state["timesteps"],
