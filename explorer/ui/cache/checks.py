@@ -40,9 +40,8 @@ _SNAPSHOT_MODELS: OrderedDict[LSTMConfig, object] = OrderedDict()  # the check t
 def _snapshot_model(cfg: LSTMConfig, weights: TrainedWeights):
     """A Keras model with a snapshot's weights, for the check thread only (never shared, so it may be reused).
 
-    One model per config takes each snapshot's weights in turn: its compiled check function is traced
-    once, not once per snapshot (tracing holds the GIL for hundreds of ms: every learner's page would
-    stall while a job trains and its badge checks each new snapshot).
+    One model per config takes each snapshot's weights in turn, so a snapshot costs no Keras build. (The check's
+    compiled probe is shared by every model of the structure anyway: `explorer.check`.)
     """
     with KERAS_LOCK:
         model = _SNAPSHOT_MODELS.pop(cfg, None) or build_model(cfg)
