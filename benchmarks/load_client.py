@@ -1,14 +1,17 @@
 """A simulated learner that speaks Streamlit's own websocket protocol (no browser).
 
-It does what the frontend does where that changes the server's load: connects to ``/_stcore/stream``
-(subprotocol ``streamlit``, an ``Origin`` header), asks for a run with the page's query string, reads
-the ``ForwardMsg`` protobufs until ``script_finished``, learns each widget's id from the elements the
-server sends, sends widget changes as ``rerun_script`` with the widget states (as the frontend does:
-every state it has set, plus the new one), and answers a fragment's ``auto_rerun`` (the Keras badge's
-polling) with fragment reruns at the interval asked, until ``stop_auto_rerun``.
-
-Not emulated: the message cache (``cached_message_hashes``: the server sends whole messages instead of
-references, which costs it serialising but no script work) and XSRF (no uploads here).
+It does what the frontend does where that changes the server's load:
+- the handshake: asks ``/_stcore/health`` for the XSRF cookie, then connects to ``/_stcore/stream`` with
+  the cookie, an ``Origin`` header and the subprotocols ``["streamlit", <XSRF token>]``;
+- asks for a run with the page's query string and reads the ``ForwardMsg`` protobufs until ``script_finished``;
+- learns each widget's id from the elements the server sends, and sends widget changes as ``rerun_script``
+  with the widget states (as the frontend does: every state it has set, plus the new one);
+- answers a fragment's ``auto_rerun`` (the Keras badge's polling) with fragment reruns at the interval asked,
+  until ``stop_auto_rerun``;
+- keeps the frontend's message cache: every message the server marks ``cacheable`` is kept by its hash and
+  the hashes are sent with each rerun (``cached_message_hashes``), so the server sends an unchanged large
+  element as a ``ref_hash``; a kept message not used for more than ``max_cached_message_age`` runs is dropped,
+  as the frontend's ``ForwardMsgCache`` does (`tests/test_browser.py` holds both to Chromium's own frames).
 
 Why not Locust: its users run on gevent, and this client is asyncio (the ``websockets`` package that
 ships with Streamlit's server); thirty asyncio users in one process cost less than gevent bridging, and
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -28,6 +33,27 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 TIMEOUT_S = 30.0  # an interaction slower than this is an error
 FULL_RUN_ENDS = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+XSRF_COOKIE = "_streamlit_xsrf"
+
+
+def xsrf_token(url: str) -> str | None:
+    """The XSRF cookie's value that ``/_stcore/health`` sets (the frontend asks it before connecting), or ``None``
+    when the server does not protect against XSRF."""
+    cookies: SimpleCookie = SimpleCookie()
+    with urllib.request.urlopen(url + "/_stcore/health", timeout=TIMEOUT_S) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookies.load(header)
+    morsel = cookies.get(XSRF_COOKIE)
+    return morsel.value if morsel else None
+
+
+@dataclass
+class _Kept:
+    """A message in the message cache: its bytes, the run count when last used, its fragment ("" = none)."""
+
+    data: bytes
+    run: int
+    fragment_id: str
 
 
 @dataclass
@@ -38,6 +64,8 @@ class RunResult:
     exception_shown: bool = False
     messages: int = 0
     bytes: int = 0
+    references: int = 0  # messages sent as a ref_hash to one the cache holds
+    cache_miss: bool = False  # a ref_hash to a message the cache does not hold (the frontend raises)
 
 
 @dataclass
@@ -52,7 +80,12 @@ class Learner:
     slider_values: dict[str, float] = field(default_factory=dict)  # key → the value the server shows
     metrics: dict[str, str] = field(default_factory=dict)  # metric label → value shown (e.g. "Parameters")
     training_states: set[str] = field(default_factory=set)  # "Training", "Waiting", "Trained" as the page said them
+    keras_badge: str = ""  # the Keras check's badge as last shown ("checking…", then "max |Δ| vs Keras = …")
     fragment_runs: int = 0
+    xsrf: str | None = None  # the XSRF token sent in the handshake
+    _cache: dict[str, _Kept] = field(default_factory=dict)  # hash → kept message, as the frontend's ForwardMsgCache
+    _runs: int = 0  # finished runs, the cache's clock
+    _max_age: int = 2  # the server's global.maxCachedMessageAge, from new_session
     _ws: object = None
     _auto: dict[str, asyncio.Task] = field(default_factory=dict)
     _finished: asyncio.Event | None = None
@@ -62,8 +95,14 @@ class Learner:
     async def open(self) -> RunResult:
         """Connect and run the page once (what opening the link does)."""
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.xsrf = await asyncio.to_thread(xsrf_token, self.url)
         self._ws = await websockets.connect(
-            ws_url, subprotocols=["streamlit"], origin=self.url, max_size=2**26, open_timeout=TIMEOUT_S
+            ws_url,
+            subprotocols=["streamlit", self.xsrf] if self.xsrf else ["streamlit"],
+            additional_headers={"Cookie": f"{XSRF_COOKIE}={self.xsrf}"} if self.xsrf else None,
+            origin=self.url,
+            max_size=2**26,
+            open_timeout=TIMEOUT_S,
         )
         self._finished = asyncio.Event()
         self._reader = asyncio.create_task(self._read())
@@ -83,6 +122,7 @@ class Learner:
         state.query_string = self.query
         state.page_script_hash = ""
         state.widget_states.widgets.extend(self.widget_values.values())
+        state.cached_message_hashes.extend(self._cache)
         if fragment_id:
             state.fragment_id = fragment_id
             state.is_auto_rerun = auto
@@ -96,7 +136,7 @@ class Learner:
         await self._ws.send(msg.SerializeToString())
         try:
             await asyncio.wait_for(self._finished.wait(), TIMEOUT_S)
-            result.ok = not result.exception_shown
+            result.ok = not (result.exception_shown or result.cache_miss)
         except TimeoutError:
             result.ok = False
         result.seconds = time.perf_counter() - start
@@ -151,6 +191,8 @@ class Learner:
                     self.slider_values[key] = widget.value[0]
                 elif kind == "slider" and widget.default:
                     self.slider_values.setdefault(key, widget.default[0])
+        elif kind == "markdown" and "Keras" in element.markdown.body and "NumPy" in element.markdown.body:
+            self.keras_badge = element.markdown.body
         elif kind == "markdown":
             for word in ("Training", "Waiting", "Trained"):
                 if f"{word}:" in element.markdown.body or f"{word}**" in element.markdown.body:
@@ -160,6 +202,36 @@ class Learner:
         elif kind == "exception" and self._current is not None:
             self._current.exception_shown = True
 
+    def _through_cache(self, fwd: ForwardMsg, data: bytes) -> ForwardMsg | None:
+        """The message the frontend would handle: a ``ref_hash`` resolved from the cache (``None`` on a miss);
+        a cacheable message is kept."""
+        if fwd.WhichOneof("type") == "ref_hash":
+            kept = self._cache.get(fwd.ref_hash)
+            if self._current is not None:
+                self._current.references += 1
+                self._current.cache_miss |= kept is None
+            if kept is None:
+                return None
+            kept.run = self._runs
+            resolved = ForwardMsg()
+            resolved.ParseFromString(kept.data)
+            resolved.metadata.CopyFrom(fwd.metadata)
+            return resolved
+        if fwd.metadata.cacheable and fwd.hash and fwd.hash not in self._cache:
+            fragment = fwd.delta.fragment_id if fwd.HasField("delta") else ""
+            self._cache[fwd.hash] = _Kept(data, self._runs, fragment)
+        return fwd
+
+    def _age_cache(self, fragments: list[str]) -> None:
+        """A run finished: drop the kept messages not used for more than ``max_cached_message_age`` runs (after a
+        fragment run, only those of its ``fragments``), as the frontend does."""
+        self._runs += 1
+        for digest, kept in list(self._cache.items()):
+            if fragments and kept.fragment_id not in fragments:
+                continue
+            if self._runs - kept.run > self._max_age:
+                del self._cache[digest]
+
     async def _read(self) -> None:
         async for data in self._ws:
             fwd = ForwardMsg()
@@ -167,9 +239,13 @@ class Learner:
             if self._current is not None:
                 self._current.messages += 1
                 self._current.bytes += len(data)
+            fwd = self._through_cache(fwd, data)
+            if fwd is None:
+                continue
             self._learn(fwd)
             kind = fwd.WhichOneof("type")
             if kind == "new_session":  # a full run starts: the frontend drops its fragments' timers, as here
+                self._max_age = fwd.new_session.config.max_cached_message_age
                 for task in self._auto.values():
                     task.cancel()
                 self._auto.clear()
@@ -181,5 +257,8 @@ class Learner:
                 for task in self._auto.values():
                     task.cancel()
                 self._auto.clear()
-            elif kind == "script_finished" and self._current is not None and fwd.script_finished in FULL_RUN_ENDS:
-                self._finished.set()  # (a fragment run ending, or a run cut short by a newer one, is not ours)
+            elif kind == "script_finished":
+                if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    self._age_cache(list(fwd.metadata.run.fragment_ids))
+                if self._current is not None and fwd.script_finished in FULL_RUN_ENDS:
+                    self._finished.set()  # (a fragment run ending, or a run cut short by a newer one, is not ours)

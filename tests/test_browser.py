@@ -7,9 +7,13 @@ Screenshots go to ``artifacts/`` (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +37,9 @@ if chromium_path() is None:
     pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) — browser tests skipped", allow_module_level=True)
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from load_client import XSRF_COOKIE, Learner  # noqa: E402 (the benchmarks folder is not a package)
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +118,64 @@ def test_keyboard_on_a_slider_changes_the_model_and_the_charts(server, page):
     wait_idle(page)
     assert "units=15%2C8" in page.url or "units=15,8" in page.url  # the URL follows
     assert page.console_errors == []
+
+
+def test_the_load_benchmarks_learner_does_what_chromium_does_on_the_wire(server, page):
+    """The simulated learner of `benchmarks/load_client.py` against Chromium's own websocket frames: both take the
+    XSRF cookie; both keep the large messages the server marks cacheable and send their hashes with each rerun, the
+    same hashes at the same point; and both get the unchanged shapes chart as a reference (``ref_hash``) when a focus
+    slider moves."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sent: list[BackMsg] = []
+    received: list[ForwardMsg] = []
+
+    def on_socket(ws):
+        ws.on("framesent", lambda payload: isinstance(payload, bytes) and sent.append(BackMsg.FromString(payload)))
+        ws.on("framereceived", lambda payload: isinstance(payload, bytes) and received.append(ForwardMsg.FromString(payload)))
+
+    def full_runs_finished() -> int:
+        ends = (ForwardMsg.FINISHED_SUCCESSFULLY,)
+        return sum(m.WhichOneof("type") == "script_finished" and m.script_finished in ends for m in received)
+
+    page.on("websocket", on_socket)
+    page.goto(server + "/?view=shapes")
+    wait_idle(page, timeout=90)
+    page.get_by_text("vs Keras =").wait_for(timeout=60000)  # the check is done and its rerun drawn: runs settle
+    time.sleep(0.5)
+    assert XSRF_COOKIE in {c["name"] for c in page.context.cookies()}
+    slider = page.get_by_role("slider", name="step t")
+    browser_hashes, browser_refs = [], []
+    for _move in range(2):
+        finished, seen = full_runs_finished(), len(received)
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + 30
+        while full_runs_finished() == finished and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        reruns = [m.rerun_script for m in sent if m.WhichOneof("type") == "rerun_script" and not m.rerun_script.fragment_id]
+        browser_hashes.append(set(reruns[-1].cached_message_hashes))
+        browser_refs.append(sum(m.WhichOneof("type") == "ref_hash" for m in received[seen:]))
+
+    async def learner():
+        user = Learner(server, "view=shapes")
+        await user.open()
+        while "vs Keras =" not in user.keras_badge:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)
+        hashes, results = [], []
+        for _move in range(2):
+            hashes.append(set(user._cache))  # what the next rerun sends as cached_message_hashes
+            results.append(await user.set_slider("step", user.slider_values["step"] + 1, kind="focus"))
+        await user.close()
+        return user, hashes, results
+
+    with ThreadPoolExecutor(1) as thread:  # Playwright's sync API runs an event loop in this thread
+        user, learner_hashes, results = thread.submit(asyncio.run, learner()).result()
+    assert user.xsrf and all(r.ok for r in results)
+    assert browser_hashes[0] and learner_hashes == browser_hashes  # the same large messages kept, by the same hashes
+    assert browser_refs == [r.references for r in results] and min(browser_refs) >= 1  # the shapes chart, by reference
 
 
 def test_broken_stack_shows_its_explanation(server, page):
