@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer import ConfigError, LSTMConfig, build_model, shape_table
-from explorer.model import weights_key
+from explorer.model import build_on_layers, layers_key, shares_layers, weights_key
 
 
 def lstm_params(units, features, use_bias=True):
@@ -163,7 +163,46 @@ def test_weights_key_separates_what_changes_the_weights_and_a_misfit_is_refused(
         build_model(cfg, initial_weights=build_model(cfg.replace(units=(4, 2))).get_weights())
 
 
-def test_the_model_store_builds_a_timesteps_step_from_the_kept_twin_and_shows_its_own_shapes(monkeypatch):
+@pytest.mark.parametrize(
+    "cfg",
+    [
+        LSTMConfig(timesteps=5, features=3, units=(4, 3), return_sequences=(True, False), seed=11),
+        LSTMConfig(timesteps=6, features=2, units=(5, 3), return_sequences=(True, True), return_state=True, head_units=2),
+        LSTMConfig(timesteps=4, features=3, units=(6,), return_sequences=(False,), go_backwards=True, use_bias=False),
+    ],
+    ids=["stack", "state+head", "backwards, no bias"],
+)
+def test_a_model_built_on_another_timesteps_layers_is_the_model_built_from_scratch(cfg):
+    donor = build_model(cfg)
+    rng = np.random.default_rng(0)
+    for timesteps in (1, cfg.timesteps + 7):
+        target = cfg.replace(timesteps=timesteps)
+        assert layers_key(target) == layers_key(cfg)
+        shared, fresh = build_on_layers(target, donor), build_model(target)
+        assert all(a is b for a, b in zip(shared.layers[1:], donor.layers[1:], strict=True))  # the very same layers
+        assert shape_table(target, shared) == shape_table(target, fresh)  # its own shapes, read off its own graph
+        for a, b in zip(shared.get_weights(), fresh.get_weights(), strict=True):
+            np.testing.assert_array_equal(a, b)
+        x = rng.normal(size=(2, timesteps, cfg.features)).astype("float32")
+        as_list = lambda out: list(out) if isinstance(out, list | tuple) else [out]  # noqa: E731 ([output, h, c] or output)
+        for a, b in zip(as_list(shared.predict_on_batch(x)), as_list(fresh.predict_on_batch(x)), strict=True):
+            np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)
+    assert shares_layers(donor) and not shares_layers(fresh)
+    assert shape_table(cfg, donor) == shape_table(cfg, build_model(cfg))  # the donor keeps its own shapes too
+
+
+def test_layers_serve_a_bounded_number_of_models(monkeypatch):
+    from explorer import model as model_module
+
+    monkeypatch.setattr(model_module, "MAX_MODELS_PER_LAYER", 3)
+    cfg = LSTMConfig(timesteps=5, features=2, units=(3,), return_sequences=(False,))
+    donor = build_model(cfg)  # the layers' first model
+    built = [build_on_layers(cfg.replace(timesteps=t), donor) for t in (6, 7, 8)]
+    assert built[0] is not None and built[1] is not None and built[2] is None  # a node per model, at most 3
+    assert layers_key(cfg.replace(units=(4,))) != layers_key(cfg) != layers_key(cfg.replace(return_state=True))
+
+
+def test_the_model_store_builds_a_timesteps_step_on_the_kept_layers_and_shows_its_own_shapes(monkeypatch):
     from explorer.ui.cache import models
 
     cfg = LSTMConfig(timesteps=5, features=3, units=(4, 3), return_sequences=(True, False), seed=4243)
@@ -177,11 +216,23 @@ def test_the_model_store_builds_a_timesteps_step_from_the_kept_twin_and_shows_it
 
     monkeypatch.setattr(models, "build_model", spy)
     step = cfg.replace(timesteps=6)
-    second = models.MODELS.get((step, None))
+    second = models.MODELS.get((step, None))  # the same layers: no build at all
+    switched = models.MODELS.get((cfg.replace(return_sequences=(True, True)), None))  # other layers, same weights
     other = models.MODELS.get((cfg.replace(seed=4244), None))  # other weights: no twin, drawn afresh
     assert calls == [True, False]
-    for a, b, c in zip(first.model.get_weights(), second.model.get_weights(), build_model(step).get_weights(), strict=True):
+    assert all(a is b for a, b in zip(first.model.layers[1:], second.model.layers[1:], strict=True))
+    for a, b, c, d in zip(
+        first.model.get_weights(),
+        second.model.get_weights(),
+        switched.model.get_weights(),
+        build_model(step).get_weights(),
+        strict=True,
+    ):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(b, c)
+        np.testing.assert_array_equal(c, d)
     assert not np.array_equal(other.model.get_weights()[0], first.model.get_weights()[0])
     assert second.table == shape_table(step, build_model(step))  # its own shapes: T = 6
+    assert first.table == shape_table(cfg, build_model(cfg))  # and the first keeps T = 5
+    # Keras's summary reads a shared layer's last node: the store's summary is of a model of its own
+    assert "(None, 6, 4)" in models.model_summary(step) and "(None, 5, 4)" in models.model_summary(cfg)

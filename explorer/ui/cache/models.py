@@ -20,7 +20,7 @@ from explorer.budget import BYTES_PER_PARAMETER, MODEL_FIXED_BYTES, memory_budge
 from explorer.figures import (
     model_summary_text,
 )
-from explorer.model import ShapeTable, weights_key
+from explorer.model import ShapeTable, build_on_layers, can_lend_layers, layers_key, shares_layers, weights_key
 from explorer.reference import ModelWeights, prepare_trace
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.ui.runtime import KERAS_LOCK
@@ -40,38 +40,61 @@ class ModelBundle:
     count_params: int
 
 
-# weights_key → a kept untrained model with those initial weights (weakly: the store decides what is kept)
+# Kept untrained models (weakly: the store decides what is kept), found by what a new model can take from them:
+# weights_key → one with the same initial weights; layers_key → one with the same layers (another timesteps).
 _TWINS: dict[tuple, weakref.ref] = {}
+_DONORS: dict[LSTMConfig, weakref.ref] = {}
 _TWINS_LOCK = threading.Lock()
+
+
+def _kept(registry: dict, key) -> ModelBundle | None:
+    with _TWINS_LOCK:
+        ref = registry.get(key)
+    return ref() if ref else None
 
 
 def _twin_weights(cfg: LSTMConfig) -> list | None:
     """The initial weights of a kept model that starts from the same weights as ``cfg`` (another `timesteps`,
     `return_sequences`, activation…), or ``None``. Call with `KERAS_LOCK` held."""
-    with _TWINS_LOCK:
-        ref = _TWINS.get(weights_key(cfg))
-    twin = ref() if ref else None
+    twin = _kept(_TWINS, weights_key(cfg))
     return None if twin is None else twin.model.get_weights()
 
 
 def _remember_twin(cfg: LSTMConfig, bundle: ModelBundle) -> None:
     with _TWINS_LOCK:
         _TWINS[weights_key(cfg)] = weakref.ref(bundle)
-        if len(_TWINS) > 4 * MAX_MODELS:  # drop the keys whose models the store let go
-            for key in [k for k, r in _TWINS.items() if r() is None]:
-                del _TWINS[key]
+        donor = _DONORS.get(layers_key(cfg))
+        donor = donor() if donor else None
+        if donor is None or not can_lend_layers(donor.model):  # one set of layers serves every timesteps
+            _DONORS[layers_key(cfg)] = weakref.ref(bundle)
+        for registry in (_TWINS, _DONORS):
+            if len(registry) > 4 * MAX_MODELS:  # drop the keys whose models the store let go
+                for key in [k for k, r in registry.items() if r() is None]:
+                    del registry[key]
+
+
+def _untrained_model(cfg: LSTMConfig):
+    """A new untrained model of ``cfg``, as cheaply as a kept model allows. Call with `KERAS_LOCK` held.
+
+    A model that differs from a kept one only in ``timesteps`` is built on that model's own layers
+    (`build_on_layers`: no variable is created); one that starts from a kept one's weights (another
+    ``return_sequences``, activation…) takes those weights instead of running the initializers (measured: 4 x 256
+    88 -> 22 ms, default 11 -> 8.4 ms). Either way the weights are the same bit for bit, so is the model.
+    """
+    donor = _kept(_DONORS, layers_key(cfg))
+    if donor is not None and (model := build_on_layers(cfg, donor.model)) is not None:
+        return model
+    return build_model(cfg, initial_weights=_twin_weights(cfg))
 
 
 def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle | ConfigError:
     cfg, trained = key
     try:
         with KERAS_LOCK:
-            # A model that differs from a kept one only in what does not touch the weights (a timesteps step, a
-            # return_sequences switch) takes its twin's weights instead of running the initializers (measured: 4 x 256
-            # 88 -> 22 ms, default 11 -> 8.4 ms); the weights are the same bit for bit, so is the model.
-            twin = _twin_weights(cfg) if trained is None else None
-            model = build_model(cfg, initial_weights=twin)
-            if trained is not None:  # a fresh model of our own: the cached untrained one is never touched
+            if trained is None:
+                model = _untrained_model(cfg)
+            else:  # a fresh model of our own, never sharing layers: the cached untrained ones are never touched
+                model = build_model(cfg)
                 model.set_weights(trained.arrays)
             weights = extract_weights(model)
             bundle = ModelBundle(model, weights, shape_table(cfg, model), int(model.count_params()))
@@ -112,7 +135,10 @@ def model_summary(cfg: LSTMConfig) -> str:
     """Keras's ``model.summary()`` text (only the shapes view shows it)."""
     bundle = model_bundle(cfg)  # the summary shows shapes and counts only: the same for any weights
     with KERAS_LOCK:
-        return model_summary_text(bundle.model)
+        model = bundle.model
+        if shares_layers(model):  # Keras's summary reads each layer's shapes off its last node: another model's
+            model = build_model(cfg, initial_weights=model.get_weights())
+        return model_summary_text(model)
 
 
 def traced_weights(cfg: LSTMConfig, weights: TrainedWeights | None = None) -> ModelWeights:
