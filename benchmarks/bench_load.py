@@ -5,6 +5,10 @@ Prints, per user count and interaction: count, p50 / p95 / max seconds from send
 errors (exceptions shown, timeouts > 30 s, closed sockets), fragment runs, and the server's peak RSS; then
 the same load against a trivial one-slider app started by this run (the floor). Asserts nothing.
 
+``--element-floor`` adds a third run: the trivial app drawing as many elements as the real page sent per slider
+move (one-line captions, no work behind them). It splits the ratio to the floor into what Streamlit costs per
+element sent and what the page's own work costs.
+
 Each learner opens a link from a realistic mix (views, stacked configs, long sequences, now and then the
 largest config, a task), then every ``think`` seconds (uniform) moves a model slider (``lstm_1 units``,
 ``timesteps``) or a focus slider (``step``, ``sample``) by one, as an arrow key does; ``--train`` is the
@@ -168,20 +172,29 @@ async def class_run(url: str, n: int, seconds: float, think, train_share: float,
     return await asyncio.gather(*tasks)
 
 
-def run(n: int, seconds: float, think, train_share: float, trivial: bool) -> tuple[dict, float]:
+def messages_per_move(users: list[Learner]) -> float:
+    """Mean messages the server sent per slider move (elements, blocks and the run's own messages)."""
+    counts = [r.messages for u in users for r in u.results if r.kind == "slider" and r.ok]
+    return statistics.fmean(counts) if counts else 0.0
+
+
+def run(n: int, seconds: float, think, train_share: float, trivial: bool, extra_elements: int = 0) -> tuple[dict, float, float]:
+    """One class run; returns (times by interaction, peak RSS in MB, mean messages per slider move)."""
     script = Path(__file__).with_name("trivial_app.py") if trivial else None
-    with streamlit_server(script=script) as (url, proc, _):
+    env = {"TRIVIAL_APP_ELEMENTS": str(extra_elements)}
+    with streamlit_server(script=script, env=env) as (url, proc, _):
         if not trivial:  # warm the server (TensorFlow imported) as a lecture's first minute would
             asyncio.run(class_run(url, 1, 1, (1, 1), 0, False, 0))
         peak = Peak(proc.pid)
         users = asyncio.run(class_run(url, n, seconds, think, train_share, trivial, seed=n))
         rss = peak.stop()
-    label = f"{'trivial' if trivial else 'explorer'} ×{n}"
+    label = f"{('trivial+' if extra_elements else 'trivial') if trivial else 'explorer'} ×{n}"
     times = report(users, label)
-    print(f"  {label:<10} server peak RSS {rss:.0f} MB")
+    sent = messages_per_move(users)
+    print(f"  {label:<10} server peak RSS {rss:.0f} MB; {sent:.0f} messages per slider move")
     if seconds >= 600:  # a soak: does memory level off?
         soak_report(peak.samples, label)
-    return times, rss
+    return times, rss, sent
 
 
 def soak_report(samples: list[tuple[float, float]], label: str) -> None:
@@ -203,16 +216,27 @@ def main() -> None:
     parser.add_argument("--think", default="2,8", help="seconds between moves: lo,hi")
     parser.add_argument("--train", type=float, default=0.0, help="share of learners who press Train once")
     parser.add_argument("--no-floor", action="store_true", help="skip the trivial app's run")
+    parser.add_argument(
+        "--element-floor", action="store_true", help="also run the trivial app drawing as many elements as the page sent"
+    )
     args = parser.parse_args()
     think = tuple(float(v) for v in args.think.split(","))
     print(f"{args.seconds:.0f} s per run, think {think[0]}–{think[1]} s, train share {args.train}")
+    p95 = lambda xs: sorted(xs)[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]  # noqa: E731
     for n in (int(v) for v in args.users.split(",")):
-        times, _ = run(n, args.seconds, think, args.train, trivial=False)
-        if not args.no_floor:
-            floor, _ = run(n, args.seconds, think, 0, trivial=True)
-            if times.get("slider") and floor.get("slider"):
-                p95 = lambda xs: sorted(xs)[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]  # noqa: E731
-                print(f"  ×{n}: slider p95 = {p95(times['slider']) / p95(floor['slider']):.1f} × the trivial app's p95")
+        times, _, sent = run(n, args.seconds, think, args.train, trivial=False)
+        if args.no_floor or not times.get("slider"):
+            continue
+        floor, _, floor_sent = run(n, args.seconds, think, 0, trivial=True)
+        if floor.get("slider"):
+            print(f"  ×{n}: slider p95 = {p95(times['slider']) / p95(floor['slider']):.1f} × the trivial app's p95")
+        if args.element_floor:
+            extra = max(round(sent - floor_sent), 0)
+            elements, _, _ = run(n, args.seconds, think, 0, trivial=True, extra_elements=extra)
+            if floor.get("slider") and elements.get("slider"):
+                print(f"  ×{n}: the trivial app with {extra} more elements: slider p95 = "
+                      f"{p95(elements['slider']) / p95(floor['slider']):.1f} × the trivial app's; the page = "
+                      f"{p95(times['slider']) / p95(elements['slider']):.1f} × this element floor")  # fmt: skip
 
 
 if __name__ == "__main__":
