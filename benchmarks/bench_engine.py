@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from timing import median_ms
 
 from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
+from explorer.model import build_on_layers
 
 CONFIGS = {
     "default": LSTMConfig(),
@@ -34,6 +35,8 @@ def bench(name: str, cfg: LSTMConfig, batch: int = 1) -> dict[str, float]:
     out["build_model (a twin's weights)"] = median_ms(
         lambda: build_model(step, initial_weights=model.get_weights()), 3 if big else 10
     )
+    donor = build_model(cfg)  # a timesteps step built on a kept model's own layers (nothing created or initialised)
+    out["build_on_layers (a timesteps step)"] = median_ms(lambda: build_on_layers(step, donor), 10 if big else 30)
     weights = extract_weights(model)
     out["extract_weights"] = median_ms(lambda: extract_weights(model), 10)
     out["trace (model)"] = median_ms(lambda: trace(model, x), 10 if big else 50)

@@ -152,8 +152,8 @@ def build_on_layers(cfg: LSTMConfig, donor: keras.Model) -> keras.Model | None:
 
     ``donor`` is a model built from a config with the same `layers_key` (another ``timesteps``). Its layers are
     called on a new ``keras.Input(shape=(timesteps, features))``: nothing is built or initialised again, so the new
-    model holds the same variables (the same weights, bit for bit) and costs no initializer run (measured: a new
-    `timesteps` at the default 17 → 2.5 ms, at 4 × 256 43 → 3 ms). A layer shared by several models has a node per
+    model holds the same variables (the same weights, bit for bit) and creates none (`benchmarks/bench_engine.py`
+    times it beside `build_model` from a twin's weights). A layer shared by several models has a node per
     model, so read shapes with `shape_table` (each model's own nodes), never ``layer.output``; and never change the
     weights of a model whose layers may be shared (a training snapshot gets a model of its own).
 
