@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from timing import median_ms
 
 from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
-from explorer.model import build_on_layers
+from explorer.model import build_on_layers, layer_weights_keys
 
 CONFIGS = {
     "default": LSTMConfig(),
@@ -34,6 +34,13 @@ def bench(name: str, cfg: LSTMConfig, batch: int = 1) -> dict[str, float]:
     step = cfg.replace(timesteps=cfg.timesteps - 1)  # a timesteps step: the same weights, taken from the kept model
     out["build_model (a twin's weights)"] = median_ms(
         lambda: build_model(step, initial_weights=model.get_weights()), 3 if big else 10
+    )
+    wider = cfg.replace(units=(cfg.units[0] - 1, *cfg.units[1:]))  # an lstm_1 units step: lstm_3 … keep their weights
+    kept = {key: name for name, key in layer_weights_keys(cfg).items()}
+    presets = {n: model.get_layer(kept[k]).get_weights() for n, k in layer_weights_keys(wider).items() if k in kept}
+    out["build_model (lstm_1 units step)"] = median_ms(lambda: build_model(wider), 3 if big else 10)
+    out[f"  same, {len(presets)} layers' weights kept"] = median_ms(
+        lambda: build_model(wider, initial_weights=presets or None), 3 if big else 10
     )
     donor = build_model(cfg)  # a timesteps step built on a kept model's own layers (nothing created or initialised)
     out["build_on_layers (a timesteps step)"] = median_ms(lambda: build_on_layers(step, donor), 10 if big else 30)

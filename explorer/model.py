@@ -48,7 +48,25 @@ def weights_key(cfg: LSTMConfig) -> tuple:
     return (cfg.seed, cfg.features, cfg.units, cfg.use_bias, cfg.use_bias and cfg.unit_forget_bias, cfg.head_units)
 
 
-def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None) -> keras.Model:
+def layer_weights_keys(cfg: LSTMConfig) -> dict[str, tuple]:
+    """Layer name → what that layer's initial weights depend on, so one layer's weights can come from another model.
+
+    Each layer's initializers have seeds of their own (`_layer_seeds` gives a layer the same seeds whatever the
+    number of layers), so ``lstm_k``'s weights depend on the config seed, ``k``, its input width, its units and the
+    bias options; the head's on its seed (which follows the number of layers), its input width and its units. A new
+    ``units`` for ``lstm_2`` of four keeps ``lstm_1`` and ``lstm_4``; a layer stacked on top keeps those below it.
+    """
+    bias = (cfg.use_bias, cfg.use_bias and cfg.unit_forget_bias)
+    keys = {
+        name: ("lstm", cfg.seed, k, cfg.features if k == 0 else cfg.units[k - 1], cfg.units[k], *bias)
+        for k, name in enumerate(cfg.layer_names)
+    }
+    if cfg.head_units:
+        keys["head"] = ("head", cfg.seed, cfg.n_layers, cfg.units[-1], cfg.head_units)
+    return keys
+
+
+def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | dict[str, list[np.ndarray]] | None = None) -> keras.Model:
     """Build the Keras model that `cfg` describes.
 
     ``keras.Input(shape=(timesteps, features))`` → ``lstm_1`` … ``lstm_L`` →
@@ -60,9 +78,10 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None
     Args:
         cfg: the configuration.
         initial_weights: the weights a model with the same `weights_key` was built with
-            (``model.get_weights()``): they are set instead of drawn, which skips the initializers (the
-            orthogonal one's QR decomposition is most of a large model's build; measured 88 → 22 ms at
-            4 × 256, 11 → 8.4 ms at the default).
+            (``model.get_weights()``), or some layers' weights by layer name, each taken from a layer with the
+            same `layer_weights_keys` entry (``layer.get_weights()``): they are set instead of drawn, which skips
+            those initializers (the orthogonal one's QR decomposition is most of a large model's build; measured
+            88 → 22 ms at 4 × 256, 11 → 8.4 ms at the default, for the whole model).
             The layers keep their seeded initializers in their config, so the model is the same as one
             built without them.
 
@@ -74,10 +93,12 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None
             quotes Keras's own error and explains the fix.
     """
     seeded = _seeded_initializers(cfg)
-    preset = initial_weights is not None  # then zeros (cheap) are drawn, and the weights set afterwards
+    whole = initial_weights if isinstance(initial_weights, list) else None
+    by_layer = initial_weights if isinstance(initial_weights, dict) else {}
+    preset = whole is not None or bool(by_layer)  # preset layers draw zeros (cheap); their weights are set afterwards
 
     def initializer(key: str):
-        return keras.initializers.Zeros() if preset else seeded[key]
+        return keras.initializers.Zeros() if whole is not None or key.split(".")[0] in by_layer else seeded[key]
 
     inputs = keras.Input(shape=(cfg.timesteps, cfg.features), name="input")
     x = inputs
@@ -127,7 +148,10 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | None = None
     outputs = [x, *states] if states else x
     model = keras.Model(inputs, outputs, name="lstm_explorer")
     if preset:
-        model.set_weights(initial_weights)  # raises ValueError on a list that does not fit
+        if whole is not None:
+            model.set_weights(whole)  # raises ValueError on a list that does not fit
+        for name, arrays in by_layer.items():
+            model.get_layer(name).set_weights(arrays)  # (so does a layer's)
         for key, real in seeded.items():  # the config says what a fresh build draws, as it would without presets
             layer_name, attribute = key.split(".")
             layer = model.get_layer(layer_name)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer import ConfigError, LSTMConfig, build_model, shape_table
-from explorer.model import build_on_layers, layers_key, shares_layers, weights_key
+from explorer.model import build_on_layers, layer_weights_keys, layers_key, shares_layers, weights_key
 
 
 def lstm_params(units, features, use_bias=True):
@@ -154,6 +154,39 @@ def test_a_model_built_from_a_twins_weights_is_the_model_built_from_scratch(chan
     assert preset.count_params() == fresh.count_params()
 
 
+@pytest.mark.parametrize(
+    "changes, drawn",
+    [
+        ({"units": (4, 5)}, {"lstm_2", "head"}),  # lstm_1 kept
+        ({"units": (6, 3)}, {"lstm_1", "lstm_2"}),  # lstm_2's input is wider; the head kept
+        ({"units": (4, 3, 2), "return_sequences": (True, True, False)}, {"lstm_3", "head"}),  # a layer stacked on top
+        ({"seed": 8}, {"lstm_1", "lstm_2", "head"}),
+    ],
+    ids=["units of the top layer", "units of the bottom layer", "a layer stacked", "another seed"],
+)
+def test_a_model_takes_the_layers_it_shares_with_a_kept_model_and_draws_the_rest(changes, drawn):
+    import json
+
+    cfg = LSTMConfig(timesteps=5, features=3, units=(4, 3), return_sequences=(True, False), head_units=2, seed=7)
+    kept = build_model(cfg)
+    target = cfg.replace(**changes)
+    kept_names = {key: name for name, key in layer_weights_keys(cfg).items()}
+    presets = {
+        name: kept.get_layer(kept_names[key]).get_weights()
+        for name, key in layer_weights_keys(target).items()
+        if key in kept_names
+    }
+    assert set(layer_weights_keys(target)) - set(presets) == drawn
+    fresh, preset = build_model(target), build_model(target, initial_weights=presets)
+    for a, b in zip(fresh.get_weights(), preset.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)  # bit for bit: each layer's seeds do not depend on the others
+    assert json.dumps(preset.get_config(), sort_keys=True, default=str) == json.dumps(
+        fresh.get_config(), sort_keys=True, default=str
+    )
+    with pytest.raises(ValueError):  # a layer's weights that do not fit are refused
+        build_model(target, initial_weights={"lstm_1": build_model(cfg.replace(units=(9, 3))).get_layer("lstm_1").get_weights()})
+
+
 def test_weights_key_separates_what_changes_the_weights_and_a_misfit_is_refused():
     cfg = LSTMConfig(units=(4, 3), head_units=2)
     for changes in ({"seed": 1}, {"features": 4}, {"units": (4, 2)}, {"use_bias": False}, {"head_units": 3}):
@@ -218,8 +251,12 @@ def test_the_model_store_builds_a_timesteps_step_on_the_kept_layers_and_shows_it
     step = cfg.replace(timesteps=6)
     second = models.MODELS.get((step, None))  # the same layers: no build at all
     switched = models.MODELS.get((cfg.replace(return_sequences=(True, True)), None))  # other layers, same weights
+    wider = models.MODELS.get((cfg.replace(units=(4, 5)), None))  # lstm_1's weights kept, lstm_2's drawn
     other = models.MODELS.get((cfg.replace(seed=4244), None))  # other weights: no twin, drawn afresh
-    assert calls == [True, False]
+    assert calls == [True, True, False]
+    np.testing.assert_array_equal(wider.model.get_weights()[0], first.model.get_weights()[0])
+    for a, b in zip(wider.model.get_weights(), build_model(cfg.replace(units=(4, 5))).get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
     assert all(a is b for a, b in zip(first.model.layers[1:], second.model.layers[1:], strict=True))
     for a, b, c, d in zip(
         first.model.get_weights(),

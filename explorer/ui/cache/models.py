@@ -20,7 +20,7 @@ from explorer.budget import BYTES_PER_PARAMETER, MODEL_FIXED_BYTES, memory_budge
 from explorer.figures import (
     model_summary_text,
 )
-from explorer.model import ShapeTable, build_on_layers, can_lend_layers, layers_key, shares_layers, weights_key
+from explorer.model import ShapeTable, build_on_layers, can_lend_layers, layer_weights_keys, layers_key, shares_layers
 from explorer.reference import ModelWeights, prepare_trace
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.ui.runtime import KERAS_LOCK
@@ -41,50 +41,60 @@ class ModelBundle:
 
 
 # Kept untrained models (weakly: the store decides what is kept), found by what a new model can take from them:
-# weights_key → one with the same initial weights; layers_key → one with the same layers (another timesteps).
-_TWINS: dict[tuple, weakref.ref] = {}
+# a layer's weights key (`layer_weights_keys`) → a model holding such a layer; layers_key → one with the same layers.
+_LAYER_WEIGHTS: dict[tuple, tuple[weakref.ref, str]] = {}
 _DONORS: dict[LSTMConfig, weakref.ref] = {}
 _TWINS_LOCK = threading.Lock()
+
+
+def _kept_layer_weights(cfg: LSTMConfig) -> dict[str, list]:
+    """Layer name → the initial weights of an equal layer (same `layer_weights_keys` entry) in a kept model: the
+    layers a new model need not draw. Call with `KERAS_LOCK` held."""
+    found = {}
+    for name, key in layer_weights_keys(cfg).items():
+        with _TWINS_LOCK:
+            ref, kept_name = _LAYER_WEIGHTS.get(key, (None, ""))
+        bundle = ref() if ref else None
+        if bundle is not None:
+            found[name] = bundle.model.get_layer(kept_name).get_weights()
+    return found
+
+
+def _remember_twin(cfg: LSTMConfig, bundle: ModelBundle) -> None:
+    with _TWINS_LOCK:
+        for name, key in layer_weights_keys(cfg).items():
+            _LAYER_WEIGHTS[key] = (weakref.ref(bundle), name)
+        donor = _DONORS.get(layers_key(cfg))
+        donor = donor() if donor else None
+        if donor is None or not can_lend_layers(donor.model):  # one set of layers serves every timesteps
+            _DONORS[layers_key(cfg)] = weakref.ref(bundle)
+        if len(_LAYER_WEIGHTS) > 16 * MAX_MODELS:  # drop the keys whose models the store let go
+            for key in [k for k, (r, _name) in _LAYER_WEIGHTS.items() if r() is None]:
+                del _LAYER_WEIGHTS[key]
+        if len(_DONORS) > 4 * MAX_MODELS:
+            for key in [k for k, r in _DONORS.items() if r() is None]:
+                del _DONORS[key]
+
+
+def _untrained_model(cfg: LSTMConfig):
+    """A new untrained model of ``cfg``, as cheaply as the kept models allow. Call with `KERAS_LOCK` held.
+
+    A model that differs from a kept one only in ``timesteps`` is built on that model's own layers
+    (`build_on_layers`: no variable is created). Otherwise every layer whose initial weights a kept model already
+    holds (`layer_weights_keys`: another ``return_sequences``, activation…, or the layers a ``units`` step or a
+    stacked layer leave alone) takes them instead of running its initializers (measured, the whole model: 4 x 256
+    88 -> 22 ms, default 11 -> 8.4 ms). Either way the weights are the same bit for bit, so is the model.
+    """
+    donor = _kept(_DONORS, layers_key(cfg))
+    if donor is not None and (model := build_on_layers(cfg, donor.model)) is not None:
+        return model
+    return build_model(cfg, initial_weights=_kept_layer_weights(cfg) or None)
 
 
 def _kept(registry: dict, key) -> ModelBundle | None:
     with _TWINS_LOCK:
         ref = registry.get(key)
     return ref() if ref else None
-
-
-def _twin_weights(cfg: LSTMConfig) -> list | None:
-    """The initial weights of a kept model that starts from the same weights as ``cfg`` (another `timesteps`,
-    `return_sequences`, activation…), or ``None``. Call with `KERAS_LOCK` held."""
-    twin = _kept(_TWINS, weights_key(cfg))
-    return None if twin is None else twin.model.get_weights()
-
-
-def _remember_twin(cfg: LSTMConfig, bundle: ModelBundle) -> None:
-    with _TWINS_LOCK:
-        _TWINS[weights_key(cfg)] = weakref.ref(bundle)
-        donor = _DONORS.get(layers_key(cfg))
-        donor = donor() if donor else None
-        if donor is None or not can_lend_layers(donor.model):  # one set of layers serves every timesteps
-            _DONORS[layers_key(cfg)] = weakref.ref(bundle)
-        for registry in (_TWINS, _DONORS):
-            if len(registry) > 4 * MAX_MODELS:  # drop the keys whose models the store let go
-                for key in [k for k, r in registry.items() if r() is None]:
-                    del registry[key]
-
-
-def _untrained_model(cfg: LSTMConfig):
-    """A new untrained model of ``cfg``, as cheaply as a kept model allows. Call with `KERAS_LOCK` held.
-
-    A model that differs from a kept one only in ``timesteps`` is built on that model's own layers
-    (`build_on_layers`: no variable is created); one that starts from a kept one's weights (another
-    ``return_sequences``, activation…) takes those weights instead of running the initializers (measured: 4 x 256
-    88 -> 22 ms, default 11 -> 8.4 ms). Either way the weights are the same bit for bit, so is the model.
-    """
-    donor = _kept(_DONORS, layers_key(cfg))
-    if donor is not None and (model := build_on_layers(cfg, donor.model)) is not None:
-        return model
-    return build_model(cfg, initial_weights=_twin_weights(cfg))
 
 
 def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle | ConfigError:
