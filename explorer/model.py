@@ -23,7 +23,8 @@ STACK_FIX = N_(
 
 
 def _layer_seeds(seed: int, n: int) -> list[int]:
-    # Independent, reproducible seeds per initializer, derived from the one config seed.
+    # Independent, reproducible seeds per initializer, derived from the one config seed. SeedSequence's words do not
+    # depend on how many are asked for, so a layer's seeds do not depend on the layers after it (layer_weights_keys).
     return [int(s) % (2**31 - 1) for s in np.random.SeedSequence(seed).generate_state(n)]
 
 

@@ -44,7 +44,13 @@ class ModelBundle:
 # a layer's weights key (`layer_weights_keys`) → a model holding such a layer; layers_key → one with the same layers.
 _LAYER_WEIGHTS: dict[tuple, tuple[weakref.ref, str]] = {}
 _DONORS: dict[LSTMConfig, weakref.ref] = {}
-_TWINS_LOCK = threading.Lock()
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept(registry: dict, key) -> ModelBundle | None:
+    with _KEPT_LOCK:
+        ref = registry.get(key)
+    return ref() if ref else None
 
 
 def _kept_layer_weights(cfg: LSTMConfig) -> dict[str, list]:
@@ -52,7 +58,7 @@ def _kept_layer_weights(cfg: LSTMConfig) -> dict[str, list]:
     layers a new model need not draw. Call with `KERAS_LOCK` held."""
     found = {}
     for name, key in layer_weights_keys(cfg).items():
-        with _TWINS_LOCK:
+        with _KEPT_LOCK:
             ref, kept_name = _LAYER_WEIGHTS.get(key, (None, ""))
         bundle = ref() if ref else None
         if bundle is not None:
@@ -60,8 +66,8 @@ def _kept_layer_weights(cfg: LSTMConfig) -> dict[str, list]:
     return found
 
 
-def _remember_twin(cfg: LSTMConfig, bundle: ModelBundle) -> None:
-    with _TWINS_LOCK:
+def _remember_kept(cfg: LSTMConfig, bundle: ModelBundle) -> None:
+    with _KEPT_LOCK:
         for name, key in layer_weights_keys(cfg).items():
             _LAYER_WEIGHTS[key] = (weakref.ref(bundle), name)
         donor = _DONORS.get(layers_key(cfg))
@@ -91,12 +97,6 @@ def _untrained_model(cfg: LSTMConfig):
     return build_model(cfg, initial_weights=_kept_layer_weights(cfg) or None)
 
 
-def _kept(registry: dict, key) -> ModelBundle | None:
-    with _TWINS_LOCK:
-        ref = registry.get(key)
-    return ref() if ref else None
-
-
 def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle | ConfigError:
     cfg, trained = key
     try:
@@ -112,7 +112,7 @@ def _build_bundle(key: tuple[LSTMConfig, TrainedWeights | None]) -> ModelBundle 
         return err
     prepare_trace(weights)  # NumPy work, outside the lock: the page's first trace of this model does not pay it
     if trained is None:
-        _remember_twin(cfg, bundle)
+        _remember_kept(cfg, bundle)
     return bundle
 
 
