@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_load import Peak, learner, report
 from load_client import Learner, RunResult
+from timing import p95
 
 from tests.browser_harness import streamlit_server
 
@@ -121,11 +122,6 @@ def run(learners: int, seconds: float, tabs: int, largest: int, rapid: int, labe
         print(f"  abusers    tabs that saw a job's status: {trained}/{tabs}; largest-config sessions opened: {opened}")
     print(f"  {label:<10} server peak RSS {rss:.0f} MB")
     return times, rss
-
-
-def p95(xs: list[float]) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import itertools
 
 from playwright.sync_api import sync_playwright
+from timing import p95
 
 from explorer.figures.player import FRAME_MS
 from tests.browser_harness import (
@@ -62,9 +63,7 @@ def rss_mb(pid: int) -> float:
 
 
 def summary(values: list[float]) -> str:
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
-    return f"median {statistics.median(values):8.1f}   p95 {p95:8.1f}   (n={len(values)})"
+    return f"median {statistics.median(values):8.1f}   p95 {p95(values):8.1f}   (n={len(values)})"
 
 
 COLOURED_GRAPH_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).some(el =>

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from timing import median_ms
 
 from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
+from explorer.check import EAGER_MAX_STEPS
 from explorer.model import build_on_layers, layer_weights_keys
 
 CONFIGS = {
@@ -55,7 +56,7 @@ def bench(name: str, cfg: LSTMConfig, batch: int = 1) -> dict[str, float]:
     tr = trace(weights, x)
     start = time.perf_counter()
     err = keras_check(model, x, tr)
-    first = "eager" if cfg.timesteps * cfg.n_layers <= 64 else "compiles"  # explorer.check.EAGER_MAX_STEPS
+    first = "eager" if cfg.timesteps * cfg.n_layers <= EAGER_MAX_STEPS else "compiles"
     out[f"keras_check (structure's 1st, {first})"] = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
     keras_check(model, x, tr)

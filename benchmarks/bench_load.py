@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_client import Learner, RunResult
+from timing import p95
 
 from tests.browser_harness import streamlit_server
 
@@ -133,8 +134,7 @@ def report(users: list[Learner], label: str) -> dict[str, list[float]]:
         times = sorted(r.seconds for r in results if r.ok)
         errors = sum(not r.ok for r in results)
         if times:
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            print(f"  {label:<10} {kind:<10} n={len(results):4d}  p50 {statistics.median(times):6.2f}  p95 {p95:6.2f}"
+            print(f"  {label:<10} {kind:<10} n={len(results):4d}  p50 {statistics.median(times):6.2f}  p95 {p95(times):6.2f}"
                   f"  max {times[-1]:6.2f} s  errors {errors}")  # fmt: skip
         else:
             print(f"  {label:<10} {kind:<10} n={len(results):4d}  errors {errors}")
@@ -157,8 +157,7 @@ def by_link_report(users: list[Learner], label: str) -> None:
     for link, times in sorted(by_link.items(), key=lambda kv: -len(kv[1])):
         if times:
             times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            print(f"  {label:<10}   slider n={len(times):4d}  p50 {statistics.median(times):5.2f}  p95 {p95:5.2f}"
+            print(f"  {label:<10}   slider n={len(times):4d}  p50 {statistics.median(times):5.2f}  p95 {p95(times):5.2f}"
                   f"  max {times[-1]:5.2f} s  {link[:70]}")  # fmt: skip
 
 
@@ -222,7 +221,6 @@ def main() -> None:
     args = parser.parse_args()
     think = tuple(float(v) for v in args.think.split(","))
     print(f"{args.seconds:.0f} s per run, think {think[0]}–{think[1]} s, train share {args.train}")
-    p95 = lambda xs: sorted(xs)[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]  # noqa: E731
     for n in (int(v) for v in args.users.split(",")):
         times, _, sent = run(n, args.seconds, think, args.train, trivial=False)
         if args.no_floor or not times.get("slider"):

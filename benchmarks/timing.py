@@ -14,3 +14,9 @@ def median_ms(fn, repeats: int) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile of ``values`` (nearest rank; the largest of fewer than 20)."""
+    values = sorted(values)
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]

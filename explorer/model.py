@@ -101,12 +101,8 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | dict[str, l
     def initializer(key: str):
         return keras.initializers.Zeros() if whole is not None or key.split(".")[0] in by_layer else seeded[key]
 
-    inputs = keras.Input(shape=(cfg.timesteps, cfg.features), name="input")
-    x = inputs
-    states: list = []
-    for k, name in enumerate(cfg.layer_names):
-        last = k == cfg.n_layers - 1
-        layer = keras.layers.LSTM(
+    layers = [
+        keras.layers.LSTM(
             cfg.units[k],
             activation=cfg.activation,
             recurrent_activation=cfg.recurrent_activation,
@@ -115,39 +111,16 @@ def build_model(cfg: LSTMConfig, initial_weights: list[np.ndarray] | dict[str, l
             kernel_initializer=initializer(f"{name}.kernel_initializer"),
             recurrent_initializer=initializer(f"{name}.recurrent_initializer"),
             return_sequences=cfg.return_sequences[k],
-            return_state=cfg.return_state and last,
+            return_state=cfg.return_state and k == cfg.n_layers - 1,
             go_backwards=cfg.go_backwards,
             name=name,
         )
-        try:
-            out = layer(x)
-        except ValueError as err:  # Keras rejects a 2-D input to an LSTM
-            prev = cfg.layer_names[k - 1] if k else "input"
-            explanation = Message(STACK_FIX, name=prev, units=cfg.units[k - 1] if k else cfg.features)
-            raise ConfigError(  # Keras's own words stay as Keras wrote them (in code font); ours are translated
-                Message(
-                    "Keras cannot stack `{name}` on `{prev}`. Keras says: `{keras}` {explanation}",
-                    name=name,
-                    prev=prev,
-                    keras=str(err).replace("`", "'"),
-                    explanation=explanation,
-                ),
-                field="return_sequences",
-                keras_message=str(err),
-            ) from err
-        if cfg.return_state and last:
-            x, *states = out
-        else:
-            x = out
+        for k, name in enumerate(cfg.layer_names)
+    ]
     if cfg.head_units:
-        x = keras.layers.Dense(
-            cfg.head_units,
-            activation=cfg.head_activation,
-            kernel_initializer=initializer("head.kernel_initializer"),
-            name="head",
-        )(x)
-    outputs = [x, *states] if states else x
-    model = keras.Model(inputs, outputs, name="lstm_explorer")
+        kernel = initializer("head.kernel_initializer")
+        layers.append(keras.layers.Dense(cfg.head_units, activation=cfg.head_activation, kernel_initializer=kernel, name="head"))
+    model = _connect(cfg, layers)
     if preset:
         if whole is not None:
             model.set_weights(whole)  # raises ValueError on a list that does not fit
@@ -172,6 +145,34 @@ def layers_key(cfg: LSTMConfig) -> LSTMConfig:
     return cfg.replace(timesteps=1)
 
 
+def _connect(cfg: LSTMConfig, layers: list) -> keras.Model:
+    """``lstm_1`` … ``lstm_L`` (then the head, if any) called in turn on a new ``keras.Input(shape=(timesteps,
+    features))``: the model. Raises `ConfigError` where Keras refuses to stack a layer on a 2-D input."""
+    inputs = keras.Input(shape=(cfg.timesteps, cfg.features), name="input")
+    x, states = inputs, []
+    for k, layer in enumerate(layers[: cfg.n_layers]):
+        try:
+            out = layer(x)
+        except ValueError as err:  # Keras rejects a 2-D input to an LSTM
+            prev = cfg.layer_names[k - 1] if k else "input"
+            explanation = Message(STACK_FIX, name=prev, units=cfg.units[k - 1] if k else cfg.features)
+            raise ConfigError(  # Keras's own words stay as Keras wrote them (in code font); ours are translated
+                Message(
+                    "Keras cannot stack `{name}` on `{prev}`. Keras says: `{keras}` {explanation}",
+                    name=layer.name,
+                    prev=prev,
+                    keras=str(err).replace("`", "'"),
+                    explanation=explanation,
+                ),
+                field="return_sequences",
+                keras_message=str(err),
+            ) from err
+        x, *states = out if cfg.return_state and k == cfg.n_layers - 1 else (out,)
+    if cfg.head_units:
+        x = layers[-1](x)
+    return keras.Model(inputs, [x, *states] if states else x, name="lstm_explorer")
+
+
 def build_on_layers(cfg: LSTMConfig, donor: keras.Model) -> keras.Model | None:
     """The model `cfg` describes, made of ``donor``'s own layer objects, or ``None`` when they cannot serve.
 
@@ -186,15 +187,8 @@ def build_on_layers(cfg: LSTMConfig, donor: keras.Model) -> keras.Model | None:
     """
     if not can_lend_layers(donor):
         return None
-    layers = [donor.get_layer(name) for name in cfg.layer_names] + ([donor.get_layer("head")] if cfg.head_units else [])
-    inputs = keras.Input(shape=(cfg.timesteps, cfg.features), name="input")
-    x, states = inputs, []
-    for k, layer in enumerate(layers[: cfg.n_layers]):
-        out = layer(x)
-        x, *states = out if cfg.return_state and k == cfg.n_layers - 1 else (out,)
-    if cfg.head_units:
-        x = layers[-1](x)
-    return keras.Model(inputs, [x, *states] if states else x, name="lstm_explorer")
+    names = [*cfg.layer_names, "head"] if cfg.head_units else cfg.layer_names
+    return _connect(cfg, [donor.get_layer(name) for name in names])
 
 
 def can_lend_layers(model: keras.Model) -> bool:
