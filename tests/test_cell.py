@@ -167,3 +167,32 @@ def test_wide_layers_show_a_window_of_units():
     s = cell_step(extract_weights(model).lstm[0], tr, layer=0, sample=0, step=3, unit=70)
     bars = next(t for t in make_cell_figure(s).data if t.name == "bars h")
     assert len(bars.y) == 32 and 70 in list(bars.x)
+
+
+def test_the_pages_cell_figures_at_every_step_of_one_unit_share_one_players_frames():
+    """A step move in the cell view makes the diagram at the new step, not the player's frames again: the cached
+    figures of one (layer, sample, unit) hold the very same frames; another unit has frames of its own."""
+    from explorer.ui.cell_view import cell_figure
+    from explorer.view import ViewConfig
+
+    cfg = LSTMConfig(timesteps=5, features=2, units=(4,), return_sequences=(True,), seed=11)
+    data = ViewConfig(model=cfg).data_key
+    at_2, at_4, other_unit = (
+        cell_figure(cfg, data, 0, 0, 1, 2),
+        cell_figure(cfg, data, 0, 0, 1, 4),
+        cell_figure(cfg, data, 0, 0, 2, 4),
+    )
+    assert len(at_2.frames) == 5 and all(a is b for a, b in zip(at_2._frame_objs, at_4._frame_objs, strict=True))
+    assert not any(a is b for a, b in zip(at_4._frame_objs, other_unit._frame_objs, strict=True))
+    assert at_2.layout.sliders[0].active == 1 and at_4.layout.sliders[0].active == 3
+    own = make_cell_figure(*_steps_at(cfg, data, unit=1, step=4))  # made without the page's caches
+    assert at_4.to_dict() == own.to_dict()
+
+
+def _steps_at(cfg, data_key, *, unit: int, step: int):
+    from explorer.ui import cache
+
+    tr = cache.view_trace(cfg, data_key, None)
+    lstm = cache.traced_weights(cfg).lstm[0]
+    steps = [cell_step(lstm, tr, layer=0, sample=0, step=t, unit=unit) for t in range(1, cfg.timesteps + 1)]
+    return steps[step - 1], steps

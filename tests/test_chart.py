@@ -18,7 +18,7 @@ from explorer.figures import (
     make_trajectory_figure,
     make_unrolled_figure,
 )
-from explorer.figures.cell import make_cell_figure
+from explorer.figures.cell import make_cell_figure, make_cell_frames
 from explorer.figures.lecture import for_lecture
 from explorer.figures.style import unvalidated_figure
 from explorer.ui import chart
@@ -36,6 +36,7 @@ def figures():
     tr = trace(model, make_sequence("sine", timesteps=6, features=2, batch_size=3, seed=0))
     weights = extract_weights(model)
     steps = [cell_step(weights.lstm[0], tr, layer=0, sample=0, step=t, unit=1) for t in range(1, 7)]
+    shared = make_cell_frames(steps)
     odd = unvalidated_figure(  # what Plotly's conversion treats specially: every branch of the one-pass spec
         [
             {"type": "scatter", "x": np.arange(4, dtype=np.int64), "y": [1.0, float("nan"), np.float32(2.5), None]},
@@ -54,6 +55,7 @@ def figures():
         make_trajectory_figure(tr, layer=0, sample=1, step=4),
         make_state_space_figure(tr, layer=0, dims=2, step=2),
         make_cell_figure(steps[2], steps),
+        *(make_cell_figure(steps[t], steps, frames=shared) for t in (0, 4)),  # one player's frames, two steps
         odd,
     ]
 
@@ -74,3 +76,27 @@ def test_sendable_is_made_once_per_figure_and_leaves_with_it(figures):
     del fig
     gc.collect()
     assert key not in chart._SENT
+
+
+def test_figures_sharing_a_players_frames_send_each_frame_made_once_and_equal_to_a_figure_of_their_own():
+    """The cell view's figures at two steps of one unit share their frames: the frames' dicts are made once (the same
+    objects in both specs), each figure sends what a figure made on its own at that step sends, and a frame's dict
+    leaves with the frame."""
+    cfg = LSTMConfig(timesteps=5, features=2, units=(4,), return_sequences=(True,))
+    tr = trace(build_model(cfg), make_sequence("sine", timesteps=5, features=2, batch_size=2, seed=0))
+    lstm = extract_weights(build_model(cfg)).lstm[0]
+    steps = [cell_step(lstm, tr, layer=0, sample=1, step=t, unit=2) for t in range(1, 6)]
+    shared = make_cell_frames(steps)
+    at_1, at_4 = (make_cell_figure(steps[t], steps, frames=shared) for t in (0, 3))
+    assert all(a is b for a, b in zip(at_1._frame_objs, at_4._frame_objs, strict=True))
+    first, fourth = chart.figure_spec(at_1), chart.figure_spec(at_4)
+    assert all(a is b for a, b in zip(first["frames"], fourth["frames"], strict=True))
+    assert first["layout"]["sliders"][0]["active"] == 0 and fourth["layout"]["sliders"][0]["active"] == 3
+    assert first["data"] != fourth["data"]  # the diagram shows each its own step
+    for t, spec in ((0, first), (3, fourth)):
+        assert spec == chart.figure_spec(make_cell_figure(steps[t], steps))  # frames of its own: the same, by value
+    key = id(shared[0])
+    assert key in chart._FRAME_SPECS
+    del shared, at_1, at_4
+    gc.collect()
+    assert key not in chart._FRAME_SPECS

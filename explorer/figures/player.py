@@ -37,12 +37,23 @@ def time_player(
     Returns:
         ``(frames, layout_entries)``: pass ``frames`` to the figure and merge the entries into its layout.
     """
+    return player_frames(frame_data, traces=traces, labels=labels), player_controls(labels, active, redraw=redraw, y=y)
+
+
+def player_frames(frame_data: list[list[dict]], *, traces: list[int], labels: list[str]) -> list[dict]:
+    """`time_player`'s frames alone: they do not depend on the step shown first, so a figure made for another
+    focused step can reuse them (`player_controls` makes the rest)."""
     if len(frame_data) != len(labels):
         raise ValueError("one label per frame")
-    frames = [
+    return [
         {"name": name, "data": [{k: v for k, v in trace.items() if k in MOVING} for trace in data], "traces": traces}
         for name, data in zip(labels, frame_data, strict=True)
     ]
+
+
+def player_controls(labels: list[str], active: int, *, redraw: bool = True, y: float = -0.02) -> dict:
+    """`time_player`'s layout entries alone (the step slider and the ▶ / ❚❚ / |◀ buttons), for the frames
+    `player_frames` made with the same ``labels``."""
     step_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}}
     play_args = {"frame": {"duration": FRAME_MS, "redraw": redraw}, "transition": {"duration": 0}, "fromcurrent": True}
     layout = {
@@ -80,4 +91,4 @@ def time_player(
             }
         ],
     }
-    return frames, layout
+    return layout

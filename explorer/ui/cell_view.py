@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer.cell.anatomy import cell_step
 from explorer.cell.equations import equations
-from explorer.figures.cell import make_cell_figure
+from explorer.figures.cell import make_cell_figure, make_cell_frames
 from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
@@ -23,6 +23,20 @@ def cell_steps(cfg, data_key: tuple, layer: int, sample: int, unit: int, weights
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def cell_frames(
+    cfg, data_key: tuple, layer: int, sample: int, unit: int, weights: TrainedWeights | None = None, *, lang: str = "en"
+):
+    """The player's frames (`make_cell_frames`), made once for every step of one (layer, sample, unit): a step
+    move makes only the diagram at the new step, and its frames' JSON is kept with them (`explorer.ui.chart`)."""
+    steps = cell_steps(cfg, data_key, layer, sample, unit, weights)
+    return make_cell_frames(steps, step_labels=_step_labels(cfg, data_key, layer, sample))
+
+
+def _step_labels(cfg, data_key: tuple, layer: int, sample: int):
+    return cache.step_labels(cfg, data_key, sample) if layer == 0 else None  # the task's text: only layer 0 reads it
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def cell_figure(
     cfg,
     data_key: tuple,
@@ -35,8 +49,8 @@ def cell_figure(
     lang: str = "en",  # the figure's text language: keys the cache
 ):
     steps = cell_steps(cfg, data_key, layer, sample, unit, weights)
-    labels = cache.step_labels(cfg, data_key, sample) if layer == 0 else None  # the task's text: only layer 0 reads it
-    return make_cell_figure(steps[step - 1], steps, step_labels=labels)
+    frames = cell_frames(cfg, data_key, layer, sample, unit, weights, lang=lang)
+    return make_cell_figure(steps[step - 1], steps, step_labels=_step_labels(cfg, data_key, layer, sample), frames=frames)
 
 
 def _move(delta: int) -> None:
