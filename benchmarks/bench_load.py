@@ -133,9 +133,11 @@ def report(users: list[Learner], label: str) -> dict[str, list[float]]:
     for kind, results in sorted(by_kind.items()):
         times = sorted(r.seconds for r in results if r.ok)
         errors = sum(not r.ok for r in results)
+        fragments = sum(r.fragment for r in results)
+        answered = f"  (a fragment run answered {fragments})" if fragments else ""
         if times:
             print(f"  {label:<10} {kind:<10} n={len(results):4d}  p50 {statistics.median(times):6.2f}  p95 {p95(times):6.2f}"
-                  f"  max {times[-1]:6.2f} s  errors {errors}")  # fmt: skip
+                  f"  max {times[-1]:6.2f} s  errors {errors}{answered}")  # fmt: skip
         else:
             print(f"  {label:<10} {kind:<10} n={len(results):4d}  errors {errors}")
         out[kind] = times

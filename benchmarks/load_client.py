@@ -7,7 +7,10 @@ It does what the frontend does where that changes the server's load:
 - learns each widget's id from the elements the server sends, and sends widget changes as ``rerun_script``
   with the widget states (as the frontend does: every state it has set, plus the new one);
 - answers a fragment's ``auto_rerun`` (the Keras badge's polling) with fragment reruns at the interval asked,
-  until ``stop_auto_rerun``;
+  until ``stop_auto_rerun`` or a full run's ``new_session`` (a fragment run's keeps the timers, as the frontend);
+- takes an interaction as done when its run finishes: the page's full run, or the fragment run the server chose
+  instead (a widget callback's ``st.rerun(<fragment key>)``: the view's fragment for a focus move), never the end
+  of a polled fragment's run;
 - keeps the frontend's message cache: every message the server marks ``cacheable`` is kept by its hash and
   the hashes are sent with each rerun (``cached_message_hashes``), so the server sends an unchanged large
   element as a ``ref_hash``; a kept message not used for more than ``max_cached_message_age`` runs is dropped,
@@ -66,6 +69,7 @@ class RunResult:
     bytes: int = 0
     references: int = 0  # messages sent as a ref_hash to one the cache holds
     cache_miss: bool = False  # a ref_hash to a message the cache does not hold (the frontend raises)
+    fragment: bool = False  # the server answered with a fragment run, not the page's full run
 
 
 @dataclass
@@ -82,6 +86,7 @@ class Learner:
     training_states: set[str] = field(default_factory=set)  # "Training", "Waiting", "Trained" as the page said them
     keras_badge: str = ""  # the Keras check's badge as last shown ("checking…", then "max |Δ| vs Keras = …")
     fragment_runs: int = 0
+    _polled: set[str] = field(default_factory=set)  # fragments the server asked to poll (auto_rerun): their runs are not ours
     xsrf: str | None = None  # the XSRF token sent in the handshake
     _cache: dict[str, _Kept] = field(default_factory=dict)  # hash → kept message, as the frontend's ForwardMsgCache
     _runs: int = 0  # finished runs, the cache's clock
@@ -145,7 +150,8 @@ class Learner:
         return result
 
     async def set_slider(self, key: str, value: float, kind: str = "slider") -> RunResult | None:
-        """Move a slider (as a key press does): a full rerun with the new widget state."""
+        """Move a slider (as a key press does): a rerun request with the new widget state (the server may answer with
+        a fragment run: `RunResult.fragment`)."""
         wid = self.widget_ids.get(key)
         if wid is None:
             return None
@@ -244,13 +250,15 @@ class Learner:
                 continue
             self._learn(fwd)
             kind = fwd.WhichOneof("type")
-            if kind == "new_session":  # a full run starts: the frontend drops its fragments' timers, as here
+            if kind == "new_session":
                 self._max_age = fwd.new_session.config.max_cached_message_age
-                for task in self._auto.values():
-                    task.cancel()
-                self._auto.clear()
+                if not fwd.metadata.run.fragment_ids:  # a full run starts: the frontend drops its fragments' timers
+                    for task in self._auto.values():
+                        task.cancel()
+                    self._auto.clear()
             elif kind == "auto_rerun":
                 fid, interval = fwd.auto_rerun.fragment_id, fwd.auto_rerun.interval
+                self._polled.add(fid)
                 if fid not in self._auto:
                     self._auto[fid] = asyncio.create_task(self._auto_rerun(fid, interval))
             elif kind == "stop_auto_rerun":
@@ -260,5 +268,14 @@ class Learner:
             elif kind == "script_finished":
                 if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     self._age_cache(list(fwd.metadata.run.fragment_ids))
-                if self._current is not None and fwd.script_finished in FULL_RUN_ENDS:
-                    self._finished.set()  # (a fragment run ending, or a run cut short by a newer one, is not ours)
+                if self._current is not None and self._ends_interaction(fwd):
+                    self._current.fragment = fwd.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                    self._finished.set()
+
+    def _ends_interaction(self, fwd: ForwardMsg) -> bool:
+        """Whether this ``script_finished`` ends the interaction under way: a full run's end, or a fragment run's that
+        no poll asked for (a run cut short by a newer one, or a polled fragment's, is not ours)."""
+        if fwd.script_finished in FULL_RUN_ENDS:
+            return True
+        ran = set(fwd.metadata.run.fragment_ids)
+        return fwd.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY and bool(ran - self._polled)

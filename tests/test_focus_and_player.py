@@ -104,6 +104,8 @@ class FakeState(dict):
 def state(monkeypatch):
     fake = FakeState(timesteps=6, batch_size=3, layer=0, step=1, unit=0, sample=0, panel=PANELS["graph"])
     monkeypatch.setattr(focus.st, "session_state", fake)
+    fake.whole_page = []  # each callback's call of st.rerun(): the whole page (the charts sit in the view's fragment)
+    monkeypatch.setattr(focus.st, "rerun", lambda *scope: fake.whole_page.append(scope))
     return fake
 
 
@@ -111,6 +113,7 @@ def test_a_click_on_a_graph_cell_opens_the_cell_view_there(state):
     state.click("unrolled", curve_number=9, point_index=7, x=1, y=2, customdata=[1, 5])
     focus.on_graph_click()
     assert (state["layer"], state["step"], state["panel"]) == (1, 5, PANELS["cell"])
+    assert state.whole_page == [()]  # st.rerun(): the app, so the tabs and the sidebar's sliders follow
 
 
 def test_clicks_on_gates_trajectories_and_state_space_move_the_step(state):
@@ -126,9 +129,10 @@ def test_clicks_on_gates_trajectories_and_state_space_move_the_step(state):
     state.click("state_space_2d", curve_number=4, point_index=5, x=0.1, y=0.2)  # sample 2's path, its 6th point
     focus.state_space_click(backwards=False)()
     assert (state["step"], state["sample"]) == (6, 2)
+    assert state.whole_page == [()] * 4  # every click that moved the focus reruns the whole page
     state.click("state_space_2d", curve_number=6, point_index=0, x=0.1, y=0.2)  # the step mark: ignored
     focus.state_space_click(backwards=False)()
-    assert (state["step"], state["sample"]) == (6, 2)
+    assert (state["step"], state["sample"]) == (6, 2) and len(state.whole_page) == 4  # (nothing moved: no rerun)
 
 
 def test_the_step_is_in_the_url_and_clamped():

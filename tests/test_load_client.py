@@ -1,5 +1,6 @@
 """The load benchmark still speaks Streamlit's protocol: a simulated learner's slider move changes what the
-server sends, and a short run of two learners (20 s) ends with no errors."""
+server sends, a focus move is answered by the view's fragment alone, and a short run of two learners (20 s) ends
+with no errors."""
 
 import asyncio
 import sys
@@ -20,13 +21,17 @@ def test_a_simulated_slider_move_changes_the_model_the_server_shows():
         before = user.metrics.get("Parameters")
         moved = await user.set_slider("units_1", 15)
         after = user.metrics.get("Parameters")
+        focus = await user.set_slider("step", 4, kind="focus")
+        again = await user.set_slider("units_1", 14)  # the page again, after a fragment run
         await user.close()
-        return opened, before, moved, after
+        return opened, before, moved, after, focus, again
 
     with streamlit_server() as (url, _proc, _):
-        opened, before, moved, after = asyncio.run(scenario(url))
+        opened, before, moved, after, focus, again = asyncio.run(scenario(url))
         users = asyncio.run(class_run(url, 2, 20, (2, 5), 0.0, False, seed=1))
-    assert opened.ok and moved.ok and moved.messages > 10
+    assert opened.ok and moved.ok and moved.messages > 10 and not moved.fragment
+    assert focus.ok and focus.fragment and focus.messages < moved.messages / 4  # the gates view only, not the page
+    assert again.ok and not again.fragment and again.messages > 10
     lstm = lambda units, inputs: 4 * (units * (inputs + units) + units)  # noqa: E731 (Keras's LSTM parameter count)
     assert (before, after) == (f"{lstm(16, 3) + lstm(8, 16):,}", f"{lstm(15, 3) + lstm(8, 15):,}")  # lstm_1: 16 → 15
     results = [r for u in users for r in u.results]

@@ -11,6 +11,7 @@ from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
+from explorer.ui.focus import whole_page
 from explorer.view import ViewConfig
 
 
@@ -56,6 +57,7 @@ def cell_figure(
 def _move(delta: int) -> None:
     """Button callback: the focused step one back or forward."""
     st.session_state["step"] = min(max(st.session_state["step"] + delta, 1), st.session_state["timesteps"])
+    whole_page()  # the sidebar's step slider follows
 
 
 def cell_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, layer: int) -> None:

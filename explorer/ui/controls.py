@@ -9,6 +9,7 @@ address bar always holds a link to exactly this view.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from explorer import SEQUENCES, ConfigError, LSTMConfig
 from explorer.config import (
@@ -29,6 +30,10 @@ from explorer.view import BATCH_RANGE, COLOUR_BY, PANELS, QUERY_FIELDS, ViewConf
 MAX_LAYERS = LAYERS_RANGE[1]
 MODEL_QUERY_KEYS = {q.key for q in QUERY_FIELDS if q.name in LSTMConfig.__dataclass_fields__}
 NEW_LAYER_UNITS = 8
+
+VIEW_FRAGMENT = "view"  # the fragment that draws the open view, when it is one of FOCUS_PANELS
+FOCUS_PANELS = ("graph", "cell", "gates", "trajectories")  # the views a focus move reruns alone
+FOCUS_KEYS = ("sample", "unit", "step", "colour_by")  # what such a move changes (not `layer`: the unit's range follows it)
 
 
 def view_to_state(view: ViewConfig) -> dict:
@@ -119,6 +124,26 @@ def state_to_view(state) -> ViewConfig:
         lesson=int(state.get("lesson", 0)),
         lang=state.get("lang", "en") if state.get("lang") in LANGUAGES else "en",
     )
+
+
+def with_focus(view: ViewConfig, state) -> ViewConfig:
+    """``view`` with the focus the widgets hold now (`FOCUS_KEYS`): what a fragment rerun of the view draws."""
+    return view.replace(**{key: state.get(key, getattr(view, key)) for key in FOCUS_KEYS})
+
+
+def focus_moved() -> None:
+    """A focus widget's callback: rerun only the open view (its fragment, `VIEW_FRAGMENT`), not the page.
+
+    Only when the open view is one of `FOCUS_PANELS` and nothing else on the page shows the focus (the lesson's note
+    quotes the focused step's numbers); otherwise, or when the last run drew no such fragment, the whole page reruns,
+    as for any widget.
+    """
+    if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
+        return
+    try:
+        st.rerun(VIEW_FRAGMENT)
+    except StreamlitAPIException:  # no such fragment in the last run: the page's own rerun
+        return
 
 
 def panel_key(label: str | None) -> str:
@@ -327,7 +352,12 @@ def sidebar_controls() -> ViewConfig:
     _clamp("layer", n - 1)
     if st.session_state["batch_size"] > 1:
         sb.slider(
-            _("sample"), 0, st.session_state["batch_size"] - 1, key="sample", help=_("Which sample the detail charts show.")
+            _("sample"),
+            0,
+            st.session_state["batch_size"] - 1,
+            key="sample",
+            on_change=focus_moved,
+            help=_("Which sample the detail charts show."),
         )
     if n > 1:
         sb.selectbox(
@@ -340,7 +370,14 @@ def sidebar_controls() -> ViewConfig:
     units = st.session_state[f"units_{st.session_state['layer'] + 1}"]
     _clamp("unit", units - 1)
     if units > 1:
-        sb.slider(_("unit"), 0, units - 1, key="unit", help=_("Which unit (one number of h) is plotted as lines."))
+        sb.slider(
+            _("unit"),
+            0,
+            units - 1,
+            key="unit",
+            on_change=focus_moved,
+            help=_("Which unit (one number of h) is plotted as lines."),
+        )
     _clamp("step", st.session_state["timesteps"], low=1)
     if st.session_state["timesteps"] > 1:
         sb.slider(
@@ -348,6 +385,7 @@ def sidebar_controls() -> ViewConfig:
             1,
             st.session_state["timesteps"],
             key="step",
+            on_change=focus_moved,
             help=_(
                 "Which input step x_t the cell view opens at; the graph, gates and trajectories mark it. "
                 "Click a cell of the graph to set it."
@@ -357,6 +395,7 @@ def sidebar_controls() -> ViewConfig:
         _("colour cells by"),
         list(COLOUR_BY),
         key="colour_by",
+        on_change=focus_moved,
         format_func=keep_language(lambda key: _(COLOUR_BY[key])),
         help=_("What colours each cell of the unrolled graph."),
     )

@@ -1,7 +1,9 @@
 """Views that follow a click: a clicked point moves the focus (layer, step, unit) the other views show.
 
 Each chart that can be clicked passes one of these callbacks to `show_chart`; Streamlit runs it
-before the rerun, so the focus widgets take the new values as the page is drawn.
+before the rerun, so the focus widgets take the new values as the page is drawn. The charts sit in the
+view's fragment, whose widgets rerun only the fragment by default; a click that moves the focus reruns the
+whole page instead (`whole_page`), so the sidebar's focus sliders show where it went.
 """
 
 from __future__ import annotations
@@ -9,6 +11,11 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.ui.controls import panel_label
+
+
+def whole_page() -> None:
+    """End a callback that moved the focus: the whole page reruns, not only the fragment the widget sits in."""
+    st.rerun()
 
 
 def _clicked(key: str) -> dict | None:
@@ -31,6 +38,7 @@ def on_graph_click() -> None:
     layer, step = (int(v) for v in point["customdata"])
     st.session_state["layer"], st.session_state["step"] = layer, step
     st.session_state["panel"] = panel_label("cell")
+    whole_page()
 
 
 def gates_click(backwards: bool):
@@ -44,6 +52,7 @@ def gates_click(backwards: bool):
         st.session_state["step"] = _input_step(round(point["x"]), backwards)
         if "customdata" in point:  # a heatmap cell (the lines have no customdata): its row is a unit
             st.session_state["unit"] = round(point["y"])
+        whole_page()
 
     return on_click
 
@@ -53,6 +62,7 @@ def on_trajectory_click() -> None:
     point = _clicked("trajectories")
     if point is not None and "x" in point:
         st.session_state["step"] = round(point["x"])
+        whole_page()
 
 
 def state_space_click(backwards: bool):
@@ -65,5 +75,6 @@ def state_space_click(backwards: bool):
             return
         st.session_state["step"] = _input_step(int(point["point_index"]) + 1, backwards)
         st.session_state["sample"] = curve // 2
+        whole_page()
 
     return on_click

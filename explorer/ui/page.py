@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections import deque
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -20,12 +21,15 @@ from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.chrome import streamlit_words
 from explorer.ui.controls import (
+    FOCUS_PANELS,
+    VIEW_FRAGMENT,
     fix_stack,
     init_from_url,
     language_switch,
     page_language,
     sidebar_controls,
     sync_url,
+    with_focus,
 )
 from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
@@ -210,6 +214,30 @@ def trajectories_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeight
             )
 
 
+PANEL_DRAWERS = {"graph": graph_panel, "gates": gates_panel, "trajectories": trajectories_panel}
+
+
+@st.fragment(key=VIEW_FRAGMENT)
+def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
+    """The open view when it is one a focus slider moves (`FOCUS_PANELS`), in a fragment of its own.
+
+    A move of ``step t``, ``sample``, ``unit`` or the graph's colouring reruns only this function
+    (`explorer.ui.controls.focus_moved`), with the arguments of the page's last full run and the focus read anew:
+    the chart and the URL change, the page's ~90 other elements are neither recomputed nor sent.
+    """
+    fragment_rerun = not st.session_state.get("_full_run")
+    if fragment_rerun:  # the page's own rerun did this already
+        yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))
+    with page_rerun() if fragment_rerun else nullcontext(), use_language(page_language()):
+        view = with_focus(url_view, st.session_state)
+        if fragment_rerun:
+            sync_url(view)
+        if panel == "cell":
+            cell_panel(view, data_key, weights, _traced_layer(view))
+        else:
+            PANEL_DRAWERS[panel](view, data_key, weights)
+
+
 def _phase(name: str, start: float) -> None:
     """With LSTM_EXPLORER_TIMING=1, log the time since ``start`` (and the wall clock, in ms) to stderr."""
     if os.environ.get("LSTM_EXPLORER_TIMING"):
@@ -221,10 +249,12 @@ def main() -> None:
     """Render the app (``app.py`` sets the page config first; LSTM_EXPLORER_TIMING=1 logs where each rerun's time goes)."""
     start = time.perf_counter()
     yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))  # a fast-rerunning session lets others go first
+    st.session_state["_full_run"] = True  # (a fragment rerun of the view finds it False)
     try:
         with page_rerun(), use_language(page_language()):
             _render(start)
     finally:
+        st.session_state["_full_run"] = False
         _phase("rerun", start)
 
 
@@ -240,7 +270,8 @@ def _render(t0: float) -> None:
     progress = job.progress() if job else None
     weights = shown_weights(view, job and job.spec, progress)  # a training snapshot, or None: the initial weights
     # The URL names the weights shown, so a shared link reproduces the trained model (a learner's file stays private).
-    sync_url(view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1)))
+    url_view = view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1))
+    sync_url(url_view)
     weights = uploaded_weights(view) or weights
     if notices:
         st.info(_("Some URL parameters were ignored:") + " " + " ".join(map(str, notices)), icon=":material/link:")
@@ -268,20 +299,14 @@ def _render(t0: float) -> None:
         if not tab.open:
             continue
         with tab:
-            if key == "graph":
-                graph_panel(view, data_key, weights)
-            elif key == "cell":
-                cell_panel(view, data_key, weights, _traced_layer(view))
+            if key in FOCUS_PANELS:
+                focused_view(key, url_view, data_key, weights)
             elif key == "shapes":
                 shapes_panel(view, weights)
             elif key == "questions":
                 questions_panel(view, data_key, weights)
-            elif key == "gates":
-                gates_panel(view, data_key, weights)
-            elif key == "training":
-                training_panel(view, data_key, weights)
             else:
-                trajectories_panel(view, data_key, weights)
+                training_panel(view, data_key, weights)
 
     downloads(view, data_key, weights)
 
