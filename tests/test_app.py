@@ -350,11 +350,21 @@ def test_the_cell_view_opens_at_the_urls_step_and_the_buttons_move_every_views_f
     assert next(t for t in figures(at)["gates"]["data"] if t["name"] == "step mark")["x"] == [1, 1]
 
 
+def settled(at: AppTest) -> AppTest:
+    """``at`` rerun until the Keras badge has its result (while it polls, a focus move reruns the whole page)."""
+    deadline = time.monotonic() + TIMEOUT
+    while "_badge_pending" in at.session_state and time.monotonic() < deadline:
+        time.sleep(0.2)
+        at.run()
+    assert "_badge_pending" not in at.session_state
+    return at
+
+
 def test_a_focus_move_on_a_chart_view_reruns_only_that_view_and_the_url_follows():
     """``step t``, ``sample``, ``unit`` and the colouring rerun only the open view's fragment (AppTest then holds only
     the fragment's elements: no header metric, no sidebar); the chart and the URL show the new focus, and the next
     model change reruns the whole page with that focus."""
-    at = new_app({"view": "gates", "units": "6,4"})
+    at = settled(new_app({"view": "gates", "units": "6,4"}))
     assert at.metric and at.sidebar.slider
     at.sidebar.slider(key="step").set_value(5).run()
     assert_clean(at)
@@ -369,20 +379,26 @@ def test_a_focus_move_on_a_chart_view_reruns_only_that_view_and_the_url_follows(
     at.sidebar.slider(key="units_1").set_value(7).run()  # a model change: the whole page, the focus kept
     assert at.metric and at.query_params["step"] == "5" and at.query_params["unit"] == "3"
     assert {tuple(t["x"]) for t in figures(at)["gates"]["data"] if t["name"] == "step mark"} == {(5, 5)}
-    at.sidebar.selectbox(key="colour_by").set_value("o").run()  # (gates open: the colouring is the graph's)
+    settled(at).sidebar.selectbox(key="colour_by").set_value("o").run()  # (gates open: the colouring is the graph's)
     assert not at.metric and at.query_params["colour"] == "o"
     open_panel(at, "graph")
     assert at.metric and "mean o" in json.dumps(figures(at)["unrolled"]["data"])
 
 
 def test_a_focus_move_reruns_the_whole_page_where_more_than_the_view_shows_it():
-    """On the shapes view (no focus shown) and during the lesson (its note quotes the focused step's numbers), a
-    focus move is an ordinary rerun of the page."""
-    at = new_app({"view": "shapes"})
+    """On the shapes view (no focus shown), during the lesson (its note quotes the focused step's numbers) and while
+    the Keras badge polls for its check (a keyed rerun would stop the polling in the browser), a focus move is an
+    ordinary rerun of the page."""
+    at = new_app({"view": "gates", "units": "5,3"})
+    at.session_state["_badge_pending"] = True  # (as while the check runs: the badge's fragment polls)
     at.sidebar.slider(key="step").set_value(4).run()
     assert_clean(at)
     assert at.metric and at.sidebar.slider and at.query_params["step"] == "4"
-    at = new_app({"lesson": "2"})
+    at = settled(new_app({"view": "shapes"}))
+    at.sidebar.slider(key="step").set_value(4).run()
+    assert_clean(at)
+    assert at.metric and at.sidebar.slider and at.query_params["step"] == "4"
+    at = settled(new_app({"lesson": "2"}))
     at.sidebar.slider(key="step").set_value(3).run()
     assert_clean(at)
     assert at.metric and any("Lesson 2 of" in m.value for m in at.markdown)

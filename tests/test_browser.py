@@ -178,6 +178,51 @@ def test_the_load_benchmarks_learner_does_what_chromium_does_on_the_wire(server,
     assert browser_refs == [r.references for r in results] and min(browser_refs) >= 1  # the shapes chart, by reference
 
 
+def test_a_focus_key_reruns_only_the_view_and_never_stops_the_badges_check(server, page):
+    """In Chromium, a ``step t`` key press on the gates view is answered by the view's fragment alone (no header metric
+    sent again) and the URL follows; pressed while the Keras badge still checks a new model, it reruns the page
+    instead, and the badge goes on to its result (a keyed fragment rerun would make the browser drop its polling)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    received: list[ForwardMsg] = []
+    page.on("websocket", lambda ws: ws.on(
+        "framereceived", lambda payload: isinstance(payload, bytes) and received.append(ForwardMsg.FromString(payload))
+    ))  # fmt: skip
+
+    def finished_since(seen: int, status) -> bool:
+        return any(m.WhichOneof("type") == "script_finished" and m.script_finished == status for m in received[seen:])
+
+    def wait_for_run(seen: int, status) -> list[ForwardMsg]:
+        deadline = time.monotonic() + 30
+        while not finished_since(seen, status) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert finished_since(seen, status)
+        return received[seen:]
+
+    page.goto(server + "/?view=gates&units=7,5")
+    wait_idle(page, timeout=90)
+    page.get_by_text("vs Keras =").wait_for(timeout=60000)  # the check is done: the badge no longer polls
+    page.wait_for_timeout(500)
+    step = page.get_by_role("slider", name="step t")
+    seen = len(received)
+    step.focus()
+    page.keyboard.press("ArrowRight")
+    run = wait_for_run(seen, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+    kinds = {m.delta.new_element.WhichOneof("type") for m in run if m.WhichOneof("type") == "delta"}
+    assert "plotly_chart" in kinds and "metric" not in kinds  # the view, not the page
+    page.wait_for_url(re.compile(r"step=2"), timeout=10000)
+    units = page.get_by_role("slider", name="lstm_1 units")
+    units.focus()
+    page.keyboard.press("ArrowRight")  # a new model: its check starts, the badge polls
+    page.get_by_text("checking the NumPy gates against Keras").wait_for(timeout=30000)
+    seen = len(received)
+    step.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_run(seen, ForwardMsg.FINISHED_SUCCESSFULLY)  # the page's own rerun
+    page.get_by_text("vs Keras =").wait_for(timeout=60000)  # the badge still reached its result
+    assert "step=3" in page.url and page.console_errors == []
+
+
 def test_broken_stack_shows_its_explanation(server, page):
     open_app(page, server)
     page.get_by_text("lstm_1 return_sequences").click()

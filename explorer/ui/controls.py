@@ -34,6 +34,7 @@ NEW_LAYER_UNITS = 8
 VIEW_FRAGMENT = "view"  # the fragment that draws the open view, when it is one of FOCUS_PANELS
 FOCUS_PANELS = ("graph", "cell", "gates", "trajectories")  # the views a focus move reruns alone
 FOCUS_KEYS = ("sample", "unit", "step", "colour_by")  # what such a move changes (not `layer`: the unit's range follows it)
+POLLING = ("_badge_pending", "_job_was_active")  # session flags set while the Keras badge or a job's live status polls
 
 
 def view_to_state(view: ViewConfig) -> dict:
@@ -134,11 +135,15 @@ def with_focus(view: ViewConfig, state) -> ViewConfig:
 def focus_moved() -> None:
     """A focus widget's callback: rerun only the open view (its fragment, `VIEW_FRAGMENT`), not the page.
 
-    Only when the open view is one of `FOCUS_PANELS` and nothing else on the page shows the focus (the lesson's note
-    quotes the focused step's numbers); otherwise, or when the last run drew no such fragment, the whole page reruns,
-    as for any widget.
+    Only when the open view is one of `FOCUS_PANELS`, nothing else on the page shows the focus (the lesson's note
+    quotes the focused step's numbers), and no fragment is polling (`POLLING`): a callback's keyed rerun starts as a
+    run of the page, cut short, and the frontend drops every fragment's timer when a run of the page starts, so the
+    Keras badge would stay at "checking…" and a job's live status would stop. Otherwise, or when the last run drew
+    no such fragment, the whole page reruns, as for any widget.
     """
     if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
+        return
+    if any(st.session_state.get(flag) for flag in POLLING):
         return
     try:
         st.rerun(VIEW_FRAGMENT)
