@@ -195,6 +195,8 @@ class Learner:
                     self.widget_ids.setdefault(label, wid)
                 if kind == "slider" and widget.value:
                     self.slider_values[key] = widget.value[0]
+                    if widget.set_value and wid in self.widget_values:  # the script set it: the frontend takes it
+                        self.widget_values[wid].double_array_value.data[:] = list(widget.value)
                 elif kind == "slider" and widget.default:
                     self.slider_values.setdefault(key, widget.default[0])
         elif kind == "markdown" and "Keras" in element.markdown.body and "NumPy" in element.markdown.body:

@@ -386,14 +386,19 @@ def test_a_focus_move_on_a_chart_view_reruns_only_that_view_and_the_url_follows(
 
 
 def test_a_focus_move_reruns_the_whole_page_where_more_than_the_view_shows_it():
-    """On the shapes view (no focus shown), during the lesson (its note quotes the focused step's numbers) and while
-    the Keras badge polls for its check (a keyed rerun would stop the polling in the browser), a focus move is an
-    ordinary rerun of the page."""
+    """On the shapes view (no focus shown), during the lesson (its note quotes the focused step's numbers), while
+    the Keras badge polls for its check (a keyed rerun would stop the polling in the browser), and when the same
+    request also changes the model, a focus move is an ordinary rerun of the page."""
     at = new_app({"view": "gates", "units": "5,3"})
     at.session_state["_badge_pending"] = True  # (as while the check runs: the badge's fragment polls)
     at.sidebar.slider(key="step").set_value(4).run()
     assert_clean(at)
     assert at.metric and at.sidebar.slider and at.query_params["step"] == "4"
+    at = settled(new_app({"view": "gates", "units": "5,3"}))
+    at.sidebar.slider(key="units_1").set_value(6)
+    at.sidebar.slider(key="step").set_value(3).run()  # one request with a model change in it: the page
+    assert_clean(at)
+    assert at.metric and at.query_params["units"] == "6,3" and at.query_params["step"] == "3"
     at = settled(new_app({"view": "shapes"}))
     at.sidebar.slider(key="step").set_value(4).run()
     assert_clean(at)

@@ -145,10 +145,29 @@ def focus_moved() -> None:
         return
     if any(st.session_state.get(flag) for flag in POLLING):
         return
+    if not _only_focus_moved():
+        return
     try:
         st.rerun(VIEW_FRAGMENT)
     except StreamlitAPIException:  # no such fragment in the last run: the page's own rerun
         return
+
+
+def _only_focus_moved() -> bool:
+    """Whether the widgets differ from the page's last full run (`remember_page_view`) in the focus alone: a change that
+    came in the same rerun request (Streamlit merges the requests that arrive while a run is under way) needs the
+    whole page."""
+    drawn = st.session_state.get("_page_view")
+    try:
+        now = state_to_view(st.session_state)
+    except ConfigError:
+        return False
+    return drawn is not None and with_focus(drawn, vars(now)) == now.replace(snapshot=drawn.snapshot)
+
+
+def remember_page_view(view: ViewConfig) -> None:
+    """Note the view a full run of the page drew (what `focus_moved` compares the widgets with)."""
+    st.session_state["_page_view"] = view
 
 
 def panel_key(label: str | None) -> str:

@@ -27,6 +27,7 @@ from explorer.ui.controls import (
     init_from_url,
     language_switch,
     page_language,
+    remember_page_view,
     sidebar_controls,
     sync_url,
     with_focus,
@@ -272,6 +273,7 @@ def _render(t0: float) -> None:
     # The URL names the weights shown, so a shared link reproduces the trained model (a learner's file stays private).
     url_view = view.replace(snapshot=weights.step if weights else (0 if progress and progress.snapshots else -1))
     sync_url(url_view)
+    remember_page_view(url_view)
     weights = uploaded_weights(view) or weights
     if notices:
         st.info(_("Some URL parameters were ignored:") + " " + " ".join(map(str, notices)), icon=":material/link:")
