@@ -21,15 +21,21 @@ def test_a_simulated_slider_move_changes_the_model_the_server_shows():
         before = user.metrics.get("Parameters")
         moved = await user.set_slider("units_1", 15)
         after = user.metrics.get("Parameters")
+        checking = await user.set_slider("step", 3, kind="focus")  # the badge still polls: the page reruns
+        for _ in range(600):
+            if "vs Keras =" in user.keras_badge:
+                break
+            await asyncio.sleep(0.1)
         focus = await user.set_slider("step", 4, kind="focus")
         again = await user.set_slider("units_1", 14)  # the page again, after a fragment run
         await user.close()
-        return opened, before, moved, after, focus, again
+        return opened, before, moved, after, checking, focus, again
 
     with streamlit_server() as (url, _proc, _):
-        opened, before, moved, after, focus, again = asyncio.run(scenario(url))
+        opened, before, moved, after, checking, focus, again = asyncio.run(scenario(url))
         users = asyncio.run(class_run(url, 2, 20, (2, 5), 0.0, False, seed=1))
     assert opened.ok and moved.ok and moved.messages > 10 and not moved.fragment
+    assert checking.ok and not checking.fragment  # (a keyed rerun would stop the badge's polling in the browser)
     assert focus.ok and focus.fragment and focus.messages < moved.messages / 4  # the gates view only, not the page
     assert again.ok and not again.fragment and again.messages > 10
     lstm = lambda units, inputs: 4 * (units * (inputs + units) + units)  # noqa: E731 (Keras's LSTM parameter count)
