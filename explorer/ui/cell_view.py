@@ -28,7 +28,8 @@ def cell_frames(
     cfg, data_key: tuple, layer: int, sample: int, unit: int, weights: TrainedWeights | None = None, *, lang: str = "en"
 ):
     """The player's frames (`make_cell_frames`), made once for every step of one (layer, sample, unit): a step
-    move makes only the diagram at the new step, and its frames' JSON is kept with them (`explorer.ui.chart`)."""
+    move makes only the diagram at the new step, and its frames' JSON is kept with them (`explorer.ui.chart`).
+    ``lang`` keys the cache: the frames' text is drawn in the page's language."""
     steps = cell_steps(cfg, data_key, layer, sample, unit, weights)
     return make_cell_frames(steps, step_labels=_step_labels(cfg, data_key, layer, sample))
 

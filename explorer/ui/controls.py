@@ -136,10 +136,11 @@ def focus_moved() -> None:
     """A focus widget's callback: rerun only the open view (its fragment, `VIEW_FRAGMENT`), not the page.
 
     Only when the open view is one of `FOCUS_PANELS`, nothing else on the page shows the focus (the lesson's note
-    quotes the focused step's numbers), and no fragment is polling (`POLLING`): a callback's keyed rerun starts as a
-    run of the page, cut short, and the frontend drops every fragment's timer when a run of the page starts, so the
-    Keras badge would stay at "checking…" and a job's live status would stop. Otherwise, or when the last run drew
-    no such fragment, the whole page reruns, as for any widget.
+    quotes the focused step's numbers), no fragment is polling (`POLLING`: a callback's keyed rerun starts as a run
+    of the page, cut short, and the frontend drops every fragment's timer when a run of the page starts, so the
+    Keras badge would stay at "checking…" and a job's live status would stop), and the request changed nothing but
+    the focus (`_only_focus_moved`). Otherwise, or when the last run drew no such fragment, the whole page reruns,
+    as for any widget.
     """
     if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
         return
