@@ -61,7 +61,8 @@ def player_controls(labels: list[str], active: int, *, redraw: bool = True, y: f
             {
                 "active": active,
                 "name": "time",
-                "currentvalue": {"prefix": _("step t = "), "font": {"size": 15}},
+                # (at the right end: on a narrow chart the ▶ / ❚❚ / |◀ buttons cover the left end)
+                "currentvalue": {"prefix": _("step t = "), "font": {"size": 15}, "xanchor": "right"},
                 "pad": {"t": 8, "b": 4},
                 "x": 0.17,  # right of the ▶ / ❚❚ / |◀ buttons
                 "len": 0.83,
