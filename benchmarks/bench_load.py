@@ -5,6 +5,9 @@ Prints, per user count and interaction: count, p50 / p95 / max seconds from send
 errors (exceptions shown, timeouts > 30 s, closed sockets), fragment runs, and the server's peak RSS; then
 the same load against a trivial one-slider app started by this run (the floor). Asserts nothing.
 
+``--profile FILE`` records the app's server with ``py-spy record --gil`` during each class run (FILE, then FILE.2
+… per user count) and prints which functions held the GIL (`gil_profile.py`).
+
 ``--element-floor`` adds a third run: the trivial app drawing as many elements as the real page sent per slider
 move (one-line captions, no work behind them). It splits the ratio to the floor into what Streamlit costs per
 element sent and what the page's own work costs.
@@ -30,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from gil_profile import GilRecording, summary
 from load_client import Learner, RunResult
 from timing import p95
 
@@ -179,16 +183,39 @@ def messages_per_move(users: list[Learner]) -> float:
     return statistics.fmean(counts) if counts else 0.0
 
 
-def run(n: int, seconds: float, think, train_share: float, trivial: bool, extra_elements: int = 0) -> tuple[dict, float, float]:
-    """One class run; returns (times by interaction, peak RSS in MB, mean messages per slider move)."""
+# The functions a profile's summary always shows (the page's parts, the background work), besides the top ones.
+PROFILED = ("_render", "sidebar_controls", "header", "focused_view", "keras_badge", "downloads", "_build_bundle",
+            "build_model", "keras_differences", "_build_ahead", "show_chart", "ScriptRunContext.enqueue")  # fmt: skip
+
+
+def run(
+    n: int,
+    seconds: float,
+    think,
+    train_share: float,
+    trivial: bool,
+    extra_elements: int = 0,
+    profile: Path | None = None,
+) -> tuple[dict, float, float]:
+    """One class run; returns (times by interaction, peak RSS in MB, mean messages per slider move).
+
+    ``profile``: record the server's GIL holders into this file while the class runs, and print the summary.
+    """
     script = Path(__file__).with_name("trivial_app.py") if trivial else None
     env = {"TRIVIAL_APP_ELEMENTS": str(extra_elements)}
     with streamlit_server(script=script, env=env) as (url, proc, _):
         if not trivial:  # warm the server (TensorFlow imported) as a lecture's first minute would
             asyncio.run(class_run(url, 1, 1, (1, 1), 0, False, 0))
         peak = Peak(proc.pid)
+        recording = GilRecording(proc.pid, profile) if profile else None
         users = asyncio.run(class_run(url, n, seconds, think, train_share, trivial, seed=n))
+        said = recording.stop() if recording else ""
         rss = peak.stop()
+    if recording:
+        print(f"  GIL holders ×{n} (share of the samples taken while the GIL was held; {profile}):")
+        lines = summary(profile.read_text(), of=PROFILED) if profile.exists() else [said.strip()[-300:]]
+        for line in lines:
+            print("    " + line)
     label = f"{('trivial+' if extra_elements else 'trivial') if trivial else 'explorer'} ×{n}"
     times = report(users, label)
     sent = messages_per_move(users)
@@ -217,14 +244,16 @@ def main() -> None:
     parser.add_argument("--think", default="2,8", help="seconds between moves: lo,hi")
     parser.add_argument("--train", type=float, default=0.0, help="share of learners who press Train once")
     parser.add_argument("--no-floor", action="store_true", help="skip the trivial app's run")
+    parser.add_argument("--profile", type=Path, help="py-spy --gil recording of the app's server (a file per user count)")
     parser.add_argument(
         "--element-floor", action="store_true", help="also run the trivial app drawing as many elements as the page sent"
     )
     args = parser.parse_args()
     think = tuple(float(v) for v in args.think.split(","))
     print(f"{args.seconds:.0f} s per run, think {think[0]}–{think[1]} s, train share {args.train}")
-    for n in (int(v) for v in args.users.split(",")):
-        times, _, sent = run(n, args.seconds, think, args.train, trivial=False)
+    for k, n in enumerate(int(v) for v in args.users.split(",")):
+        profile = args.profile and (args.profile if not k else args.profile.with_name(f"{args.profile.name}.{k + 1}"))
+        times, _, sent = run(n, args.seconds, think, args.train, trivial=False, profile=profile)
         if args.no_floor or not times.get("slider"):
             continue
         floor, _, floor_sent = run(n, args.seconds, think, 0, trivial=True)
