@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from timing import median_ms
 
 from explorer import LSTMConfig, build_model, extract_weights, keras_check, make_sequence, trace
-from explorer.check import _probe_for, trace_cost_s
+from explorer.check import EAGER_MAX_STEPS
 from explorer.model import build_on_layers, layer_weights_keys
 
 CONFIGS = {
@@ -55,16 +54,13 @@ def bench(name: str, cfg: LSTMConfig, batch: int = 1) -> dict[str, float]:
     model.predict(x, verbose=0)
     out["model.predict"] = median_ms(lambda: model.predict(x, verbose=0), 3 if big else 10)
     tr = trace(weights, x)
-    probe = _probe_for(model)
-    runs = []  # a structure's checks, until the ski rental's rule compiles it (explorer/check.py)
-    while probe.run.experimental_get_tracing_count() == 0 and len(runs) < 20:
-        start = time.perf_counter()
-        err = keras_check(model, x, tr)
-        runs.append((time.perf_counter() - start) * 1000)
-    out["keras_check (structure's 1st)"] = runs[0]
-    if len(runs) > 2:
-        out[f"  eager runs 2 … {len(runs) - 1} (median)"] = statistics.median(runs[1:-1])
-    out[f"  check {len(runs)}: traced (expected {1000 * trace_cost_s(probe.lstm_layers):.0f} ms of CPU)"] = runs[-1]
+    start = time.perf_counter()
+    err = keras_check(model, x, tr)
+    first = "eager" if cfg.timesteps * cfg.n_layers <= EAGER_MAX_STEPS else "compiles"
+    out[f"keras_check (structure's 1st, {first})"] = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    keras_check(model, x, tr)
+    out["keras_check (2nd)"] = (time.perf_counter() - start) * 1000
     out["keras_check (compiled)"] = median_ms(lambda: keras_check(model, x, tr), 3 if big else 10)
     other = build_model(step)  # a new model of a checked structure: another timesteps
     x_step = make_sequence("sine", timesteps=step.timesteps, features=cfg.features, batch_size=batch, seed=0)

@@ -12,17 +12,15 @@ One probe serves every model of the same *structure* (the layers' configurations
 apart from names and initializers): its input has no fixed length, so models that
 differ only in ``timesteps`` or in their weights (another seed, a training
 snapshot) share it, and none is built per model (measured: ~15 ms per new model).
-A structure's checks run eagerly until the eager runs have cost as much CPU as tracing its ``tf.function``
-would (`trace_cost_s`), then compiled (traced once for any batch and any number of timesteps): the ski
-rental's rule, so a structure never costs more than twice what the best choice made in hindsight would have.
+It runs eagerly on a structure's first check, compiled (``tf.function``, traced
+once for any batch and any number of timesteps) from the second on.
 
-Why not compile at once, or on the second check: tracing costs more than several eager runs of a small model
-(measured at the default config, CPU time: ~80 ms an eager run, ~240 ms to trace, ~1 ms a compiled run), holding
-the GIL the whole time, so every other session's rerun waits; and most models are checked once or twice (a learner
-moves on). Under a class's load (30 simulated learners), compiling every structure's second check made tracing 8 %
-of all the server's GIL time, more than all the eager runs together. A structure checked again and again (a
-learner stepping ``timesteps``, training snapshots) still compiles, after a few eager runs.
-A model of more than ``EAGER_MAX_STEPS`` layer-steps compiles at once: one eager run costs more than the trace.
+Why eager first: most models are checked once (a learner moves on), and tracing
+a ``tf.function`` costs more than the eager run it replaces for small models
+(measured at the default config: ~25 ms for the eager run, 120–200 ms to trace),
+holding the GIL the whole time, so every other session's rerun waits. A structure checked
+again (another timesteps, a training snapshot) compiles once, and then a check
+costs a few ms.
 
 A probe takes each model's weights in turn, so checks run one at a time (a lock;
 the app runs them all on its one check thread anyway).
@@ -31,9 +29,7 @@ the app runs them all on its one check thread anyway).
 from __future__ import annotations
 
 import json
-import statistics
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -52,9 +48,7 @@ class _Probe:
     run: object  # the tf.function; ``run.python_function`` runs it eagerly
     copies: list[tuple[object, int]]  # (probe layer, index of the model layer whose weights it takes)
     return_state: bool  # the model's last LSTM also returns its final [h, c]
-    lstm_layers: int
     checks: int = 0
-    eager_s: float = 0.0  # CPU seconds its eager runs have cost so far
 
 
 _PROBES: OrderedDict[str, _Probe] = OrderedDict()  # structure → its probe, the last MAX_PROBES
@@ -113,21 +107,10 @@ def _build_probe(model) -> _Probe:
     def run(x, states):
         return probe([x, *states], training=False)
 
-    return _Probe(run, copies, bool(last.return_state), len(lstm_at))
+    return _Probe(run, copies, bool(last.return_state))
 
 
-EAGER_MAX_STEPS = 64  # timesteps × LSTM layers beyond which a first check compiles at once (the default: 12 × 2)
-
-# CPU seconds to trace a probe, per LSTM layer: a first guess (measured at 73 ms for one layer, 240 ms for two, 200 ms
-# for three), then the mean of the traces this process has timed.
-TRACE_S_PER_LAYER_GUESS = 0.08
-_TRACES_TIMED: list[float] = []  # seconds per LSTM layer, the last 16
-
-
-def trace_cost_s(lstm_layers: int) -> float:
-    """What tracing a probe of ``lstm_layers`` LSTM layers is expected to cost, in CPU seconds."""
-    per_layer = statistics.fmean(_TRACES_TIMED) if _TRACES_TIMED else TRACE_S_PER_LAYER_GUESS
-    return per_layer * lstm_layers
+EAGER_MAX_STEPS = 64  # timesteps × LSTM layers up to which a first check runs eagerly (the default: 12 × 2)
 
 
 def _is_large(model, timesteps: int) -> bool:
@@ -135,13 +118,6 @@ def _is_large(model, timesteps: int) -> bool:
     (measured: T 50 × 3 layers ~370 ms either way; T 200 × 4 layers 2.4 s eager, 1.0 s traced)."""
     lstms = sum(isinstance(layer, keras.layers.LSTM) for layer in model.layers)
     return timesteps * lstms > EAGER_MAX_STEPS
-
-
-def _compiles(probe: _Probe, model, timesteps: int) -> bool:
-    """Whether this check runs ``probe`` compiled: once traced, always; else when the model is large, or when its
-    structure's eager runs have already cost what a trace is expected to (the ski rental's rule)."""
-    traced = probe.run.experimental_get_tracing_count() > 0
-    return traced or _is_large(model, timesteps) or probe.eager_s >= trace_cost_s(probe.lstm_layers)
 
 
 def keras_differences(model, x: np.ndarray, tr: Trace) -> dict[str, float]:
@@ -160,20 +136,13 @@ def keras_differences(model, x: np.ndarray, tr: Trace) -> dict[str, float]:
     states = [tf.constant(s) for layer in tr.layers for s in (layer.h0, layer.c0)]
     with _ONE_CHECK_AT_A_TIME:
         probe = _probe_for(model)
-        compiled = _compiles(probe, model, x.shape[1])
-        tracing = compiled and probe.run.experimental_get_tracing_count() == 0
-        run = probe.run if compiled else probe.run.python_function  # eager: see the module's docstring
+        run = probe.run
+        if not probe.checks and not _is_large(model, x.shape[1]):
+            run = run.python_function  # a structure's first check runs eagerly: see the module's docstring
         probe.checks += 1
         for clone, k in probe.copies:  # this model's weights now
             clone.set_weights(model.layers[k].get_weights())
-        start = time.thread_time()  # CPU time: a run waiting for the GIL under load is not charged for the wait
         *layer_outs, output = (np.asarray(t) for t in run(tf.constant(x, dtype=tf.float32), states))
-        spent = time.thread_time() - start
-        if not compiled:
-            probe.eager_s += spent
-        elif tracing:  # the trace and its first run: what the next structures' rule expects a trace to cost
-            _TRACES_TIMED.append(spent / probe.lstm_layers)
-            del _TRACES_TIMED[:-16]
     diffs: dict[str, float] = {}
     for k, layer in enumerate(tr.layers):
         seq, h, c = layer_outs[3 * k : 3 * k + 3]
@@ -191,8 +160,7 @@ def keras_check(model, x: np.ndarray, tr: Trace) -> float:
     """The largest absolute difference between a NumPy `Trace` and Keras's own outputs.
 
     Compares every layer's ``h`` sequence and final ``h, c`` and the model's output, computed by Keras:
-    eagerly while a structure's eager runs cost less than its trace would, then in a compiled ``tf.function`` (one
-    per structure, cached).
+    eagerly on a structure's first check, then in a compiled ``tf.function`` (one per structure, cached).
 
     Args:
         model: the ``keras.Model`` the trace was computed from.

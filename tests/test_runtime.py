@@ -115,57 +115,30 @@ def test_builds_run_side_by_side_and_give_the_same_models():
             np.testing.assert_array_equal(a, b)
 
 
-def test_keras_check_runs_eagerly_until_the_eager_runs_cost_a_trace_then_compiled_and_both_agree(monkeypatch):
-    """A small structure's checks run eagerly while their CPU time is below a trace's expected cost (the ski rental),
-    then compiled; both measure the same differences; the trace's measured cost sets the next structures'
-    expectation; and a large model compiles at once."""
+def test_keras_check_runs_eagerly_first_and_compiled_after_and_both_agree(monkeypatch):
+    """A small structure's first check at an input shape runs eagerly (tracing would cost more than it saves),
+    its second compiled; both measure the same differences, and a large model compiles at once."""
     from explorer import check
 
     monkeypatch.setattr(check, "_PROBES", OrderedDict())  # no probe from an earlier test
-    monkeypatch.setattr(check, "_TRACES_TIMED", [])
     cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False))
     model = build_model(cfg)
     x = make_sequence("sine", timesteps=5, features=2, batch_size=2, seed=1)
     tr = trace(model, x)
-    probe = check._probe_for(model)
     eager = check.keras_differences(model, x, tr)
-    first_run = probe.eager_s
-    assert first_run > 0 and probe.run.experimental_get_tracing_count() == 0  # nothing traced by the first check
-    monkeypatch.setattr(check, "TRACE_S_PER_LAYER_GUESS", 1e6)  # a trace dearer than any eager run: eager again
-    assert check.keras_differences(model, x, tr) == eager
-    assert probe.run.experimental_get_tracing_count() == 0 and probe.eager_s > first_run
-    monkeypatch.setattr(check, "TRACE_S_PER_LAYER_GUESS", 0.1)
-    probe.eager_s = check.trace_cost_s(2)  # the eager runs have now cost what the trace would: it compiles
+    run = check._probe_for(model).run
+    assert run.experimental_get_tracing_count() == 0  # nothing traced by the first check
     compiled = check.keras_differences(model, x, tr)
-    assert probe.run.experimental_get_tracing_count() == 1 and probe.checks == 3
-    assert len(check._TRACES_TIMED) == 1 and check.trace_cost_s(2) == pytest.approx(2 * check._TRACES_TIMED[0])
+    assert run.experimental_get_tracing_count() == 1
     assert eager.keys() == compiled.keys()
     for name in eager:
         assert eager[name] < 1e-5 and compiled[name] < 1e-5
         assert abs(eager[name] - compiled[name]) < 1e-6
-    check.keras_differences(model, x, tr)
-    assert probe.run.experimental_get_tracing_count() == 1  # compiled from then on, traced once
     long_cfg = LSTMConfig(timesteps=check.EAGER_MAX_STEPS + 1, features=1, units=(2,), return_sequences=(False,))
     long_model = build_model(long_cfg)
     x_long = make_sequence("sine", timesteps=long_cfg.timesteps, features=1, batch_size=1, seed=0)
     assert check.keras_check(long_model, x_long, trace(long_model, x_long)) < 1e-5
     assert check._probe_for(long_model).run.experimental_get_tracing_count() == 1
-
-
-def test_a_structure_checked_a_few_times_is_never_traced(monkeypatch):
-    """With the trace expected to cost far more than the eager runs, five checks of one structure trace nothing."""
-    from explorer import check
-
-    monkeypatch.setattr(check, "_PROBES", OrderedDict())
-    monkeypatch.setattr(check, "_TRACES_TIMED", [])
-    monkeypatch.setattr(check, "TRACE_S_PER_LAYER_GUESS", 1e6)
-    cfg = LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(False,))
-    for seed in range(5):  # five models of one structure
-        model = build_model(cfg.replace(seed=seed))
-        x = make_sequence("sine", timesteps=4, features=2, batch_size=1, seed=seed)
-        assert check.keras_check(model, x, trace(model, x)) < 1e-5
-    probe = check._probe_for(model)
-    assert probe.checks == 5 and probe.run.experimental_get_tracing_count() == 0
 
 
 def test_models_of_one_structure_share_a_probe_and_each_is_checked_with_its_own_weights(monkeypatch):
@@ -174,8 +147,6 @@ def test_models_of_one_structure_share_a_probe_and_each_is_checked_with_its_own_
     from explorer import check
 
     monkeypatch.setattr(check, "_PROBES", OrderedDict())
-    monkeypatch.setattr(check, "TRACE_S_PER_LAYER_GUESS", 1e-9)  # compile on a structure's second check
-    monkeypatch.setattr(check, "_TRACES_TIMED", [])
     cfg = LSTMConfig(timesteps=5, features=2, units=(4, 3), return_sequences=(True, False), head_units=2)
     model = build_model(cfg)
     probe = check._probe_for(model)
