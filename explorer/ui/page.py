@@ -21,16 +21,11 @@ from explorer.ui.cell_view import cell_panel
 from explorer.ui.chart import name_charts_after, show_chart
 from explorer.ui.chrome import streamlit_words
 from explorer.ui.controls import (
-    FOCUS_PANELS,
-    VIEW_FRAGMENT,
     fix_stack,
     init_from_url,
     language_switch,
     page_language,
-    remember_page_view,
-    sidebar_controls,
     sync_url,
-    with_focus,
 )
 from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
@@ -38,9 +33,18 @@ from explorer.ui.lecture import lecture_toggle
 from explorer.ui.lesson import lesson_bar, lesson_start_button
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
+from explorer.ui.sidebar import sidebar_controls
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
 from explorer.ui.training_tab import training_panel
 from explorer.ui.upload import upload_notice, upload_sidebar, uploaded_weights
+from explorer.ui.view_fragment import (
+    BADGE_POLLING,
+    FOCUS_PANELS,
+    VIEW_FRAGMENT,
+    focus_moved,
+    remember_page_view,
+    with_focus,
+)
 from explorer.upload.weights import describe
 from explorer.view import PANELS, ViewConfig
 
@@ -59,7 +63,7 @@ def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
             _badge(view, data_key, weights)
 
     if not future.done():
-        st.session_state["_badge_pending"] = True
+        st.session_state[BADGE_POLLING] = True
     badge()
 
 
@@ -68,8 +72,8 @@ def _badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) ->
     if not future.done():
         st.caption(":material/hourglass_top: " + _("checking the NumPy gates against Keras…"))
         return
-    if "_badge_pending" in st.session_state:  # the check just finished: redraw without polling
-        del st.session_state["_badge_pending"]
+    if BADGE_POLLING in st.session_state:  # the check just finished: redraw without polling
+        del st.session_state[BADGE_POLLING]
         st.rerun()
     try:
         err = future.result()
@@ -227,7 +231,7 @@ def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: Tra
     """The open view when it is one a focus slider moves (`FOCUS_PANELS`), in a fragment of its own.
 
     A move of ``step t``, ``sample``, ``unit`` or the graph's colouring reruns only this function
-    (`explorer.ui.controls.focus_moved`), with the arguments of the page's last full run and the focus read anew:
+    (`explorer.ui.view_fragment.focus_moved`), with the arguments of the page's last full run and the focus read anew:
     the chart and the URL change, the page's ~90 other elements are neither recomputed nor sent.
     """
     fragment_rerun = not st.session_state.get("_full_run")
@@ -269,7 +273,7 @@ def _render(t0: float) -> None:
     task_sidebar()
     preset_picker()
     upload_sidebar()
-    view = sidebar_controls()
+    view = sidebar_controls(on_focus_move=focus_moved)
     auto_train_from_url(view)
     job = session_job(view.training_spec()) if view.task else None
     progress = job.progress() if job else None

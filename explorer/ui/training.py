@@ -23,6 +23,7 @@ from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, page_language, state_to_view
+from explorer.ui.view_fragment import JOB_POLLING
 from explorer.view import ViewConfig
 
 POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
@@ -225,7 +226,7 @@ def training_strip(view: ViewConfig, job: TrainingJob | None, progress: Progress
 
 
 def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:
-    st.session_state["_job_was_active"] = active
+    st.session_state[JOB_POLLING] = active
 
     @st.fragment(run_every=POLL_S if active else None)
     def live() -> None:
@@ -237,8 +238,8 @@ def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:
 
 def _live(job: TrainingJob, spec: TrainingSpec) -> None:
     progress = job.progress()
-    if st.session_state.get("_job_was_active") and not progress.active:
-        st.session_state["_job_was_active"] = False
+    if st.session_state.get(JOB_POLLING) and not progress.active:
+        st.session_state[JOB_POLLING] = False
         st.session_state["snapshot"] = -1  # show the final weights everywhere
         st.rerun()
     st.markdown(_status_text(progress, spec))

@@ -1,0 +1,66 @@
+"""The open chart view in a fragment of its own: which widget moves rerun only it, and which rerun the page.
+
+The graph, cell, gates and trajectories views show the focus (sample, unit, step t) and nothing else on the page
+does, so a focus slider's callback (`focus_moved`) reruns only the fragment that draws the open view
+(`VIEW_FRAGMENT`, in `explorer.ui.page`) instead of the page's ~90 elements.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from explorer import ConfigError
+from explorer.ui.controls import panel_key, state_to_view
+from explorer.view import ViewConfig
+
+VIEW_FRAGMENT = "view"  # the fragment that draws the open view, when it is one of FOCUS_PANELS
+FOCUS_PANELS = ("graph", "cell", "gates", "trajectories")  # the views a focus move reruns alone
+FOCUS_KEYS = ("sample", "unit", "step", "colour_by")  # what such a move changes (not `layer`: the unit's range follows it)
+BADGE_POLLING = "_badge_pending"  # session flag: the Keras badge's fragment polls for its check
+JOB_POLLING = "_job_was_active"  # session flag: a job's live status polls
+POLLING = (BADGE_POLLING, JOB_POLLING)
+
+
+def with_focus(view: ViewConfig, state) -> ViewConfig:
+    """``view`` with the focus the widgets hold now (`FOCUS_KEYS`): what a fragment rerun of the view draws."""
+    return view.replace(**{key: state.get(key, getattr(view, key)) for key in FOCUS_KEYS})
+
+
+def focus_moved() -> None:
+    """A focus widget's callback: rerun only the open view (its fragment, `VIEW_FRAGMENT`), not the page.
+
+    Only when the open view is one of `FOCUS_PANELS`, nothing else on the page shows the focus (the lesson's note
+    quotes the focused step's numbers), no fragment is polling (`POLLING`: a callback's keyed rerun starts as a run
+    of the page, cut short, and the frontend drops every fragment's timer when a run of the page starts, so the
+    Keras badge would stay at "checking…" and a job's live status would stop), and the request changed nothing but
+    the focus (`_only_focus_moved`). Otherwise, or when the last run drew no such fragment, the whole page reruns,
+    as for any widget.
+    """
+    if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
+        return
+    if any(st.session_state.get(flag) for flag in POLLING):
+        return
+    if not _only_focus_moved():
+        return
+    try:
+        st.rerun(VIEW_FRAGMENT)
+    except StreamlitAPIException:  # no such fragment in the last run: the page's own rerun
+        return
+
+
+def _only_focus_moved() -> bool:
+    """Whether the widgets differ from the page's last full run (`remember_page_view`) in the focus alone: a change that
+    came in the same rerun request (Streamlit merges the requests that arrive while a run is under way) needs the
+    whole page."""
+    drawn = st.session_state.get("_page_view")
+    try:
+        now = state_to_view(st.session_state)
+    except ConfigError:
+        return False
+    return drawn is not None and with_focus(drawn, vars(now)) == now.replace(snapshot=drawn.snapshot)
+
+
+def remember_page_view(view: ViewConfig) -> None:
+    """Note the view a full run of the page drew (what `focus_moved` compares the widgets with)."""
+    st.session_state["_page_view"] = view
