@@ -335,6 +335,28 @@ def test_a_click_on_a_graph_cell_opens_the_cell_view_there_and_it_plays(server, 
     assert page.console_errors == []
 
 
+def test_a_click_on_a_gates_heatmap_cell_focuses_its_unit_and_step(server, page):
+    """The heatmaps' click targets are drawn as one SVG element per heatmap (`click_targets`); a click still selects
+    the cell under the cursor in Streamlit's own Plotly."""
+    open_app(page, server + "/?units=6,4&timesteps=9&view=gates")
+    drawn = page.evaluate(
+        """() => { const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta.view === 'gates');
+            return gd.querySelectorAll('.scatterlayer .trace .points path').length; }"""
+    )
+    assert drawn < 6 * 9 * 6  # not one element per cell: the four lines' markers and one per picker
+    page.wait_for_selector("text=max |Δ| vs Keras", timeout=90000)  # no badge rerun under way to swallow the click
+    wait_idle(page)
+    click_data_point(page, "gates", 5, 3)  # the input gate's heatmap: step 5, unit 3
+    page.wait_for_function("() => location.search.includes('step=5') && location.search.includes('unit=3')", timeout=60000)
+    wait_idle(page)
+    title = page.evaluate(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].find(g => g.layout.meta.view === 'gates')
+            .layout.annotations.map(a => a.text).join(' ')"""
+    )
+    assert "unit 3 over time" in title
+    assert page.console_errors == []
+
+
 def test_downloads_give_the_live_model_and_its_activations(server, page, tmp_path):
     import csv
 

@@ -66,6 +66,7 @@ def test_gates_mark_the_step_on_every_row_and_are_clickable(tr):
     assert len(marks) == 7 and all(list(m.x) == [3, 3] for m in marks)  # on every row
     pickers = [t for t in fig.data if t.name.endswith("picker")]
     assert [p.name for p in pickers] == [f"{g} picker" for g in HEATMAPS]
+    assert all(p.marker.maxdisplayed == 1 and p.marker.opacity == 0 for p in pickers)  # one SVG element each
     f_picker = pickers[1]
     np.testing.assert_allclose(np.asarray(f_picker.customdata).reshape(5, 6), tr.layers[0].f[1].T, atol=1e-6)
     frames = frames_of(fig)

@@ -20,6 +20,7 @@ from explorer.figures.style import (
     INK,
     SEQUENTIAL,
     axis_suffix,
+    click_targets,
     layout_dict,
     stacked_rows,
     step_ticks,
@@ -30,7 +31,9 @@ from explorer.reference import LayerTrace
 
 MAX_UNITS = 32
 HEATMAPS = ("i", "f", "g", "o", "c", "h")
-MAX_PICKER_POINTS = 4000  # click targets over the heatmaps cost SVG markers: beyond this, only the lines are clickable
+# Click targets over the heatmaps are drawn as one SVG element (`click_targets`) but sent as data, ~11 bytes each:
+# beyond this many, only the lines are clickable.
+MAX_PICKER_POINTS = 4000
 
 
 def unit_window(units: int, focus: int, size: int = MAX_UNITS) -> range:
@@ -55,12 +58,9 @@ def _pickers(layer: LayerTrace, sample: int, units: range) -> list[dict]:
                 "type": "scatter",
                 "x": steps.ravel(),
                 "y": unit.ravel(),
-                "mode": "markers",
                 "name": f"{g} picker",
                 "showlegend": False,
-                "marker": {"symbol": "square", "size": 10, "opacity": 0},
-                "selected": {"marker": {"opacity": 0}},
-                "unselected": {"marker": {"opacity": 0}},
+                **click_targets(10),
                 "customdata": values.ravel(),
                 "hovertemplate": f"{g}: %{{customdata:.3f}}<br>{where}<br><i>{click}</i><extra></extra>",
                 "xaxis": f"x{suffix}",

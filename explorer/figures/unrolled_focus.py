@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from explorer.config import LSTMConfig
-from explorer.figures.style import FOCUS, INK
+from explorer.figures.style import FOCUS, INK, click_targets
 from explorer.i18n import _
 
 
@@ -23,11 +23,8 @@ def cell_picker(cfg: LSTMConfig, col: dict[int, int], hover: np.ndarray) -> dict
         "y": y,
         "customdata": data,
         "text": text,
-        "mode": "markers",
         "name": "cell picker",
-        "marker": {"symbol": "square", "size": 34, "opacity": 0},
-        "selected": {"marker": {"opacity": 0}},
-        "unselected": {"marker": {"opacity": 0}},
+        **click_targets(34),
         "hovertemplate": "%{text}<br><i>" + _("click: open this cell") + "</i><extra></extra>",
         "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
     }
