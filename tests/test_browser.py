@@ -80,6 +80,12 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
+WIDENED_MARGINS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(gd => {
+    const s = gd._fullLayout._size, m = gd.layout.margin || {};
+    return ['l', 'r', 't', 'b'].some(k => m[k] !== undefined && Math.round(s[k]) !== m[k]);
+}).map(gd => gd.layout.meta.view)"""
+
+
 def test_page_loads_and_the_four_views_render(server, page):
     open_app(page, server)
     assert page.locator("[data-testid=stException]").count() == 0
@@ -90,6 +96,7 @@ def test_page_loads_and_the_four_views_render(server, page):
                           ("Hidden-state trajectories", {"trajectories", "state_space"})]:  # fmt: skip
         current = open_tab(page, tab)
         assert {p["view"] for p in current} == expected, tab
+        assert page.evaluate(WIDENED_MARGINS_JS) == [], tab  # each figure's margins hold its bars (`make_room`)
         views[tab] = current
         shot(page, "view_" + tab.split()[0].lower())
     graph = views["Unrolled graph"][0]

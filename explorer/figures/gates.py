@@ -22,6 +22,7 @@ from explorer.figures.style import (
     axis_suffix,
     click_targets,
     layout_dict,
+    make_room,
     stacked_rows,
     step_ticks,
     unvalidated_figure,
@@ -173,6 +174,7 @@ def make_gates_figure(
         _(" (units {first}–{last} of {U})").format(first=shown.start, last=shown.stop - 1, U=U) if len(shown) < U else ""
     )
     layout.update(layout_dict(title=title, view="gates", height=1100))
+    make_room(layout, l=80, r=122)  # the rows' "unit" titles; two colour bars
     layout.update(
         clickmode="event+select",
         shapes=shapes,
@@ -208,6 +210,6 @@ def make_gates_figure(
         )
         layout.update(player)
         layout["legend"]["y"] = -0.04
-        layout["margin"] = {**layout["margin"], "b": 150}
+        make_room(layout, b=190)  # legend and player
         layout["height"] += 100
     return unvalidated_figure(traces, layout, frames)

@@ -46,6 +46,17 @@ def layout_dict(*, title: str, view: str, height: int) -> dict:
     }
 
 
+def make_room(layout: dict, **sides: int) -> None:
+    """Set margins that already hold the figure's colorbars, legend and time player (``l``, ``r``, ``t``, ``b`` px).
+
+    Plotly widens a margin that is too small for them, then draws the whole chart a second time. Streamlit draws
+    a chart anew whenever its data change, so every press paid that pass (7–11 ms a chart in Chromium). The sizes
+    are what Plotly widened them to at the default and the largest configs, in English, plus a few px; a browser
+    test checks that no view's margin is widened. A projector's larger fonts, or longer labels, still widen them.
+    """
+    layout["margin"] = {**layout["margin"], **sides}
+
+
 def click_targets(size: int) -> dict:
     """A scatter trace's styling for invisible markers that are there to be clicked (a heatmap cell cannot be
     selected; a marker over it can).

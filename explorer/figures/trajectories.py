@@ -19,6 +19,7 @@ from explorer.figures.style import (
     OKABE_ITO,
     TIME_SCALE,
     layout_dict,
+    make_room,
     stacked_rows,
     step_ticks,
     unvalidated_figure,
@@ -137,6 +138,7 @@ def make_trajectory_figure(
     layout["xaxis3"].update(step_ticks(step_labels, html=True))
     title = _("Trajectories over time: {layer}, sample {sample}").format(layer=lt.name, sample=sample)
     layout.update(layout_dict(title=title, view="trajectories", height=640))
+    make_room(layout, r=212)  # the legend
     layout["legend"] = {"orientation": "v", "x": 1.01, "font": {"size": 12}}
     frames = None
     if step is not None:
@@ -156,7 +158,7 @@ def make_trajectory_figure(
         )
         layout.update(player)
         layout["height"] += 90
-        layout["margin"] = {**layout["margin"], "b": 130}
+        make_room(layout, b=156)  # the player
     return unvalidated_figure(traces, layout, frames)
 
 
@@ -266,7 +268,7 @@ def make_state_space_figure(
     title = _("h_t of {layer} in state space").format(layer=lt.name)
     title += "<br><sup>" + _("PCA over all samples and steps, {dims}-D").format(dims=dims) + "</sup>"
     layout = layout_dict(title=title, view="state_space", height=520)
-    layout["margin"] = {**layout["margin"], "t": 80}
+    make_room(layout, t=80, l=82, r=78, b=154)  # two title lines; tick labels, colour bar, legend
     if dims == 3:
         layout["scene"] = {
             name: {"title": {"text": label}} for name, label in zip(("xaxis", "yaxis", "zaxis"), labels, strict=True)

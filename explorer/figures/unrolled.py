@@ -25,6 +25,7 @@ from explorer.figures.style import (
     MUTED,
     SEQUENTIAL,
     layout_dict,
+    make_room,
     unvalidated_figure,
 )
 from explorer.figures.unrolled_focus import cell_picker, focus_mark
@@ -288,8 +289,9 @@ def make_unrolled_figure(
         hovermode="closest",
         clickmode="event+select",
     )
+    make_room(layout, r=110)  # the colour bar
     if frames:
         layout.update(player)
         layout["height"] += 70
-        layout["margin"] = {**layout["margin"], "b": 110}
+        make_room(layout, b=110)
     return unvalidated_figure(traces, layout, frames)
