@@ -282,7 +282,7 @@ def make_cell_figure(
             "range": [shown.start - 0.6, shown.stop - 0.4],
             "showticklabels": len(shown) <= 16,
             "tickfont": {"size": 10},
-            "title": {"text": _("unit"), "standoff": 0, "font": {"size": 12}},
+            "title": {"text": _("unit"), "font": {"size": 12}},  # below the tick labels, not among them
         }
         layout[f"yaxis{row}"] = {
             "domain": list(BARS_HEIGHT),
