@@ -118,7 +118,10 @@ async def learner(url: str, seconds: float, think: tuple[float, float], trains: 
             current = user.slider_values.get(key)
             if current is None:
                 continue
+            lo, hi = user.slider_bounds.get(key, (lo, hi))  # the slider's own range (a step slider ends at T)
             value = min(max(current + rng.choice((-1, 1)), lo), hi)
+            if value == current:  # a key press at the slider's end: the browser sends nothing
+                continue
             await user.set_slider(key, value, kind="focus" if key in FOCUS_KEYS else "slider")
     except (OSError, Exception) as err:  # a closed socket or a protocol failure is an error, not a crash
         user.results.append(RunResult("connection", 0.0, False))

@@ -82,6 +82,7 @@ class Learner:
     widget_ids: dict[str, str] = field(default_factory=dict)  # widget key → id (from the elements sent)
     widget_values: dict[str, WidgetState] = field(default_factory=dict)  # id → the state we set
     slider_values: dict[str, float] = field(default_factory=dict)  # key → the value the server shows
+    slider_bounds: dict[str, tuple[float, float]] = field(default_factory=dict)  # key → (min, max) as drawn
     metrics: dict[str, str] = field(default_factory=dict)  # metric label → value shown (e.g. "Parameters")
     training_states: set[str] = field(default_factory=set)  # "Training", "Waiting", "Trained" as the page said them
     keras_badge: str = ""  # the Keras check's badge as last shown ("checking…", then "max |Δ| vs Keras = …")
@@ -193,6 +194,8 @@ class Learner:
                 label = getattr(widget, "label", "")
                 if label:
                     self.widget_ids.setdefault(label, wid)
+                if kind == "slider":
+                    self.slider_bounds[key] = (widget.min, widget.max)
                 if kind == "slider" and widget.value:
                     self.slider_values[key] = widget.value[0]
                     if widget.set_value and wid in self.widget_values:  # the script set it: the frontend takes it

@@ -18,6 +18,7 @@ def test_a_simulated_slider_move_changes_the_model_the_server_shows():
     async def scenario(url):
         user = Learner(url, "view=gates")
         opened = await user.open()
+        bounds = user.slider_bounds["step"], user.slider_bounds["units_1"]
         before = user.metrics.get("Parameters")
         moved = await user.set_slider("units_1", 15)
         after = user.metrics.get("Parameters")
@@ -29,12 +30,13 @@ def test_a_simulated_slider_move_changes_the_model_the_server_shows():
         focus = await user.set_slider("step", 4, kind="focus")
         again = await user.set_slider("units_1", 14)  # the page again, after a fragment run
         await user.close()
-        return opened, before, moved, after, checking, focus, again
+        return opened, bounds, before, moved, after, checking, focus, again
 
     with streamlit_server() as (url, _proc, _):
-        opened, before, moved, after, checking, focus, again = asyncio.run(scenario(url))
+        opened, bounds, before, moved, after, checking, focus, again = asyncio.run(scenario(url))
         users = asyncio.run(class_run(url, 2, 20, (2, 5), 0.0, False, seed=1))
     assert opened.ok and moved.ok and moved.messages > 10 and not moved.fragment
+    assert bounds == ((1, 12), (1, 256))  # each slider's own range, as drawn (the walk never presses past an end)
     assert checking.ok and not checking.fragment  # (a keyed rerun would stop the badge's polling in the browser)
     assert focus.ok and focus.fragment and focus.messages < moved.messages / 4  # the gates view only, not the page
     assert again.ok and not again.fragment and again.messages > 10
