@@ -385,12 +385,25 @@ def test_a_focus_move_on_a_chart_view_reruns_only_that_view_and_the_url_follows(
     assert at.metric and "mean o" in json.dumps(figures(at)["unrolled"]["data"])
 
 
+def test_a_focus_move_while_the_badge_polls_reruns_only_the_view():
+    """The badge's fragment notes its id and interval when it runs; while it polls, a focus move still reruns only the
+    view, which asks the browser to poll the badge again (the browser test watches the badge reach its result)."""
+    at = settled(new_app({"view": "gates", "units": "6,4"}))
+    fragment_id, seconds = at.session_state["_polling_timers"]["_badge_pending"]
+    assert fragment_id and seconds >= 1.0
+    at.session_state["_badge_pending"] = True  # (as while a new model's check runs)
+    at.sidebar.slider(key="step").set_value(5).run()
+    assert_clean(at)
+    assert not at.metric and not at.sidebar.slider and at.query_params["step"] == "5"  # the view alone
+    assert "_restart_timers" not in at.session_state  # (done: the view's run asked for the polls)
+
+
 def test_a_focus_move_reruns_the_whole_page_where_more_than_the_view_shows_it():
-    """On the shapes view (no focus shown), during the lesson (its note quotes the focused step's numbers), while
-    the Keras badge polls for its check (a keyed rerun would stop the polling in the browser), and when the same
-    request also changes the model, a focus move is an ordinary rerun of the page."""
+    """On the shapes view (no focus shown), during the lesson (its note quotes the focused step's numbers), while a
+    fragment polls whose timer the view could not start again (a keyed rerun stops the polling in the browser), and
+    when the same request also changes the model, a focus move is an ordinary rerun of the page."""
     at = new_app({"view": "gates", "units": "5,3"})
-    at.session_state["_badge_pending"] = True  # (as while the check runs: the badge's fragment polls)
+    at.session_state["_job_was_active"] = True  # (a job's live status polling, its fragment's timer not noted)
     at.sidebar.slider(key="step").set_value(4).run()
     assert_clean(at)
     assert at.metric and at.sidebar.slider and at.query_params["step"] == "4"

@@ -187,8 +187,9 @@ def test_the_load_benchmarks_learner_does_what_chromium_does_on_the_wire(server,
 
 def test_a_focus_key_reruns_only_the_view_and_never_stops_the_badges_check(server, page):
     """In Chromium, a ``step t`` key press on the gates view is answered by the view's fragment alone (no header metric
-    sent again) and the URL follows; pressed while the Keras badge still checks a new model, it reruns the page
-    instead, and the badge goes on to its result (a keyed fragment rerun would make the browser drop its polling)."""
+    sent again) and the URL follows; pressed while the Keras badge still checks a new model, it is answered by the view
+    alone too, and the badge goes on to its result: the browser dropped the badge's timer when the keyed rerun began as
+    a run of the page, and the view's run starts it again (`restart_polling_timers`)."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     received: list[ForwardMsg] = []
@@ -225,9 +226,13 @@ def test_a_focus_key_reruns_only_the_view_and_never_stops_the_badges_check(serve
     seen = len(received)
     step.focus()
     page.keyboard.press("ArrowRight")
-    wait_for_run(seen, ForwardMsg.FINISHED_SUCCESSFULLY)  # the page's own rerun
+    run = wait_for_run(seen, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+    kinds = {m.delta.new_element.WhichOneof("type") for m in run if m.WhichOneof("type") == "delta"}
+    assert "plotly_chart" in kinds and "metric" not in kinds  # the view alone, while the badge checks
+    assert any(m.WhichOneof("type") == "auto_rerun" for m in run)  # its timer started again
     page.get_by_text("vs Keras =").wait_for(timeout=60000)  # the badge still reached its result
-    assert "step=3" in page.url and page.console_errors == []
+    page.wait_for_url(re.compile(r"step=3"), timeout=10000)
+    assert page.console_errors == []
 
 
 def test_broken_stack_shows_its_explanation(server, page):

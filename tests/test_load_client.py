@@ -22,22 +22,23 @@ def test_a_simulated_slider_move_changes_the_model_the_server_shows():
         before = user.metrics.get("Parameters")
         moved = await user.set_slider("units_1", 15)
         after = user.metrics.get("Parameters")
-        checking = await user.set_slider("step", 3, kind="focus")  # the badge still polls: the page reruns
+        checking = await user.set_slider("step", 3, kind="focus")  # the badge still polls: the view alone reruns
         for _ in range(600):
             if "vs Keras =" in user.keras_badge:
                 break
             await asyncio.sleep(0.1)
+        checked = user.keras_badge  # (its polls went on after the view's run)
         focus = await user.set_slider("step", 4, kind="focus")
         again = await user.set_slider("units_1", 14)  # the page again, after a fragment run
         await user.close()
-        return opened, bounds, before, moved, after, checking, focus, again
+        return opened, bounds, before, moved, after, checking, checked, focus, again
 
     with streamlit_server() as (url, _proc, _):
-        opened, bounds, before, moved, after, checking, focus, again = asyncio.run(scenario(url))
+        opened, bounds, before, moved, after, checking, checked, focus, again = asyncio.run(scenario(url))
         users = asyncio.run(class_run(url, 2, 20, (2, 5), 0.0, False, seed=1))
     assert opened.ok and moved.ok and moved.messages > 10 and not moved.fragment
     assert bounds == ((1, 12), (1, 256))  # each slider's own range, as drawn (the walk never presses past an end)
-    assert checking.ok and not checking.fragment  # (a keyed rerun would stop the badge's polling in the browser)
+    assert checking.ok and checking.fragment and "vs Keras =" in checked  # the view restarted the badge's polling
     assert focus.ok and focus.fragment and focus.messages < moved.messages / 4  # the gates view only, not the page
     assert again.ok and not again.fragment and again.messages > 10
     lstm = lambda units, inputs: 4 * (units * (inputs + units) + units)  # noqa: E731 (Keras's LSTM parameter count)

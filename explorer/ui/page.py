@@ -42,7 +42,9 @@ from explorer.ui.view_fragment import (
     FOCUS_PANELS,
     VIEW_FRAGMENT,
     focus_moved,
+    note_polling,
     remember_page_view,
+    restart_polling_timers,
     with_focus,
 )
 from explorer.upload.weights import describe
@@ -59,6 +61,7 @@ def keras_badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
     @st.fragment(run_every=None if future.done() else BADGE_POLL_S)
     def badge() -> None:
+        note_polling(BADGE_POLLING, BADGE_POLL_S)
         with use_language(page_language()):  # a fragment's rerun runs only this function: set the language again
             _badge(view, data_key, weights)
 
@@ -237,6 +240,7 @@ def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: Tra
     fragment_rerun = not st.session_state.get("_full_run")
     if fragment_rerun:  # the page's own rerun did this already
         yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))
+        restart_polling_timers()
     with page_rerun() if fragment_rerun else nullcontext(), use_language(page_language()):
         view = with_focus(url_view, st.session_state)
         if fragment_rerun:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
 
 from explorer import ConfigError
 from explorer.ui.controls import panel_key, state_to_view
@@ -20,6 +22,8 @@ FOCUS_KEYS = ("sample", "unit", "step", "colour_by")  # what such a move changes
 BADGE_POLLING = "_badge_pending"  # session flag: the Keras badge's fragment polls for its check
 JOB_POLLING = "_job_was_active"  # session flag: a job's live status polls
 POLLING = (BADGE_POLLING, JOB_POLLING)
+_TIMERS = "_polling_timers"  # session: polling flag → (its fragment's id, seconds between polls)
+_RESTART = "_restart_timers"  # session flag: this rerun of the view alone restarts the polling fragments' timers
 
 
 def with_focus(view: ViewConfig, state) -> ViewConfig:
@@ -31,22 +35,49 @@ def focus_moved() -> None:
     """A focus widget's callback: rerun only the open view (its fragment, `VIEW_FRAGMENT`), not the page.
 
     Only when the open view is one of `FOCUS_PANELS`, nothing else on the page shows the focus (the lesson's note
-    quotes the focused step's numbers), no fragment is polling (`POLLING`: a callback's keyed rerun starts as a run
-    of the page, cut short, and the frontend drops every fragment's timer when a run of the page starts, so the
-    Keras badge would stay at "checking…" and a job's live status would stop), and the request changed nothing but
-    the focus (`_only_focus_moved`). Otherwise, or when the last run drew no such fragment, the whole page reruns,
-    as for any widget.
+    quotes the focused step's numbers), and the request changed nothing but the focus (`_only_focus_moved`).
+    Otherwise, or when the last run drew no such fragment, the whole page reruns, as for any widget.
+
+    A fragment that polls (`POLLING`: the Keras badge, a job's live status) keeps polling: a callback's keyed rerun
+    starts as a run of the page, cut short, and the frontend drops every fragment's timer when a run of the page
+    starts, so the view's rerun starts the timers again (`restart_polling_timers`). Without that the badge stayed at
+    "checking…" until the next run of the page.
     """
     if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
         return
-    if any(st.session_state.get(flag) for flag in POLLING):
-        return
     if not _only_focus_moved():
         return
+    polling = [flag for flag in POLLING if st.session_state.get(flag)]
+    if any(flag not in st.session_state.get(_TIMERS, {}) for flag in polling):  # a timer this session cannot restart
+        return
+    st.session_state[_RESTART] = bool(polling)
     try:
         st.rerun(VIEW_FRAGMENT)
     except StreamlitAPIException:  # no such fragment in the last run: the page's own rerun
+        st.session_state[_RESTART] = False
         return
+
+
+def note_polling(flag: str, seconds: float) -> None:
+    """Call inside a fragment that polls every ``seconds`` while ``flag`` is set: what `restart_polling_timers` needs."""
+    fragment_id = ThreadState.get().fragment_id
+    if fragment_id:
+        st.session_state.setdefault(_TIMERS, {})[flag] = (fragment_id, seconds)
+
+
+def restart_polling_timers() -> None:
+    """In a rerun of the view alone that `focus_moved` started: ask the browser to poll again every fragment that was
+    polling (the run of the page that the keyed rerun cut short had stopped their timers). The same message a
+    fragment with ``run_every`` sends when it is drawn."""
+    if not st.session_state.pop(_RESTART, False):
+        return
+    ctx = get_script_run_ctx()
+    for flag, (fragment_id, seconds) in st.session_state.get(_TIMERS, {}).items():
+        if ctx is not None and st.session_state.get(flag):
+            msg = ForwardMsg()
+            msg.auto_rerun.interval = seconds
+            msg.auto_rerun.fragment_id = fragment_id
+            ctx.enqueue(msg)
 
 
 def _only_focus_moved() -> bool:
