@@ -400,10 +400,10 @@ def test_a_focus_move_while_the_badge_polls_reruns_only_the_view():
 
 def test_a_focus_move_reruns_the_whole_page_where_more_than_the_view_shows_it():
     """On the shapes view (no focus shown), during the lesson (its note quotes the focused step's numbers), while a
-    fragment polls whose timer the view could not start again (a keyed rerun stops the polling in the browser), and
-    when the same request also changes the model, a focus move is an ordinary rerun of the page."""
+    job trains (every view shows its newest snapshot), and when the same request also changes the model, a focus
+    move is an ordinary rerun of the page."""
     at = new_app({"view": "gates", "units": "5,3"})
-    at.session_state["_job_was_active"] = True  # (a job's live status polling, its fragment's timer not noted)
+    at.session_state["_job_was_active"] = True  # (as while a job trains: its live status polls)
     at.sidebar.slider(key="step").set_value(4).run()
     assert_clean(at)
     assert at.metric and at.sidebar.slider and at.query_params["step"] == "4"

@@ -23,7 +23,7 @@ from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, page_language, state_to_view
-from explorer.ui.view_fragment import JOB_POLLING, note_polling
+from explorer.ui.view_fragment import JOB_POLLING
 from explorer.view import ViewConfig
 
 POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
@@ -230,7 +230,6 @@ def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:
 
     @st.fragment(run_every=POLL_S if active else None)
     def live() -> None:
-        note_polling(JOB_POLLING, POLL_S)
         with use_language(page_language()):  # a fragment's rerun runs only this function: set the language again
             _live(job, spec)
 

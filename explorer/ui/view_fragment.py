@@ -21,7 +21,6 @@ FOCUS_PANELS = ("graph", "cell", "gates", "trajectories")  # the views a focus m
 FOCUS_KEYS = ("sample", "unit", "step", "colour_by")  # what such a move changes (not `layer`: the unit's range follows it)
 BADGE_POLLING = "_badge_pending"  # session flag: the Keras badge's fragment polls for its check
 JOB_POLLING = "_job_was_active"  # session flag: a job's live status polls
-POLLING = (BADGE_POLLING, JOB_POLLING)
 _TIMERS = "_polling_timers"  # session: polling flag → (its fragment's id, seconds between polls)
 _RESTART = "_restart_timers"  # session flag: this rerun of the view alone restarts the polling fragments' timers
 
@@ -38,19 +37,20 @@ def focus_moved() -> None:
     quotes the focused step's numbers), and the request changed nothing but the focus (`_only_focus_moved`).
     Otherwise, or when the last run drew no such fragment, the whole page reruns, as for any widget.
 
-    A fragment that polls (`POLLING`: the Keras badge, a job's live status) keeps polling: a callback's keyed rerun
-    starts as a run of the page, cut short, and the frontend drops every fragment's timer when a run of the page
-    starts, so the view's rerun starts the timers again (`restart_polling_timers`). Without that the badge stayed at
-    "checking…" until the next run of the page.
+    While a job trains (`JOB_POLLING`) the whole page reruns: every view then shows the job's newest snapshot, which
+    the view's fragment, drawn with the last run's weights, would not. The Keras badge's check (`BADGE_POLLING`) keeps
+    polling: a callback's keyed rerun starts as a run of the page, cut short, and the frontend drops every
+    fragment's timer when a run of the page starts, so the view's rerun starts the badge's again
+    (`restart_polling_timers`). Without that the badge stayed at "checking…" until the next run of the page.
     """
     if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
         return
-    if not _only_focus_moved():
+    if st.session_state.get(JOB_POLLING) or not _only_focus_moved():
         return
-    polling = [flag for flag in POLLING if st.session_state.get(flag)]
-    if any(flag not in st.session_state.get(_TIMERS, {}) for flag in polling):  # a timer this session cannot restart
+    polling = bool(st.session_state.get(BADGE_POLLING))
+    if polling and BADGE_POLLING not in st.session_state.get(_TIMERS, {}):  # a timer this session cannot restart
         return
-    st.session_state[_RESTART] = bool(polling)
+    st.session_state[_RESTART] = polling
     try:
         st.rerun(VIEW_FRAGMENT)
     except StreamlitAPIException:  # no such fragment in the last run: the page's own rerun
