@@ -240,7 +240,7 @@ def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: Tra
     fragment_rerun = not st.session_state.get("_full_run")
     if fragment_rerun:  # the page's own rerun did this already
         yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))
-        restart_polling_timers()
+    restart_polling_timers(send=fragment_rerun)
     with page_rerun() if fragment_rerun else nullcontext(), use_language(page_language()):
         view = with_focus(url_view, st.session_state)
         if fragment_rerun:

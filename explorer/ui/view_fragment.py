@@ -3,6 +3,10 @@
 The graph, cell, gates and trajectories views show the focus (sample, unit, step t) and nothing else on the page
 does, so a focus slider's callback (`focus_moved`) reruns only the fragment that draws the open view
 (`VIEW_FRAGMENT`, in `explorer.ui.page`) instead of the page's ~90 elements.
+
+Restarting the badge's polling uses two of Streamlit's internals, as pinned in requirements.txt: the running
+fragment's id (``ThreadState``) and the ``auto_rerun`` message that ``st.fragment(run_every=…)`` sends. The browser
+test and the load client's test fail if either changes.
 """
 
 from __future__ import annotations
@@ -65,11 +69,16 @@ def note_polling(flag: str, seconds: float) -> None:
         st.session_state.setdefault(_TIMERS, {})[flag] = (fragment_id, seconds)
 
 
-def restart_polling_timers() -> None:
+def restart_polling_timers(*, send: bool = True) -> None:
     """In a rerun of the view alone that `focus_moved` started: ask the browser to poll again every fragment that was
     polling (the run of the page that the keyed rerun cut short had stopped their timers). The same message a
-    fragment with ``run_every`` sends when it is drawn."""
-    if not st.session_state.pop(_RESTART, False):
+    fragment with ``run_every`` sends when it is drawn.
+
+    Args:
+        send: ``False`` in a run of the page, which draws the polling fragments (and their timers) itself: the
+            request is only forgotten, so that no later rerun of the view starts a second timer.
+    """
+    if not st.session_state.pop(_RESTART, False) or not send:
         return
     ctx = get_script_run_ctx()
     for flag, (fragment_id, seconds) in st.session_state.get(_TIMERS, {}).items():
