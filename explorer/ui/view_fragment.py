@@ -78,11 +78,11 @@ def restart_polling_timers(*, send: bool = True) -> None:
         send: ``False`` in a run of the page, which draws the polling fragments (and their timers) itself: the
             request is only forgotten, so that no later rerun of the view starts a second timer.
     """
-    if not st.session_state.pop(_RESTART, False) or not send:
-        return
     ctx = get_script_run_ctx()
+    if not st.session_state.pop(_RESTART, False) or not send or ctx is None:
+        return
     for flag, (fragment_id, seconds) in st.session_state.get(_TIMERS, {}).items():
-        if ctx is not None and st.session_state.get(flag):
+        if st.session_state.get(flag):
             msg = ForwardMsg()
             msg.auto_rerun.interval = seconds
             msg.auto_rerun.fragment_id = fragment_id
