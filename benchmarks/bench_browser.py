@@ -1,7 +1,7 @@
 """What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
 
 Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100] [--large-configs 30]
-[--parts cold,default,largest,memory,memory-large,training,ready,cell]``.
+[--parts cold,default,largest,memory,memory-large,training,ready,cell,figures]``.
 Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
@@ -17,6 +17,8 @@ Prints figures (median, p95); asserts nothing.
   training page while its job runs, the snapshot scrubber after training (``--parts training``);
 - the cell view: a click on a graph cell → the cell view there, the ◀ / ▶ step buttons, and every time
   player's frame rate in the browser at the default and the largest config (``--parts cell``);
+- the figure floor: a key press in an app that shows the page's own figures, made at its start, beside the page's
+  press on the same view (``--parts figures``): what Streamlit and Plotly alone cost to draw the page's charts;
 - a fresh replica's first visitor, arriving when the replica reports ready, with and without the container's
   launcher that imports TensorFlow at start (``--parts ready``).
 """
@@ -448,6 +450,31 @@ def part_cell(pw, url: str, reps: int) -> None:
                 print(f"{name}: {view} player: {frame_rate(page, view, 4.0)}")
 
 
+FIGURE_VIEWS = (("graph", "Unrolled graph"), ("gates", "Gate activations"), ("trajectories", "Hidden-state trajectories"))
+
+
+def part_figures(pw, url: str, reps: int) -> None:
+    """The figure floor: a units key press in an app that shows the page's own figures for that view, made at its start
+    (`figure_floor_app.py`: what Streamlit and Plotly alone cost to draw those charts), beside the real page's press
+    on the same view and the same two models (cached), and both against the trivial app's floor."""
+    app = Path(__file__).with_name("figure_floor_app.py")
+    for name, query in (("default", "/?"), ("largest", LARGEST + "&")):
+        for kind, _tab in FIGURE_VIEWS:
+            with bench_page(pw) as (page, _errors), streamlit_server(script=app) as (floor_url, *_):
+                page.goto(floor_url + query + f"view={kind}")
+                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120000)
+                time.sleep(2)
+                press_latency(page, 2, None, badge=False)
+                figure_floor = press_latency(page, reps, None, badge=False)[0]
+            with bench_page(pw) as (page, _errors):
+                payload = open_page(page, url + query + f"view={kind}")
+                press_latency(page, 2, payload)
+                real = press_latency(page, reps, payload)[0]
+            share = statistics.median(figure_floor) / statistics.median(real)
+            print(f"{name}, {kind}: figure floor (ms) {summary(figure_floor)}{vs_floor(figure_floor)}")
+            print(f"{name}, {kind}: the page (ms)     {summary(real)}{vs_floor(real)}; the figure floor is {share:.0%} of it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
@@ -467,7 +494,7 @@ def main() -> None:
             first, full = cold_start(pw, args.cold_reps)
             print(f"cold start (s), server start → first paint:       {summary(first)}")
             print(f"cold start (s), server start → coloured graph:    {summary(full)}")
-        if parts & {"default", "largest"}:
+        if parts & {"default", "largest", "figures"}:
             FLOOR_MS.extend(floor_press(pw, args.reps))
             print(f"floor: trivial app, slider → chart (ms)            {summary(FLOOR_MS)}")
         with streamlit_server() as (url, proc, _started):
@@ -482,6 +509,8 @@ def main() -> None:
                 part_training(pw, url, proc, args.reps)
             if "cell" in parts:
                 part_cell(pw, url, args.reps)
+            if "figures" in parts:
+                part_figures(pw, url, args.reps)
         if "ready" in parts:
             part_ready(pw, max(args.cold_reps // 2, 3))
         if "memory-large" in parts:

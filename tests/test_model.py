@@ -273,3 +273,29 @@ def test_the_model_store_builds_a_timesteps_step_on_the_kept_layers_and_shows_it
     assert first.table == shape_table(cfg, build_model(cfg))  # and the first keeps T = 5
     # Keras's summary reads a shared layer's last node: the store's summary is of a model of its own
     assert "(None, 6, 4)" in models.model_summary(step) and "(None, 5, 4)" in models.model_summary(cfg)
+
+
+def test_a_models_shapes_outlive_the_model_in_its_store(monkeypatch):
+    """The header's shapes and count come from the real model once; after the parameter budget dropped that model
+    (a large config stepping between two sizes), asking again builds nothing."""
+    from explorer.ui.cache import models
+    from explorer.ui.store import BoundedStore
+
+    store = BoundedStore(models._build_bundle, max_entries=1)  # room for one model only
+    monkeypatch.setattr(models, "MODELS", store)
+    monkeypatch.setattr(models, "SHAPES", BoundedStore(models._read_shapes, max_entries=8))
+    cfg = LSTMConfig(timesteps=5, features=3, units=(4, 3), return_sequences=(True, False), seed=4245)
+    wider = cfg.replace(units=(5, 3))
+    first = models.model_shapes(cfg)
+    assert models.model_shapes(wider).count_params == build_model(wider).count_params()  # drops cfg's model
+    assert (cfg, None) not in store
+    builds: list[LSTMConfig] = []
+    real = models.build_model
+    monkeypatch.setattr(models, "build_model", lambda c, initial_weights=None: builds.append(c))
+    again = models.model_shapes(cfg)
+    assert builds == [] and (cfg, None) not in store  # no model built for it
+    monkeypatch.setattr(models, "build_model", real)
+    assert again is first and again.table == shape_table(cfg, build_model(cfg))
+    assert again.count_params == build_model(cfg).count_params() == 4 * (4 * (3 + 4) + 4) + 4 * (3 * (4 + 3) + 3)
+    broken = cfg.replace(return_sequences=(False, False))
+    assert isinstance(models.model_shapes(broken), ConfigError)  # a broken stack answers with Keras's refusal

@@ -46,10 +46,10 @@ def _params_at(cfg, timesteps: int) -> int:
 def step_facts(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress, note: str = "") -> dict[str, str]:
     """The facts this step's live model gives (`explorer.lesson.facts.FACTS`; the costly ones only if ``note`` names them)."""
     cfg = view.model.buildable_prefix()
-    bundle = cache.model_bundle(cfg)
-    if isinstance(bundle, ConfigError):
+    shapes = cache.model_shapes(cfg)
+    if isinstance(shapes, ConfigError):
         return {}
-    facts = model_facts(cfg, bundle.table, bundle.count_params, view.batch_size)
+    facts = model_facts(cfg, shapes.table, shapes.count_params, view.batch_size)
     if "{params_T10}" in note:  # a second Keras build: only for the note that names it
         facts["params_T10"] = f"{_params_at(cfg, 10):,}"
     tr = cache.view_trace(view.model, data_key, weights)

@@ -96,7 +96,7 @@ def _badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) ->
     )
 
 
-def header(view: ViewConfig, bundle) -> None:
+def header(view: ViewConfig, shapes: cache.ModelShapes | ConfigError) -> None:
     m = view.model
     title, language, lecture, lesson = st.columns([3, 2, 2, 1.4], vertical_alignment="center")  # one row: room for charts
     title.markdown("## LSTM Explorer")
@@ -118,17 +118,17 @@ def header(view: ViewConfig, bundle) -> None:
         format_shape((None, m.timesteps, m.features)),
         help=_("keras.Input(shape=(timesteps, features)); None = batch"),
     )
-    if isinstance(bundle, ConfigError):
+    if isinstance(shapes, ConfigError):
         cols[1].metric(_("Output shape"), "—", help=_("No model: see the explanation below."))
         cols[2].metric(_("Parameters"), "—")
     else:
         cols[1].metric(
             _("Output shape"),
-            format_shape(bundle.table[-1].output_shape) if not m.return_state else "[output, h, c]",
+            format_shape(shapes.table[-1].output_shape) if not m.return_state else "[output, h, c]",
             help=_("What model(x) returns for a batch of any size."),
         )
         cols[2].metric(
-            _("Parameters"), f"{bundle.count_params:,}", help=_("Keras's model.count_params(): independent of timesteps.")
+            _("Parameters"), f"{shapes.count_params:,}", help=_("Keras's model.count_params(): independent of timesteps.")
         )
     cols[3].metric(
         _("Data"), format_shape((view.batch_size, m.timesteps, m.features)), help=_("(samples, timesteps, features) fed in")
@@ -159,7 +159,7 @@ def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     cfg = view.model.buildable_prefix()
-    bundle = cache.model_bundle(cfg)
+    shapes = cache.model_shapes(cfg)
     show_chart(cache.shapes_figure(cfg, weights, lang=view.lang), "shapes")
     left, right = st.columns([3, 2])
     with left:
@@ -173,7 +173,7 @@ def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
                 _("params"): r.params,
                 _("formula"): _(r.formula),  # the input row's is a message; the others are numbers (kept as they are)
             }
-            for r in bundle.table
+            for r in shapes.table
         ]
         st.dataframe(rows, hide_index=True, width="stretch")
     with right:
@@ -292,11 +292,11 @@ def _render(t0: float) -> None:
 
     _phase("controls", t0)
     data_key = view.data_key
-    bundle = cache.model_bundle(view.model)  # shapes and counts: the same for trained weights
+    shapes = cache.model_shapes(view.model)  # shapes and counts: the same for trained weights
     _phase("model", t0)
-    header(view, bundle)
-    if isinstance(bundle, ConfigError):
-        broken_stack_notice(view, bundle)
+    header(view, shapes)
+    if isinstance(shapes, ConfigError):
+        broken_stack_notice(view, shapes)
     else:
         keras_badge(view, data_key, weights)
     if advice := view.model.head_advice:

@@ -30,7 +30,17 @@ from explorer.ui.cache.answers import (
 )
 from explorer.ui.cache.checks import CHECK_DELAY_S, StaleCheck, keras_check_future
 from explorer.ui.cache.figures import gates_figure, shapes_figure, state_space_3d, trajectory_figures, unrolled_figure
-from explorer.ui.cache.models import MODEL_PARAMS_BUDGET, MODELS, ModelBundle, model_bundle, model_summary, traced_weights
+from explorer.ui.cache.models import (
+    MODEL_PARAMS_BUDGET,
+    MODELS,
+    SHAPES,
+    ModelBundle,
+    ModelShapes,
+    model_bundle,
+    model_shapes,
+    model_summary,
+    traced_weights,
+)
 from explorer.ui.cache.prefetch import PREFETCH_DELAY_S, PREFETCH_MAX_PARAMS, prefetch_next
 from explorer.ui.cache.traces import TRACE_BYTES_BUDGET, TRACES, sample_batch, step_labels, task_samples, view_trace
 from explorer.ui.cache.workers import shut_down_background_work
@@ -45,9 +55,11 @@ __all__ = [
     "MODEL_PARAMS_BUDGET",
     "PREFETCH_DELAY_S",
     "PREFETCH_MAX_PARAMS",
+    "SHAPES",
     "TRACES",
     "TRACE_BYTES_BUDGET",
     "ModelBundle",
+    "ModelShapes",
     "StaleCheck",
     "activation_curves",
     "argument_rows",
@@ -58,6 +70,7 @@ __all__ = [
     "halves",
     "keras_check_future",
     "model_bundle",
+    "model_shapes",
     "model_summary",
     "params_points",
     "prefetch_next",

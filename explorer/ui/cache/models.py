@@ -140,6 +140,34 @@ def model_bundle(cfg: LSTMConfig, weights: TrainedWeights | None = None) -> Mode
     return MODELS.get((cfg, weights if cfg.is_buildable else None))
 
 
+@dataclass(frozen=True)
+class ModelShapes:
+    """What every view's header shows about a model: its shape table and parameter count, read off the real Keras
+    model when it was built (`ModelBundle`), and kept after the model itself has left the store."""
+
+    table: ShapeTable
+    count_params: int
+
+
+def _read_shapes(cfg: LSTMConfig) -> ModelShapes | ConfigError:
+    bundle = model_bundle(cfg)
+    return bundle if isinstance(bundle, ConfigError) else ModelShapes(bundle.table, bundle.count_params)
+
+
+# A few hundred bytes each. The parameter budget keeps at most one model of the largest config (1.9M parameters of
+# 3.5M): a learner stepping between two of its sizes rebuilt the model on every key press (~150 ms at 4 x 256 on this
+# VM), only for the header's shapes and count, when the trace, the figures and the check were all still kept.
+SHAPES: BoundedStore[LSTMConfig, ModelShapes | ConfigError] = BoundedStore(_read_shapes, max_entries=4096)
+
+
+def model_shapes(cfg: LSTMConfig) -> ModelShapes | ConfigError:
+    """The shape table and parameter count of ``cfg``'s model (a broken stack: its `ConfigError`), built once.
+
+    The same for a training snapshot's weights (shapes and counts do not depend on them).
+    """
+    return SHAPES.get(cfg)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def model_summary(cfg: LSTMConfig) -> str:
     """Keras's ``model.summary()`` text (only the shapes view shows it)."""
