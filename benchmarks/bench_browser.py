@@ -17,8 +17,9 @@ Prints figures (median, p95); asserts nothing.
   training page while its job runs, the snapshot scrubber after training (``--parts training``);
 - the cell view: a click on a graph cell → the cell view there, the ◀ / ▶ step buttons, and every time
   player's frame rate in the browser at the default and the largest config (``--parts cell``);
-- the figure floor: a key press in an app that shows the page's own figures, made at its start, beside the page's
-  press on the same view (``--parts figures``): what Streamlit and Plotly alone cost to draw the page's charts;
+- the figure floor: a key press in an app that shows the page's own figures, made at its start, alone and inside
+  the page's skeleton of controls, beside the page's press on the same view (``--parts figures``): what Streamlit
+  and Plotly alone cost to draw the page's charts, and with the page's controls around them;
 - a fresh replica's first visitor, arriving when the replica reports ready, with and without the container's
   launcher that imports TensorFlow at start (``--parts ready``).
 """
@@ -453,26 +454,37 @@ def part_cell(pw, url: str, reps: int) -> None:
 FIGURE_VIEWS = (("graph", "Unrolled graph"), ("gates", "Gate activations"), ("trajectories", "Hidden-state trajectories"))
 
 
+def figure_floor_press(pw, query: str, kind: str, reps: int, *, controls: bool = False) -> list[float]:
+    """Key presses in `figure_floor_app.py` showing the page's ``kind`` figures for ``query`` (``controls``: inside the
+    page's skeleton of controls), timed as the page's are."""
+    app = Path(__file__).with_name("figure_floor_app.py")
+    env = {"FIGURE_FLOOR_CONTROLS": "1"} if controls else {}
+    with bench_page(pw) as (page, _errors), streamlit_server(script=app, env=env) as (floor_url, *_):
+        page.goto(floor_url + query + f"view={kind}")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120000)
+        time.sleep(2)
+        press_latency(page, 2, None, badge=False)
+        return press_latency(page, reps, None, badge=False)[0]
+
+
 def part_figures(pw, url: str, reps: int) -> None:
     """The figure floor: a units key press in an app that shows the page's own figures for that view, made at its start
-    (`figure_floor_app.py`: what Streamlit and Plotly alone cost to draw those charts), beside the real page's press
-    on the same view and the same two models (cached), and both against the trivial app's floor."""
-    app = Path(__file__).with_name("figure_floor_app.py")
+    (`figure_floor_app.py`: what Streamlit and Plotly alone cost to draw those charts), then the same inside the
+    page's skeleton of controls (`page_controls.py`), beside the real page's press on the same view and the same two
+    models (cached); all against the trivial app's floor."""
     for name, query in (("default", "/?"), ("largest", LARGEST + "&")):
-        for kind, _tab in FIGURE_VIEWS:
-            with bench_page(pw) as (page, _errors), streamlit_server(script=app) as (floor_url, *_):
-                page.goto(floor_url + query + f"view={kind}")
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120000)
-                time.sleep(2)
-                press_latency(page, 2, None, badge=False)
-                figure_floor = press_latency(page, reps, None, badge=False)[0]
+        for kind in ("graph", "gates", "trajectories"):
+            figure_floor = figure_floor_press(pw, query, kind, reps)
+            with_controls = figure_floor_press(pw, query, kind, reps, controls=True)
             with bench_page(pw) as (page, _errors):
                 payload = open_page(page, url + query + f"view={kind}")
                 press_latency(page, 2, payload)
                 real = press_latency(page, reps, payload)[0]
-            share = statistics.median(figure_floor) / statistics.median(real)
-            print(f"{name}, {kind}: figure floor (ms) {summary(figure_floor)}{vs_floor(figure_floor)}")
-            print(f"{name}, {kind}: the page (ms)     {summary(real)}{vs_floor(real)}; the figure floor is {share:.0%} of it")
+            share = statistics.median(with_controls) / statistics.median(real)
+            print(f"{name}, {kind}: figure floor (ms)       {summary(figure_floor)}{vs_floor(figure_floor)}")
+            print(f"{name}, {kind}: + the page's controls   {summary(with_controls)}{vs_floor(with_controls)}")
+            print(f"{name}, {kind}: the page (ms)           {summary(real)}{vs_floor(real)}; "
+                  f"the floor with controls is {share:.0%} of it")  # fmt: skip
 
 
 def main() -> None:

@@ -10,7 +10,9 @@ the same load against a trivial one-slider app started by this run (the floor). 
 
 ``--element-floor`` adds a third run: the trivial app drawing as many elements as the real page sent per slider
 move (one-line captions, no work behind them). It splits the ratio to the floor into what Streamlit costs per
-element sent and what the page's own work costs.
+element sent and what the page's own work costs. ``--control-floor`` adds another: the trivial app's slider and chart
+inside the page's own skeleton (`page_controls.py`: the page's 36 controls, header, metrics, tabs and downloads, no
+work behind them), what Streamlit costs a page with these controls.
 
 Each learner opens a link from a realistic mix (views, stacked configs, long sequences, now and then the
 largest config, a task), then every ``think`` seconds (uniform) moves a model slider (``lstm_1 units``,
@@ -199,13 +201,14 @@ def run(
     trivial: bool,
     extra_elements: int = 0,
     profile: Path | None = None,
+    controls: bool = False,
 ) -> tuple[dict, float, float]:
     """One class run; returns (times by interaction, peak RSS in MB, mean messages per slider move).
 
     ``profile``: record the server's GIL holders into this file while the class runs, and print the summary.
     """
     script = Path(__file__).with_name("trivial_app.py") if trivial else None
-    env = {"TRIVIAL_APP_ELEMENTS": str(extra_elements)}
+    env = {"TRIVIAL_APP_ELEMENTS": str(extra_elements), **({"TRIVIAL_APP_CONTROLS": "1"} if controls else {})}
     with streamlit_server(script=script, env=env) as (url, proc, _):
         if not trivial:  # warm the server (TensorFlow imported) as a lecture's first minute would
             asyncio.run(class_run(url, 1, 1, (1, 1), 0, False, 0))
@@ -219,7 +222,8 @@ def run(
         lines = summary(profile.read_text(), of=PROFILED) if profile.exists() else [said.strip()[-300:]]
         for line in lines:
             print("    " + line)
-    label = f"{('trivial+' if extra_elements else 'trivial') if trivial else 'explorer'} ×{n}"
+    kind = "trivial+controls" if controls else "trivial+" if extra_elements else "trivial"
+    label = f"{kind if trivial else 'explorer'} ×{n}"
     times = report(users, label)
     sent = messages_per_move(users)
     print(f"  {label:<10} server peak RSS {rss:.0f} MB; {sent:.0f} messages per slider move")
@@ -251,6 +255,9 @@ def main() -> None:
     parser.add_argument(
         "--element-floor", action="store_true", help="also run the trivial app drawing as many elements as the page sent"
     )
+    parser.add_argument(
+        "--control-floor", action="store_true", help="also run the trivial app inside the page's skeleton of controls"
+    )
     args = parser.parse_args()
     think = tuple(float(v) for v in args.think.split(","))
     print(f"{args.seconds:.0f} s per run, think {think[0]}–{think[1]} s, train share {args.train}")
@@ -269,6 +276,12 @@ def main() -> None:
                 print(f"  ×{n}: the trivial app with {extra} more elements: slider p95 = "
                       f"{p95(elements['slider']) / p95(floor['slider']):.1f} × the trivial app's; the page = "
                       f"{p95(times['slider']) / p95(elements['slider']):.1f} × this element floor")  # fmt: skip
+        if args.control_floor:
+            controls, _, controls_sent = run(n, args.seconds, think, 0, trivial=True, controls=True)
+            if floor.get("slider") and controls.get("slider"):
+                print(f"  ×{n}: the trivial app in the page's skeleton ({controls_sent:.0f} messages per move): slider p95 = "
+                      f"{p95(controls['slider']) / p95(floor['slider']):.1f} × the trivial app's; the page = "
+                      f"{p95(times['slider']) / p95(controls['slider']):.1f} × this control floor")  # fmt: skip
 
 
 if __name__ == "__main__":

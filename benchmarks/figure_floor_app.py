@@ -9,7 +9,8 @@ own work (its model, trace, widgets and elements).
 
 ``view`` chooses the charts: ``graph`` (the unrolled graph), ``gates`` (the gates heatmaps) or ``trajectories``
 (the trajectories and the 2-D state space), each drawn with the page's own `show_chart` (clickable where the page's
-is). ``FIGURE_FLOOR_ELEMENTS=N`` adds N one-line captions, as ``trivial_app.py`` does.
+is). ``FIGURE_FLOOR_ELEMENTS=N`` adds N one-line captions, as ``trivial_app.py`` does; ``FIGURE_FLOOR_CONTROLS=1``
+draws them inside the page's skeleton (`page_controls.py`): the page's controls and layout, with no work behind them.
 """
 
 import os
@@ -57,9 +58,25 @@ def figures(view: ViewConfig, kind: str, units: tuple[int, ...]) -> dict[int, tu
 
 
 made = figures(view, kind, tuple(choices))
-units = st.sidebar.slider("lstm_1 units", choices[0], choices[-1], base, key="units")
-for k, fig in enumerate(made[units]):
-    show_chart(fig, f"chart_{k}", on_click=_noop)
+
+
+def slider() -> int:
+    return st.slider("lstm_1 units", choices[0], choices[-1], base, key="units")
+
+
+def charts(units: int) -> None:
+    for k, fig in enumerate(made[units]):
+        show_chart(fig, f"chart_{k}", on_click=_noop)
+
+
+if os.environ.get("FIGURE_FLOOR_CONTROLS"):
+    from page_controls import page_skeleton  # (Streamlit puts the script's folder on the path)
+
+    page_skeleton(slider, charts)
+else:
+    with st.sidebar:
+        units = slider()
+    charts(units)
 
 for k in range(int(os.environ.get("FIGURE_FLOOR_ELEMENTS", "0"))):
     st.caption(f"line {k + 1}")

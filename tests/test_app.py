@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -474,3 +475,26 @@ def plotly_array(value) -> np.ndarray:
     if isinstance(value, dict):
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
     return np.asarray(value)
+
+
+def _elements(node, where: str, out: Counter) -> Counter:
+    """(where, kind) → how many, over the element tree below ``node``."""
+    children = getattr(node, "children", None)
+    for child in children.values() if isinstance(children, dict) else []:
+        out[(where, child.type)] += 1
+        _elements(child, where, out)
+    return out
+
+
+def test_the_control_floor_draws_the_pages_elements(monkeypatch):
+    """`benchmarks/page_controls.py` stands for the page in the load and browser floors: it must draw what the page's
+    default view draws, element for element (kind and place), or the floor measures another page."""
+    page = new_app()
+    monkeypatch.setenv("TRIVIAL_APP_CONTROLS", "1")
+    floor = AppTest.from_file(str(Path(APP).parent / "benchmarks" / "trivial_app.py"), default_timeout=TIMEOUT).run()
+    assert_clean(floor)
+    counts = {}
+    for name, at in (("page", page), ("floor", floor)):
+        counts[name] = _elements(at.sidebar, "sidebar", _elements(at.main, "main", Counter()))
+    assert counts["floor"] == counts["page"]
+    assert counts["page"][("sidebar", "slider")] == 9 and counts["page"][("main", "plotly_chart")] == 1
