@@ -299,3 +299,33 @@ def test_a_models_shapes_outlive_the_model_in_its_store(monkeypatch):
     assert again.count_params == build_model(cfg).count_params() == 4 * (4 * (3 + 4) + 4) + 4 * (3 * (4 + 3) + 3)
     broken = cfg.replace(return_sequences=(False, False))
     assert isinstance(models.model_shapes(broken), ConfigError)  # a broken stack answers with Keras's refusal
+
+
+def test_a_finished_check_is_kept_after_the_last_32_checks_moved_on(monkeypatch):
+    """A class pushes each other's checks out of the last 32; a model's finished check of its initial weights stays,
+    so a learner stepping back to it gets the badge without a Keras model being built (or even asked for) again."""
+    from types import SimpleNamespace
+
+    from explorer.ui.cache import checks
+    from explorer.view import ViewConfig
+
+    monkeypatch.setattr(checks, "st", SimpleNamespace(session_state={}))  # no script run here: a plain session state
+    monkeypatch.setattr(checks, "CHECK_DELAY_S", 0.0)
+    cfg = LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(False,), seed=4246)
+    data_key = ViewConfig(model=cfg).data_key
+    first = checks.keras_check_future(cfg, data_key)
+    difference = first.result(timeout=120)
+    assert 0 <= difference < 1e-5
+    with checks._CHECKS_LOCK:
+        del checks._CHECKS[(cfg, data_key, None)]  # as 32 newer checks would
+
+    def no_model(*_args, **_kwargs):
+        raise AssertionError("a finished check needs no model and no trace")
+
+    monkeypatch.setattr(checks, "model_bundle", no_model)
+    monkeypatch.setattr(checks, "view_trace", no_model)
+    again = checks.keras_check_future(cfg, data_key)
+    assert again.done() and again.result() == difference
+    other = cfg.replace(seed=4247)  # another model's check is its own
+    with pytest.raises(AssertionError, match="needs no model"):
+        checks.keras_check_future(other, data_key)
