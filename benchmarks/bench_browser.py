@@ -451,9 +451,6 @@ def part_cell(pw, url: str, reps: int) -> None:
                 print(f"{name}: {view} player: {frame_rate(page, view, 4.0)}")
 
 
-FIGURE_VIEWS = (("graph", "Unrolled graph"), ("gates", "Gate activations"), ("trajectories", "Hidden-state trajectories"))
-
-
 def figure_floor_press(pw, query: str, kind: str, reps: int, *, controls: bool = False) -> list[float]:
     """Key presses in `figure_floor_app.py` showing the page's ``kind`` figures for ``query`` (``controls``: inside the
     page's skeleton of controls), timed as the page's are."""

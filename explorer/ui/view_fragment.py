@@ -59,7 +59,6 @@ def focus_moved() -> None:
         st.rerun(VIEW_FRAGMENT)
     except StreamlitAPIException:  # no such fragment in the last run: the page's own rerun
         st.session_state[_RESTART] = False
-        return
 
 
 def note_polling(flag: str, seconds: float) -> None:
