@@ -12,3 +12,6 @@ def _no_background_keras_work_after_the_tests():
     cache = sys.modules.get("explorer.ui.cache")
     if cache is not None:
         cache.shut_down_background_work()
+    fence = sys.modules.get("explorer.upload.fence")
+    if fence is not None and fence._QUEUE is not None:  # the fenced loader's worker process, if a test started it
+        fence._QUEUE.loader.stop()

@@ -43,9 +43,14 @@ from load_client import XSRF_COOKIE, Learner  # noqa: E402 (the benchmarks folde
 
 
 @pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as (url, _proc, _started):
-        yield url
+def served():
+    with streamlit_server() as (url, proc, _started):
+        yield url, proc
+
+
+@pytest.fixture(scope="module")
+def server(served):
+    return served[0]
 
 
 @pytest.fixture(scope="module")
@@ -415,6 +420,41 @@ def test_a_learners_own_model_opens_and_a_hostile_file_gets_a_message(server, pa
     assert "2 layers × 6 steps" in title
     assert page.locator("[data-testid=stException]").count() == 0
     shot(page, "own_model")
+
+
+def _server_memory_mb(pid: int, key: str) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith(key + ":"))
+
+
+def test_a_zip_bomb_is_refused_the_server_barely_grows_and_a_good_model_then_opens(served, page, tmp_path):
+    """The 1.5 GB config bomb through the real uploader: refused by name within seconds, the server's own peak RSS
+    (its kernel high-water mark, reset first) rises by at most 200 MB, and the next, good file opens."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "corpus"))
+    from make_hostile import write_bomb
+
+    url, proc = served
+    bomb = write_bomb(tmp_path)
+    open_app(page, url)
+    page.get_by_text("Open your own Keras model").click()
+    upload = page.locator("[data-testid=stFileUploaderDropzoneInput]")
+    with open(f"/proc/{proc.pid}/clear_refs", "w") as f:
+        f.write("5")  # the server's peak RSS starts again from now
+    before = _server_memory_mb(proc.pid, "VmRSS")
+    started = time.perf_counter()
+    upload.set_input_files(str(bomb))
+    page.wait_for_selector("text=would unpack to 1,430.5 MB", timeout=30000)
+    refused_after = time.perf_counter() - started
+    rise = _server_memory_mb(proc.pid, "VmHWM") - before
+    assert refused_after <= 5 and rise <= 200, (refused_after, rise)
+    page.locator("[data-testid=stSidebar] [data-testid=stAlert]").first.scroll_into_view_if_needed()
+    shot(page, "upload_bomb_refused")
+    upload.set_input_files(str(Path(__file__).resolve().parent / "corpus" / "good_stack.keras"))
+    page.wait_for_selector("text=with its own weights", timeout=90000)
+    wait_idle(page)
+    assert "2 layers × 6 steps" in next(p["title"] for p in plots(page) if p["view"] == "unrolled")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert proc.poll() is None
 
 
 LECTURE_FONTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd =>

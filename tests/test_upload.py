@@ -1,4 +1,5 @@
-"""A learner's own model in: every file of the corpus (tests/corpus/, from make_corpus.py) gets the right outcome."""
+"""A learner's own model in: every file of the corpus (tests/corpus/, from make_corpus.py) gets the right outcome, through
+the path the page takes: checked in this process, then opened in the fenced loader process (explorer.upload.fence)."""
 
 import contextlib
 import glob
@@ -12,15 +13,14 @@ import pytest
 from explorer._keras import keras
 from explorer.reference import trace
 from explorer.training.snapshots import model_weights
+from explorer.upload import fence
 from explorer.upload.loading import MAX_BYTES, UploadError, load_uploaded_model
-from explorer.upload.stack import read_stack
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def open_upload(name: str):
-    data = (CORPUS / name).read_bytes()
-    return read_stack(load_uploaded_model(data), name=name, data=data)
+    return fence.open_upload((CORPUS / name).read_bytes(), name, timeout=120)
 
 
 def test_a_keras3_stack_opens_with_its_own_weights():
@@ -85,11 +85,15 @@ def test_every_hostile_file_gets_a_plain_message(name, says):
 def test_too_large_and_no_temporary_file_left_behind():
     before = set(glob.glob(os.path.join(tempfile.gettempdir(), "lstm-explorer-upload-*")))
     with pytest.raises(UploadError, match="MB"):
-        load_uploaded_model(b"PK\x03\x04" + bytes(MAX_BYTES))
+        load_uploaded_model(b"PK\x03\x04" + bytes(MAX_BYTES + 1))
     for name in ("good_stack.keras", "truncated.keras", "lambda.keras"):
         with contextlib.suppress(UploadError):
-            open_upload(name)
+            load_uploaded_model((CORPUS / name).read_bytes())  # in this process: its temporary copy
+        with contextlib.suppress(UploadError):
+            open_upload(name)  # in the loader: its own temporary folder
     assert set(glob.glob(os.path.join(tempfile.gettempdir(), "lstm-explorer-upload-*"))) == before
+    worker_tmp = fence.loader_queue().loader._tmp
+    assert worker_tmp and os.listdir(worker_tmp) == []
 
 
 def test_lambda_code_never_runs(tmp_path):

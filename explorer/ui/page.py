@@ -36,7 +36,7 @@ from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.sidebar import sidebar_controls
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
 from explorer.ui.training_tab import training_panel
-from explorer.ui.upload import upload_notice, upload_sidebar, uploaded_weights
+from explorer.ui.upload import apply_finished_upload, upload_notice, upload_sidebar, uploaded_weights
 from explorer.ui.view_fragment import (
     BADGE_POLLING,
     FOCUS_PANELS,
@@ -274,6 +274,7 @@ def main() -> None:
 def _render(t0: float) -> None:
     install_cheap_keras_clear()
     notices = init_from_url()
+    apply_finished_upload()  # before any widget: a finished upload moves the sliders
     task_sidebar()
     preset_picker()
     upload_sidebar()

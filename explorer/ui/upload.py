@@ -1,48 +1,124 @@
-"""Sidebar: open your own Keras model; it stays in this session only."""
+"""Sidebar: open your own Keras model; it stays in this session only.
+
+The uploader's callback checks the file in the server (its size, the zip's directory, the config's declared
+weights: `explorer.upload.loading.precheck_upload`, milliseconds) and hands what passes to the fenced loader
+process (`explorer.upload.fence`); the page never waits for it. While the loader works, a fragment polls
+its future; when it is done, the page reruns and `apply_finished_upload` sets the sliders to the model's shape
+before any widget is drawn.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
+
 import streamlit as st
 
-from explorer.i18n import Message, _
-from explorer.ui.controls import apply_model
-from explorer.upload.loading import MAX_BYTES, UploadError, load_uploaded_model
-from explorer.upload.stack import UploadedModel, read_stack
+from explorer.i18n import Message, _, use_language
+from explorer.ui.controls import apply_model, page_language
+from explorer.ui.view_fragment import UPLOAD_POLLING
+from explorer.upload.admission import SessionUploads
+from explorer.upload.errors import UploadError
+from explorer.upload.fence import loader_queue
+from explorer.upload.limits import MAX_BYTES
+from explorer.upload.loading import precheck_upload
+from explorer.upload.stack import UploadedModel
 from explorer.upload.weights import UploadedWeights
 from explorer.view import ViewConfig
 
 STATE = "_upload"  # UploadedModel, or the UploadError message, of this session's file
+PENDING = "_upload_job"  # PendingUpload while the fenced loader opens a file
+ALLOWANCE = "_upload_allowance"  # SessionUploads: this session's recent uploads
+POLL_S = 0.5
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A file the fenced loader is opening for this session."""
+
+    future: object  # concurrent.futures.Future[UploadedModel]
+    name: str
+    started: float
+
+
+def _refuse(message) -> None:
+    st.session_state[STATE] = message  # a Message: translated when shown
 
 
 def _on_upload() -> None:
-    """Uploader callback (before the rerun): open the file, and on success show its model in every view."""
+    """Uploader callback (before the rerun): check the file here, then queue it on the fenced loader."""
     file = st.session_state.get("model_file")
-    st.session_state.pop(STATE, None)
     if file is None:  # removed
+        st.session_state.pop(STATE, None)
+        return
+    pending = st.session_state.get(PENDING)
+    if pending is not None and not pending.future.done():
+        _refuse(Message("`{name}` is still being opened; one file at a time.", name=pending.name))
+        return
+    if wait := st.session_state.setdefault(ALLOWANCE, SessionUploads()).admit():
+        _refuse(wait)
         return
     try:
         data = file.getvalue()
-        uploaded = read_stack(load_uploaded_model(data), name=file.name, data=data)
+        precheck_upload(data)  # pure Python: the directory and the declared sizes, before anything is inflated
+        future = loader_queue().submit(data, file.name)
     except UploadError as err:
-        st.session_state[STATE] = err.args[0] if err.args else str(err)  # a Message: translated when shown
+        _refuse(err.args[0] if err.args else str(err))
         return
     except Exception as err:  # a bug of ours must not cost the learner their page
-        st.session_state[STATE] = Message("The file could not be opened ({error}).", error=type(err).__name__)
+        _refuse(Message("The file could not be opened ({error}).", error=type(err).__name__))
+        return
+    st.session_state.pop(STATE, None)
+    st.session_state[PENDING] = PendingUpload(future, file.name, time.monotonic())
+
+
+def _cancel() -> None:
+    pending = st.session_state.pop(PENDING, None)
+    st.session_state[UPLOAD_POLLING] = False
+    if pending is not None:
+        pending.future.cancel()  # a file still queued never reaches the loader; one being opened finishes unseen
+
+
+def apply_finished_upload() -> None:
+    """At the top of a run of the page, before any widget: take a finished load's result, and on success show the
+    model in every view (the sliders move to its shape)."""
+    pending = st.session_state.get(PENDING)
+    if pending is None or not pending.future.done():
+        return
+    st.session_state.pop(PENDING)
+    st.session_state[UPLOAD_POLLING] = False
+    if pending.future.cancelled():
+        return
+    try:
+        uploaded = pending.future.result()
+    except UploadError as err:
+        _refuse(err.args[0] if err.args else str(err))
+        return
+    except Exception as err:
+        _refuse(Message("The file could not be opened ({error}).", error=type(err).__name__))
         return
     st.session_state[STATE] = uploaded
     st.session_state["task"] = ""  # the learner's own weights, not a task's training
     apply_model(uploaded.cfg)
 
 
-def back_to_upload() -> None:
-    """Button callback: the sliders back at the uploaded model's shape."""
-    uploaded = st.session_state.get(STATE)
-    if isinstance(uploaded, UploadedModel):
-        apply_model(uploaded.cfg)
+def _status(pending: PendingUpload) -> None:
+    if pending.future.done():
+        st.rerun()  # the page: apply_finished_upload shows the result
+    seconds = time.monotonic() - pending.started
+    first = loader_queue().loader.pid is None
+    st.caption(
+        ":material/hourglass_top: "
+        + _("Opening `{name}` in the model loader, a separate process ({seconds} s)…").format(
+            name=pending.name, seconds=f"{seconds:.0f}"
+        )
+        + (" " + _("The loader starts with the first file: a few seconds.") if first else "")
+    )
+    st.button(_("Cancel"), on_click=_cancel, key="cancel_upload")
 
 
 def upload_sidebar() -> None:
-    """The uploader, and the plain message of a file that did not open."""
+    """The uploader, the status of a file being opened, and the plain message of a file that did not open."""
     with st.sidebar.expander(_("Open your own Keras model"), icon=":material/upload_file:"):
         st.file_uploader(
             _("a .keras or .h5 file"),
@@ -51,10 +127,20 @@ def upload_sidebar() -> None:
             on_change=_on_upload,
             help=_(
                 "A Sequential or functional stack of LSTM layers with an optional Dense head, up to "
-                "{mb} MB. Loaded in Keras's safe mode (no code from the file runs) and kept "
-                "in this browser session only."
+                "{mb} MB. Checked before it is built and loaded in a separate process in Keras's safe mode "
+                "(no code from the file runs); kept in this browser session only."
             ).format(mb=MAX_BYTES // (1024 * 1024)),
         )
+        pending = st.session_state.get(PENDING)
+        st.session_state[UPLOAD_POLLING] = pending is not None
+        if pending is not None:
+
+            @st.fragment(run_every=POLL_S)
+            def status() -> None:
+                with use_language(page_language()):  # a fragment's rerun runs only this function
+                    _status(pending)
+
+            status()
         state = st.session_state.get(STATE)
         if isinstance(state, str | Message):
             st.error(str(state), icon=":material/block:")
@@ -66,6 +152,13 @@ def uploaded_weights(view: ViewConfig) -> UploadedWeights | None:
     if isinstance(uploaded, UploadedModel) and not view.task and view.model == uploaded.cfg:
         return UploadedWeights(uploaded)
     return None
+
+
+def back_to_upload() -> None:
+    """Button callback: the sliders back at the uploaded model's shape."""
+    uploaded = st.session_state.get(STATE)
+    if isinstance(uploaded, UploadedModel):
+        apply_model(uploaded.cfg)
 
 
 def upload_notice(view: ViewConfig, weights) -> None:

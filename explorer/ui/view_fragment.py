@@ -25,6 +25,7 @@ FOCUS_PANELS = ("graph", "cell", "gates", "trajectories")  # the views a focus m
 FOCUS_KEYS = ("sample", "unit", "step", "colour_by")  # what such a move changes (not `layer`: the unit's range follows it)
 BADGE_POLLING = "_badge_pending"  # session flag: the Keras badge's fragment polls for its check
 JOB_POLLING = "_job_was_active"  # session flag: a job's live status polls
+UPLOAD_POLLING = "_upload_pending"  # session flag: an uploaded file's status polls while the fenced loader opens it
 _TIMERS = "_polling_timers"  # session: polling flag → (its fragment's id, seconds between polls)
 _RESTART = "_restart_timers"  # session flag: this rerun of the view alone restarts the polling fragments' timers
 
@@ -42,14 +43,15 @@ def focus_moved() -> None:
     Otherwise, or when the last run drew no such fragment, the whole page reruns, as for any widget.
 
     While a job trains (`JOB_POLLING`) the whole page reruns: every view then shows the job's newest snapshot, which
-    the view's fragment, drawn with the last run's weights, would not. The Keras badge's check (`BADGE_POLLING`) keeps
-    polling: a callback's keyed rerun starts as a run of the page, cut short, and the frontend drops every
+    the view's fragment, drawn with the last run's weights, would not. So it does while an upload is being opened
+    (`UPLOAD_POLLING`): the view's rerun would stop the upload status's polling timer. The Keras badge's check
+    (`BADGE_POLLING`) keeps polling: a callback's keyed rerun starts as a run of the page, cut short, and the frontend drops every
     fragment's timer when a run of the page starts, so the view's rerun starts the badge's again
     (`restart_polling_timers`). Without that the badge stayed at "checking…" until the next run of the page.
     """
     if panel_key(st.session_state.get("panel")) not in FOCUS_PANELS or st.session_state.get("lesson"):
         return
-    if st.session_state.get(JOB_POLLING) or not _only_focus_moved():
+    if st.session_state.get(JOB_POLLING) or st.session_state.get(UPLOAD_POLLING) or not _only_focus_moved():
         return
     polling = bool(st.session_state.get(BADGE_POLLING))
     if polling and BADGE_POLLING not in st.session_state.get(_TIMERS, {}):  # a timer this session cannot restart

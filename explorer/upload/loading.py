@@ -1,26 +1,36 @@
 """Open an uploaded Keras file safely, or say plainly why not.
 
-Keras 3 ``.keras`` files (a zip with ``config.json``) and legacy HDF5 ``.h5`` files, at most
-`MAX_BYTES`, loaded with ``safe_mode=True`` (no ``Lambda`` code runs; only Keras's own layers
-are known, so a custom layer is refused) from a private temporary file that is always removed.
-Every failure becomes an `UploadError` whose message names what was found; nothing else escapes.
+Two stages, each refusing with an `UploadError` whose message names what was found:
+
+1. `precheck_upload`, in the server, pure Python, before anything is inflated: the size, the kind (by the
+   first bytes), a ``.keras`` archive's directory (`explorer.upload.archive`), its ``config.json`` (bounded
+   and measured before parsing) and the weights the config declares against the parameter limit.
+2. `load_uploaded_model`, meant for the fenced loader process (`explorer.upload.fence`): the same, then the
+   HDF5 headers (`explorer.upload.hdf5`: no links to other files, datasets' declared sizes), the config
+   matched against the weight file's own shapes (`explorer.upload.matching`), and only then Keras, with
+   ``safe_mode=True`` (no ``Lambda`` code runs; only Keras's own layers are known, so a custom layer is refused),
+   from a private temporary file that is always removed.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
+import zipfile
 
 from explorer.i18n import Message
 from explorer.keras_lock import KERAS_LOCK
+from explorer.upload.archive import WEIGHTS_H5, check_archive
+from explorer.upload.config_json import declared_layers, parse_config
+from explorer.upload.declared import check_declared
+from explorer.upload.errors import UploadError
+from explorer.upload.limits import MAX_BYTES, mb
+from explorer.upload.matching import match_keras3, match_legacy
 
-MAX_BYTES = 25 * 1024 * 1024  # .streamlit/config.toml's server.maxUploadSize matches (25 MB)
+__all__ = ["MAX_BYTES", "UploadError", "file_kind", "load_uploaded_model", "precheck_upload"]
 ZIP_MAGIC, HDF5_MAGIC = b"PK\x03\x04", b"\x89HDF\r\n\x1a\n"
-
-
-class UploadError(ValueError):
-    """A file the app will not open, with a message for the learner."""
 
 
 def file_kind(data: bytes) -> str:
@@ -35,6 +45,48 @@ def file_kind(data: bytes) -> str:
             "starts like neither. Save your model with `model.save('my_model.keras')` and upload that file."
         )
     )
+
+
+def precheck_upload(data: bytes) -> str:
+    """The file's kind if nothing it declares is too large, else `UploadError`. Pure Python, safe in the server.
+
+    Reads only the zip's directory and ``config.json`` (at most 1 MB); an HDF5 file's headers are read by
+    `load_uploaded_model` in the fenced process.
+    """
+    if len(data) > MAX_BYTES:
+        raise UploadError(
+            Message("The file is {size} MB; models up to {limit} MB open here.", size=mb(len(data)), limit=MAX_BYTES // 2**20)
+        )
+    if not data:
+        raise UploadError(Message("The file is empty."))
+    kind = file_kind(data)
+    if kind == "keras":
+        check_declared(parse_config(check_archive(data).config_text))
+    return kind
+
+
+def inspect_weights(data: bytes, kind: str) -> None:
+    """The HDF5 headers and the config matched against them (`UploadError` otherwise); reads no weight data."""
+    from explorer.upload.hdf5 import dataset_shapes
+
+    if kind == "keras":
+        contents = check_archive(data)
+        declared = check_declared(parse_config(contents.config_text))
+        if contents.weights_member != WEIGHTS_H5:
+            return  # an .npz weights member: numpy reads its headers lazily, and Keras matches them
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            weights = archive.read(WEIGHTS_H5)  # at most its declared size, checked by check_archive
+        shapes, _attrs = dataset_shapes(weights)
+        match_keras3(declared.weights, bool(declared.unknown), shapes)
+        return
+    shapes, attrs = dataset_shapes(data)
+    if "model_config" not in attrs:
+        raise UploadError(
+            Message("This HDF5 file holds no model config (it may hold weights only): save the whole model with `model.save(…)`.")
+        )
+    config = parse_config(attrs["model_config"])
+    declared_layers(config)  # the layer count and the declared input sizes
+    match_legacy(config, shapes)
 
 
 def _explain(err: Exception) -> Message:
@@ -56,6 +108,8 @@ def _explain(err: Exception) -> Message:
             "Your model uses a custom layer or function this app does not know (only Keras's own layers "
             "load, and no code from the file runs)."
         )
+    if isinstance(err, MemoryError) or "OOM" in text or "memory" in text.lower():
+        return Message("Building this model needs more memory than the loader may use, so it is not opened.")
     if any(s in text for s in ("zip", "truncated", "EOF", "signature", "Unable to", "unable to", "corrupt", "bad")):
         return Message("The file is damaged or incomplete (it could not be read as a Keras model). Save it again and re-upload.")
     said = (text.splitlines()[0][:300] if text else type(err).__name__).replace("`", "'")
@@ -65,23 +119,16 @@ def _explain(err: Exception) -> Message:
 def load_uploaded_model(data: bytes):
     """A ``keras.Model`` from an uploaded file's bytes, or `UploadError` with the reason.
 
+    Meant for the fenced loader process: HDF5 is parsed and Keras builds the model here.
+
     Args:
         data: the file's contents.
 
     Returns:
         The model, loaded with ``safe_mode=True`` and ``compile=False`` (its optimizer is not needed).
     """
-    if len(data) > MAX_BYTES:
-        raise UploadError(
-            Message(
-                "The file is {size} MB; models up to {limit} MB open here.",
-                size=f"{len(data) / 1e6:.1f}",
-                limit=MAX_BYTES // (1024 * 1024),
-            )
-        )
-    if not data:
-        raise UploadError(Message("The file is empty."))
-    kind = file_kind(data)
+    kind = precheck_upload(data)
+    inspect_weights(data, kind)
     from explorer._keras import keras
 
     handle, path = tempfile.mkstemp(prefix="lstm-explorer-upload-", suffix=f".{kind}")

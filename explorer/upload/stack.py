@@ -25,7 +25,7 @@ from explorer.config import (
     LSTMConfig,
 )
 from explorer.i18n import Message
-from explorer.upload.loading import UploadError
+from explorer.upload.errors import UploadError
 
 PASS_THROUGH = {"InputLayer", "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "ActivityRegularization"}
 DEFAULT_TIMESTEPS = 12  # for a model whose input takes sequences of any length
