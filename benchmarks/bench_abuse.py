@@ -7,10 +7,13 @@ learners (the load mix of ``bench_load.py``: a link, then a slider move every 2�
 2. the class beside abusers: *tabs* of one browser each pressing *Train* on a run of its own and pressing it
    again whenever the button is back; *largest* sessions that open the largest config with the largest batch
    (4 × 256, T = 200, F = 64, batch 8) on one view after another, a new session each time; *rapid-fire* sessions
-   that move the ``timesteps`` slider as fast as the server answers.
+   that move the ``timesteps`` slider as fast as the server answers; *uploaders* that upload one model file after
+   another as fast as the server answers, the hostile corpus (``tests/corpus/make_hostile.py``: the zip bomb, the
+   declared-huge layers, the HDF5 tricks) mixed with good models.
 
 Prints, per run, the learners' slider and focus p50 / p95 / max and errors, what each kind of abuser got done,
-and the server's peak RSS; then the learners' p95 beside abuse ÷ alone. Asserts nothing.
+and the server's peak RSS (and the fenced loader's, which serves the uploads); then the learners' p95 beside
+abuse ÷ alone. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ import argparse
 import asyncio
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "corpus"))
 
-from bench_load import Peak, learner, report
+from bench_load import PROFILED, Peak, learner, report
+from gil_profile import GilRecording, summary
 from load_client import Learner, RunResult
 from timing import p95
 
@@ -95,7 +101,37 @@ async def rapid_fire(url: str, seconds: float, rng: random.Random) -> Learner:
     return user
 
 
-async def room(url: str, learners: int, seconds: float, tabs: int, largest: int, rapid: int):
+UPLOADS: list[tuple[str, bytes]] = []  # (name, bytes): the hostile corpus and good models, made once by main()
+
+
+def upload_corpus() -> list[tuple[str, bytes]]:
+    from make_hostile import write_hostile
+
+    corpus = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+    with tempfile.TemporaryDirectory() as tmp:
+        write_hostile(Path(tmp))
+        files = [(p.name, p.read_bytes()) for p in sorted(Path(tmp).iterdir()) if not p.name.startswith("_")]
+    return files + [(name, (corpus / name).read_bytes()) for name in ("good_stack.keras", "keras2_style.h5", "lambda.keras")]
+
+
+async def uploader(url: str, seconds: float, rng: random.Random) -> Learner:
+    """One session uploading model files one after another, as fast as the server answers, never deleting one (a
+    browser deletes the file it replaces; a script need not)."""
+    user = Learner(url, "view=graph")
+    end = time.perf_counter() + seconds
+    try:
+        await user.open()
+        while time.perf_counter() < end:
+            name, data = rng.choice(UPLOADS)
+            await user.upload("model_file", name, data, delete_previous=False)
+    except Exception as err:
+        failed(user, "uploader", err)
+    finally:
+        await user.close()
+    return user
+
+
+async def room(url: str, learners: int, seconds: float, tabs: int, largest: int, rapid: int, uploaders: int = 0):
     rng = random.Random(7)
     class_tasks = []
     for k in range(learners):
@@ -104,15 +140,21 @@ async def room(url: str, learners: int, seconds: float, tabs: int, largest: int,
     abusers = [asyncio.create_task(tab_training(url, seconds, random.Random(2000 + k))) for k in range(tabs)]
     abusers += [asyncio.create_task(largest_everywhere(url, seconds, random.Random(3000 + k))) for k in range(largest)]
     abusers += [asyncio.create_task(rapid_fire(url, seconds, random.Random(4000 + k))) for k in range(rapid)]
+    abusers += [asyncio.create_task(uploader(url, seconds, random.Random(5000 + k))) for k in range(uploaders)]
     return await asyncio.gather(*class_tasks), await asyncio.gather(*abusers)
 
 
-def run(learners: int, seconds: float, tabs: int, largest: int, rapid: int, label: str):
+def run(learners: int, seconds: float, tabs: int, largest: int, rapid: int, label: str, uploaders: int = 0, profile=None):
     with streamlit_server() as (url, proc, _):
         asyncio.run(room(url, 1, 1, 0, 0, 0))  # warm: TensorFlow imported, as in a lecture's first minute
         peak = Peak(proc.pid)
-        class_users, abusers = asyncio.run(room(url, learners, seconds, tabs, largest, rapid))
+        recording = GilRecording(proc.pid, profile) if profile else None
+        class_users, abusers = asyncio.run(room(url, learners, seconds, tabs, largest, rapid, uploaders))
         rss = peak.stop()
+        if recording is not None:
+            said = recording.stop()
+            lines = summary(profile.read_text(), of=PROFILED) if profile.exists() else [said.strip()[-300:]]
+            print(f"  {label:<10} GIL holders ({profile}):", *lines, sep="\n    ")
     times = report(class_users, label)
     flat = [u for a in abusers for u in (a if isinstance(a, list) else [a])]
     if flat:
@@ -120,6 +162,12 @@ def run(learners: int, seconds: float, tabs: int, largest: int, rapid: int, labe
         trained = sum(bool(u.training_states) for u in flat if "train_seed" in u.query)
         opened = sum(1 for u in flat if u.query.startswith(LARGEST) and any(r.ok for r in u.results))
         print(f"  abusers    tabs that saw a job's status: {trained}/{tabs}; largest-config sessions opened: {opened}")
+        uploads = [r for u in flat for r in u.results if r.kind == "upload"]
+        said = [a for u in flat if u.query == "view=graph" for a in u.alerts]
+        if uploads:
+            limited, busy = (sum(words in a for a in said) for words in ("upload the next one in", "other files right now"))
+            print(f"  uploaders  {len(uploads)} uploads answered, {sum(not r.ok for r in uploads)} errors; refusals seen: "
+                  f"{limited} rate-limited, {busy} busy, {sum('Every view shows' in a for a in said)} models shown")  # fmt: skip
     print(f"  {label:<10} server peak RSS {rss:.0f} MB")
     return times, rss
 
@@ -131,12 +179,16 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=6, help="tabs pressing Train")
     parser.add_argument("--largest", type=int, default=3, help="sessions opening the largest config, view after view")
     parser.add_argument("--rapid", type=int, default=3, help="sessions moving a slider as fast as answered")
+    parser.add_argument("--uploaders", type=int, default=3, help="sessions uploading model files, hostile ones among them")
     parser.add_argument("--no-alone", action="store_true", help="skip the class-alone baseline run")
+    parser.add_argument("--profile", type=Path, help="py-spy --gil recording of the server beside the abusers")
     args = parser.parse_args()
     print(f"{args.learners} learners, {args.seconds:.0f} s; abusers: {args.tabs} training tabs, "
-          f"{args.largest} largest-config sessions, {args.rapid} rapid-fire sessions")  # fmt: skip
+          f"{args.largest} largest-config sessions, {args.rapid} rapid-fire sessions, {args.uploaders} uploaders")  # fmt: skip
+    if args.uploaders:
+        UPLOADS.extend(upload_corpus())
     alone = {} if args.no_alone else run(args.learners, args.seconds, 0, 0, 0, "alone")[0]
-    beside, _ = run(args.learners, args.seconds, args.tabs, args.largest, args.rapid, "beside")
+    beside, _ = run(args.learners, args.seconds, args.tabs, args.largest, args.rapid, "beside", args.uploaders, args.profile)
     for kind in ("slider", "focus"):
         if alone.get(kind) and beside.get(kind):
             print(f"  learners' {kind} p95 beside the abusers ÷ alone: {p95(beside[kind]) / p95(alone[kind]):.1f}×")

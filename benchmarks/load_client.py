@@ -11,6 +11,9 @@ It does what the frontend does where that changes the server's load:
 - takes an interaction as done when its run finishes: the page's full run, or the fragment run the server chose
   instead (a widget callback's ``st.rerun(<fragment key>)``: the view's fragment for a focus move), never the end
   of a polled fragment's run;
+- uploads a file as the frontend does (`Learner.upload`): asks for upload URLs (``file_urls_request``), PUTs the
+  file as multipart form data with the XSRF header, DELETEs the file it replaces, then reruns with the uploader's
+  new state (``delete_previous=False``: a script that never deletes);
 - keeps the frontend's message cache: every message the server marks ``cacheable`` is kept by its hash and
   the hashes are sent with each rerun (``cached_message_hashes``), so the server sends an unchanged large
   element as a ``ref_hash``; a kept message not used for more than ``max_cached_message_age`` runs is dropped,
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
@@ -86,6 +90,8 @@ class Learner:
     metrics: dict[str, str] = field(default_factory=dict)  # metric label → value shown (e.g. "Parameters")
     training_states: set[str] = field(default_factory=set)  # "Training", "Waiting", "Trained" as the page said them
     keras_badge: str = ""  # the Keras check's badge as last shown ("checking…", then "max |Δ| vs Keras = …")
+    alerts: list[str] = field(default_factory=list)  # error and info boxes' texts, as the server sent them
+    session_id: str = ""  # the server's id of this session (from new_session: uploads name it)
     fragment_runs: int = 0
     _polled: set[str] = field(default_factory=set)  # fragments the server asked to poll (auto_rerun): their runs are not ours
     xsrf: str | None = None  # the XSRF token sent in the handshake
@@ -97,6 +103,8 @@ class Learner:
     _finished: asyncio.Event | None = None
     _current: RunResult | None = None
     _reader: asyncio.Task | None = None
+    _file_urls: dict[str, asyncio.Future] = field(default_factory=dict)  # request id → the server's file URLs
+    _uploaded: dict[str, object] = field(default_factory=dict)  # uploader key → the FileURLs of its current file
 
     async def open(self) -> RunResult:
         """Connect and run the page once (what opening the link does)."""
@@ -172,6 +180,52 @@ class Learner:
         msg.rerun_script.widget_states.widgets.append(state)
         return await self._run(kind, msg)
 
+    async def upload(
+        self, key: str, name: str, data: bytes, kind: str = "upload", delete_previous: bool = True
+    ) -> RunResult | None:
+        """Upload a file into the uploader ``key`` as the frontend does; the result is the rerun that follows."""
+        wid = self.widget_ids.get(key)
+        if wid is None:
+            return None
+        request_id = uuid.uuid4().hex
+        asked = asyncio.get_running_loop().create_future()
+        self._file_urls[request_id] = asked
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.file_names.append(name)
+        msg.file_urls_request.session_id = self.session_id
+        await self._ws.send(msg.SerializeToString())
+        urls = (await asyncio.wait_for(asked, TIMEOUT_S)).file_urls[0]
+        await asyncio.to_thread(self._http, "PUT", urls.upload_url, name, data)
+        previous = self._uploaded.pop(key, None)
+        if previous is not None and delete_previous:
+            await asyncio.to_thread(self._http, "DELETE", previous.delete_url)
+        self._uploaded[key] = urls
+        state = WidgetState(id=wid)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.name, info.size, info.file_id = name, len(data), urls.file_id
+        info.file_urls.CopyFrom(urls)
+        self.widget_values[wid] = state
+        return await self._run(kind, self._rerun_msg())
+
+    def _http(self, method: str, path: str, name: str = "", data: bytes | None = None) -> None:
+        """A PUT of ``data`` as the uploader's multipart form, or a DELETE, with the XSRF token as the frontend sends it."""
+        url = path if path.startswith("http") else self.url + path
+        body = None
+        if data is not None:
+            boundary = uuid.uuid4().hex
+            head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            head += "Content-Type: application/octet-stream\r\n\r\n"
+            body = head.encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        request = urllib.request.Request(url, data=body, method=method)
+        if body is not None:
+            request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        if self.xsrf:
+            request.add_header("X-Xsrftoken", self.xsrf)
+            request.add_header("Cookie", f"{XSRF_COOKIE}={self.xsrf}")
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            response.read()
+
     async def _auto_rerun(self, fragment_id: str, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
@@ -185,7 +239,9 @@ class Learner:
             return
         element = fwd.delta.new_element
         kind = element.WhichOneof("type")
-        if kind in ("slider", "button", "selectbox", "checkbox", "toggle", "number_input", "button_group"):
+        if kind == "alert":
+            self.alerts.append(element.alert.body)
+        if kind in ("slider", "button", "selectbox", "checkbox", "toggle", "number_input", "button_group", "file_uploader"):
             widget = getattr(element, kind)
             wid = getattr(widget, "id", "")
             if wid:
@@ -255,8 +311,13 @@ class Learner:
                 continue
             self._learn(fwd)
             kind = fwd.WhichOneof("type")
-            if kind == "new_session":
+            if kind == "file_urls_response":
+                asked = self._file_urls.pop(fwd.file_urls_response.response_id, None)
+                if asked is not None and not asked.done():
+                    asked.set_result(fwd.file_urls_response)
+            elif kind == "new_session":
                 self._max_age = fwd.new_session.config.max_cached_message_age
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
                 if not fwd.metadata.run.fragment_ids:  # a full run starts: the frontend drops its fragments' timers
                     for task in self._auto.values():
                         task.cancel()

@@ -273,3 +273,19 @@ def test_the_page_never_waits_for_the_loader_and_shows_its_answer_when_done():
     assert_clean(at)
     assert cancelled.cancelled() and "_upload_job" not in at.session_state
     assert not any("Opening" in c.value for c in at.sidebar.caption)
+
+
+def test_streamlits_upload_store_keeps_two_files_per_live_session_and_none_of_ended_ones():
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from explorer.ui.upload_files import trim_uploads
+
+    store = MemoryUploadedFileManager("/_stcore/upload_file")
+    for session in ("live", "ended"):
+        for k in range(5):
+            store.add_file(session, UploadedFileRec(f"{session}-{k}", f"{k}.keras", "application/octet-stream", bytes(1000)))
+    assert trim_uploads(store, is_active=lambda session: session == "live") == 3 + 5
+    assert list(store.file_storage["live"]) == ["live-3", "live-4"]  # the newest two: the page's two uploaders
+    assert "ended" not in store.file_storage
+    assert sum(len(f.data) for files in store.file_storage.values() for f in files.values()) == 2000

@@ -16,6 +16,7 @@ import streamlit as st
 
 from explorer.i18n import Message, _, use_language
 from explorer.ui.controls import apply_model, page_language
+from explorer.ui.upload_files import start_upload_sweeper
 from explorer.ui.view_fragment import UPLOAD_POLLING
 from explorer.upload.admission import SessionUploads
 from explorer.upload.errors import UploadError
@@ -119,6 +120,7 @@ def _status(pending: PendingUpload) -> None:
 
 def upload_sidebar() -> None:
     """The uploader, the status of a file being opened, and the plain message of a file that did not open."""
+    start_upload_sweeper()
     with st.sidebar.expander(_("Open your own Keras model"), icon=":material/upload_file:"):
         st.file_uploader(
             _("a .keras or .h5 file"),
