@@ -300,6 +300,15 @@ class Learner:
                 del self._cache[digest]
 
     async def _read(self) -> None:
+        try:
+            await self._read_messages()
+        except Exception as err:  # a dead reader would look like a server that stopped answering: say so
+            import sys
+
+            print(f"  load client's reader stopped: {type(err).__name__}: {err}", file=sys.stderr)
+            raise
+
+    async def _read_messages(self) -> None:
         async for data in self._ws:
             fwd = ForwardMsg()
             fwd.ParseFromString(data)

@@ -203,3 +203,18 @@ def test_a_closed_page_stops_wanting_its_job_after_a_grace_period(monkeypatch):
     assert not is_wanted()
     active["yes"] = True
     assert is_wanted()
+
+
+def test_a_session_that_starts_runs_too_fast_is_told_when_it_may_start_the_next():
+    from explorer.admission import RateLimit
+    from explorer.ui.training import TRAIN_STARTS
+
+    at = new_app({"task": "brackets"})
+    starts = RateLimit(*TRAIN_STARTS)
+    for _ in range(TRAIN_STARTS[0]):
+        assert starts.admit() is None  # three runs started just now
+    at.session_state["_train_starts"] = starts
+    at.button(key="train").click().run()
+    assert_clean(at)
+    assert "_job" not in at.session_state or at.session_state["_job"] is None  # no job was started
+    assert any("you started 3 runs in the last 30 s; start the next in" in e.value for e in at.error)

@@ -217,10 +217,10 @@ def test_fifty_files_at_once_get_answers_and_the_server_stays_small(hostile, war
 
 def test_a_session_uploads_a_few_files_a_minute():
     allowance = SessionUploads(per_window=5, window_s=60)
-    assert [allowance.admit(now=float(t)) for t in range(5)] == [None] * 5
-    wait = allowance.admit(now=10.0)
+    assert [allowance.refusal(now=float(t)) for t in range(5)] == [None] * 5
+    wait = allowance.refusal(now=10.0)
     assert wait is not None and str(wait) == "You have uploaded 5 files in the last minute; upload the next one in 50 s."
-    assert allowance.admit(now=60.5) is None  # the first one has left the window
+    assert allowance.refusal(now=60.5) is None  # the first one has left the window
 
 
 def test_the_checks_read_sizes_not_contents():

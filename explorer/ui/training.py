@@ -14,8 +14,9 @@ import time
 
 import streamlit as st
 
+from explorer.admission import RateLimit
 from explorer.figures.training import make_training_curve_figure
-from explorer.i18n import _, keep_language, use_language
+from explorer.i18n import Message, _, keep_language, use_language
 from explorer.training.jobs import JobState, Progress, TrainingJob, TrainingPool, TrainingRefused
 from explorer.training.snapshots import TrainedWeights, nearest
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
@@ -27,6 +28,7 @@ from explorer.ui.view_fragment import JOB_POLLING
 from explorer.view import ViewConfig
 
 POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
+TRAIN_STARTS = (3, 30.0)  # a session starts at most 3 runs in 30 s: each start builds and traces a model (~0.5 s)
 CLOSED_GRACE_S = 10.0  # a page disconnected this long (not a reload) stops its job
 
 
@@ -105,7 +107,17 @@ def session_job(spec: TrainingSpec | None) -> TrainingJob | None:
 
 
 def start_training(spec: TrainingSpec) -> None:
-    """Button callback: one job per session; a new one stops the previous."""
+    """Button callback: one job per session; a new one stops the previous. A session that starts runs faster than
+    `TRAIN_STARTS` allows is told when it may start the next (a mashed button, a script)."""
+    wait = st.session_state.setdefault("_train_starts", RateLimit(*TRAIN_STARTS)).admit()
+    if wait is not None:
+        st.session_state["_train_refused"] = Message(
+            "you started {n} runs in the last {window} s; start the next in {seconds} s.",
+            n=TRAIN_STARTS[0],
+            window=f"{TRAIN_STARTS[1]:.0f}",
+            seconds=f"{wait:.0f}",
+        )
+        return
     previous = st.session_state.get("_job")
     if previous is not None:
         previous.stop()

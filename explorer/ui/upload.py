@@ -56,7 +56,7 @@ def _on_upload() -> None:
     if pending is not None and not pending.future.done():
         _refuse(Message("`{name}` is still being opened; one file at a time.", name=pending.name))
         return
-    if wait := st.session_state.setdefault(ALLOWANCE, SessionUploads()).admit():
+    if wait := st.session_state.setdefault(ALLOWANCE, SessionUploads()).refusal():
         _refuse(wait)
         return
     try:
