@@ -8,6 +8,10 @@ a busy server still checks, builds ahead and trains, only later.
 A session that reruns fast (`RAPID_RERUNS` starts within `RAPID_WINDOW_S`: a held arrow key, a script
 hammering the server) also waits, at most `RAPID_MAX_WAIT_S`, for the others' reruns to finish first
 (`yield_if_rapid`).
+
+A *heavy* session's run (one that reruns fast, opens in a flood of new sessions, or has used up a rate limit:
+`explorer.ui.priority` decides) runs at low priority: at checkpoints between its steps (`let_learners_first`) it
+waits while any other session's run is under way, so that it takes the interpreter only when no learner needs it.
 """
 
 from __future__ import annotations
@@ -19,21 +23,50 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _RUNNING = 0  # page reruns running now
+_LEARNERS = 0  # of them, runs of sessions that are not heavy
 _CHANGED = threading.Condition()
+_THIS_RUN = threading.local()  # .heavy: whether the run on this thread is a heavy session's
+CHECKPOINT_MAX_WAIT_S = 0.5  # a heavy run waits at most this long at one checkpoint …
+RUN_MAX_WAIT_S = 2.0  # … and this long in all, so it is slowed, never starved
 
 
 @contextmanager
-def page_rerun() -> Iterator[None]:
-    """Mark one page rerun as running for the duration of the ``with`` block."""
-    global _RUNNING
+def page_rerun(heavy: bool = False) -> Iterator[None]:
+    """Mark one page rerun as running for the duration of the ``with`` block (``heavy``: a heavy session's)."""
+    global _RUNNING, _LEARNERS
     with _CHANGED:
         _RUNNING += 1
+        _LEARNERS += not heavy
+    _THIS_RUN.heavy, _THIS_RUN.waited = heavy, 0.0
     try:
         yield
     finally:
+        _THIS_RUN.heavy = False
         with _CHANGED:
             _RUNNING -= 1
+            _LEARNERS -= not heavy
             _CHANGED.notify_all()
+
+
+def let_learners_first() -> float:
+    """In a heavy session's run, between two of its steps: wait while other sessions' runs are under way (at most
+    `CHECKPOINT_MAX_WAIT_S` here, `RUN_MAX_WAIT_S` in the run). Elsewhere a no-op. Returns the seconds waited."""
+    if not getattr(_THIS_RUN, "heavy", False):
+        return 0.0
+    start = time.monotonic()
+    deadline = start + min(CHECKPOINT_MAX_WAIT_S, RUN_MAX_WAIT_S - _THIS_RUN.waited)
+    with _CHANGED:
+        while _LEARNERS and (left := deadline - time.monotonic()) > 0:
+            _CHANGED.wait(left)
+    waited = time.monotonic() - start
+    _THIS_RUN.waited += waited
+    return waited
+
+
+def learners_running() -> int:
+    """Runs of sessions that are not heavy, running now."""
+    with _CHANGED:
+        return _LEARNERS
 
 
 def reruns_running() -> int:
@@ -68,6 +101,33 @@ def seconds_waiting_for_quiet(max_wait_s: float) -> float:
 RAPID_RERUNS = 3  # a session that started this many reruns …
 RAPID_WINDOW_S = 2.0  # … within this many seconds …
 RAPID_MAX_WAIT_S = 0.5  # … lets the other sessions' running reruns finish first, waiting this long at most
+
+
+def is_rapid(starts, now: float | None = None) -> bool:
+    """Whether a session whose recent rerun start times are ``starts`` reruns fast (nothing is noted)."""
+    now = time.monotonic() if now is None else now
+    return sum(now - t <= RAPID_WINDOW_S for t in starts) >= RAPID_RERUNS
+
+
+FLOOD_SESSIONS = 8  # more new sessions than this …
+FLOOD_WINDOW_S = 10.0  # … in this many seconds is a flood: the newest open at low priority
+_OPENED: deque = deque()  # the server's recent first runs of sessions
+_OPENED_LOCK = threading.Lock()
+
+
+def opened_in_a_flood(now: float | None = None) -> bool:
+    """Note a session's first run; whether more than `FLOOD_SESSIONS` others opened in the last `FLOOD_WINDOW_S`.
+
+    A class opens its link in the first minute: the first few sessions of a burst open at full priority, the rest
+    only slightly later. A script opening session after session (each one's first run is its whole work) is always in
+    a flood, and so always at low priority.
+    """
+    now = time.monotonic() if now is None else now
+    with _OPENED_LOCK:
+        while _OPENED and now - _OPENED[0] > FLOOD_WINDOW_S:
+            _OPENED.popleft()
+        _OPENED.append(now)
+        return len(_OPENED) > FLOOD_SESSIONS + 1
 
 
 def yield_if_rapid(starts: deque, now: float | None = None) -> float:

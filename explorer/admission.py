@@ -19,6 +19,11 @@ class RateLimit:
         self.per_window, self.window_s = per_window, window_s
         self.starts: deque[float] = deque()
 
+    def admit_would_wait(self, now: float | None = None) -> bool:
+        """Whether a start now would be refused (nothing is noted)."""
+        now = time.monotonic() if now is None else now
+        return sum(now - t < self.window_s for t in self.starts) >= self.per_window
+
     def admit(self, now: float | None = None) -> float | None:
         """Note a start now and return ``None``, or return the seconds until one is allowed (nothing is noted then).
 

@@ -94,3 +94,52 @@ def test_a_session_that_reruns_fast_lets_the_others_go_first(monkeypatch):
         assert activity.yield_if_rapid(hammer, now=200.4) >= 0.2  # rapid: it waited (at most the cap)
     assert len(hammer) == 5 and activity.yield_if_rapid(hammer, now=210) == 0.0  # later, calm again
     assert list(hammer) == [210]
+
+
+def test_a_heavy_run_waits_at_its_checkpoints_for_the_learners_runs_and_no_longer_than_its_cap(monkeypatch):
+    monkeypatch.setattr(activity, "CHECKPOINT_MAX_WAIT_S", 5.0)
+    learner = activity.page_rerun()
+    learner.__enter__()
+    assert activity.learners_running() == 1 and activity.let_learners_first() == 0.0  # not heavy: never waits
+
+    def heavy_run():
+        with activity.page_rerun(heavy=True):
+            assert activity.learners_running() == 1  # a heavy run is not a learner's
+            return activity.let_learners_first()
+
+    heavy, waited = _in_thread(heavy_run)
+    try:
+        heavy.join(0.3)
+        assert heavy.is_alive()  # paused while the learner's run is under way
+    finally:
+        learner.__exit__(None, None, None)
+    heavy.join(5)
+    assert 0.25 < waited[0] < 5 and activity.reruns_running() == 0
+    monkeypatch.setattr(activity, "RUN_MAX_WAIT_S", 0.2)  # the cap: slowed, never starved
+    learner = activity.page_rerun()
+    learner.__enter__()
+    try:
+        heavy, waited = _in_thread(heavy_run)
+        heavy.join(5)
+        assert not heavy.is_alive() and waited[0] < 0.5
+    finally:
+        learner.__exit__(None, None, None)
+
+
+def test_what_makes_a_session_heavy():
+    now = 1000.0
+    assert not activity.is_rapid([now - 5, now - 3], now) and activity.is_rapid([now - 1.5, now - 1, now - 0.2], now)
+    activity._OPENED.clear()
+    opened = [activity.opened_in_a_flood(now + 0.1 * k) for k in range(12)]
+    assert opened[: activity.FLOOD_SESSIONS + 1] == [False] * (activity.FLOOD_SESSIONS + 1) and all(opened[-2:])
+    assert not activity.opened_in_a_flood(now + 100)  # the burst has left the window
+    activity._OPENED.clear()
+
+
+def test_a_rate_limit_says_when_the_next_start_is_allowed():
+    from explorer.admission import RateLimit
+
+    limit = RateLimit(3, 30.0)
+    assert [limit.admit(now=t) for t in (0.0, 1.0, 2.0)] == [None, None, None]
+    assert limit.admit_would_wait(now=5.0) and limit.admit(now=5.0) == 25.0
+    assert not limit.admit_would_wait(now=30.5) and limit.admit(now=30.5) is None

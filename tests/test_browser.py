@@ -446,6 +446,7 @@ def test_a_zip_bomb_is_refused_the_server_barely_grows_and_a_good_model_then_ope
     page.wait_for_selector("text=would unpack to 1,430.5 MB", timeout=30000)
     refused_after = time.perf_counter() - started
     rise = _server_memory_mb(proc.pid, "VmHWM") - before
+    print(f"zip bomb: refused after {refused_after:.2f} s, the server's peak RSS +{rise:.0f} MB")
     assert refused_after <= 5 and rise <= 200, (refused_after, rise)
     page.locator("[data-testid=stSidebar] [data-testid=stAlert]").first.scroll_into_view_if_needed()
     shot(page, "upload_bomb_refused")

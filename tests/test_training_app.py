@@ -218,3 +218,9 @@ def test_a_session_that_starts_runs_too_fast_is_told_when_it_may_start_the_next(
     assert_clean(at)
     assert "_job" not in at.session_state or at.session_state["_job"] is None  # no job was started
     assert any("you started 3 runs in the last 30 s; start the next in" in e.value for e in at.error)
+
+
+def test_the_live_status_polls_more_slowly_when_many_jobs_are_live():
+    from explorer.ui.training import POLL_S, poll_seconds
+
+    assert poll_seconds(0) == poll_seconds(2) == POLL_S and poll_seconds(6) == 3 * POLL_S

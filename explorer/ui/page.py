@@ -11,7 +11,7 @@ from contextlib import nullcontext
 import streamlit as st
 
 from explorer import ConfigError
-from explorer.activity import page_rerun, yield_if_rapid
+from explorer.activity import let_learners_first, page_rerun, yield_if_rapid
 from explorer.formatting import format_shape
 from explorer.i18n import _, use_language
 from explorer.reference import processes_backwards
@@ -31,6 +31,7 @@ from explorer.ui.downloads import download_stem, downloads
 from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.lecture import lecture_toggle
 from explorer.ui.lesson import lesson_bar, lesson_start_button
+from explorer.ui.priority import session_is_heavy
 from explorer.ui.questions import preset_picker, questions_panel
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.sidebar import sidebar_controls
@@ -238,10 +239,13 @@ def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: Tra
     the chart and the URL change, the page's ~90 other elements are neither recomputed nor sent.
     """
     fragment_rerun = not st.session_state.get("_full_run")
+    heavy = False
     if fragment_rerun:  # the page's own rerun did this already
+        heavy = session_is_heavy()
         yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))
     restart_polling_timers(send=fragment_rerun)
-    with page_rerun() if fragment_rerun else nullcontext(), use_language(page_language()):
+    with page_rerun(heavy) if fragment_rerun else nullcontext(), use_language(page_language()):
+        let_learners_first()  # a heavy session's run: after the others' (a no-op for a learner's)
         view = with_focus(url_view, st.session_state)
         if fragment_rerun:
             sync_url(view)
@@ -261,10 +265,11 @@ def _phase(name: str, start: float) -> None:
 def main() -> None:
     """Render the app (``app.py`` sets the page config first; LSTM_EXPLORER_TIMING=1 logs where each rerun's time goes)."""
     start = time.perf_counter()
+    heavy = session_is_heavy()  # a heavy session's run lets the others' go first at each checkpoint
     yield_if_rapid(st.session_state.setdefault("_rerun_starts", deque()))  # a fast-rerunning session lets others go first
     st.session_state["_full_run"] = True  # (a fragment rerun of the view finds it False)
     try:
-        with page_rerun(), use_language(page_language()):
+        with page_rerun(heavy), use_language(page_language()):
             _render(start)
     finally:
         st.session_state["_full_run"] = False
@@ -279,6 +284,7 @@ def _render(t0: float) -> None:
     preset_picker()
     upload_sidebar()
     view = sidebar_controls(on_focus_move=focus_moved)
+    let_learners_first()
     auto_train_from_url(view)
     job = session_job(view.training_spec()) if view.task else None
     progress = job.progress() if job else None
@@ -295,6 +301,7 @@ def _render(t0: float) -> None:
     data_key = view.data_key
     shapes = cache.model_shapes(view.model)  # shapes and counts: the same for trained weights
     _phase("model", t0)
+    let_learners_first()
     header(view, shapes)
     if isinstance(shapes, ConfigError):
         broken_stack_notice(view, shapes)
@@ -308,6 +315,7 @@ def _render(t0: float) -> None:
         training_strip(view, job, progress)
 
     _phase("header + badge", t0)
+    let_learners_first()
     name_charts_after(download_stem(view, weights))
     tabs = st.tabs([_(label) for label in PANELS.values()], key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):

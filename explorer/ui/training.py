@@ -237,10 +237,17 @@ def training_strip(view: ViewConfig, job: TrainingJob | None, progress: Progress
         _scrubber(progress, spec)
 
 
+def poll_seconds(active_jobs: int) -> float:
+    """The live status's refresh: `POLL_S`, slower when many jobs are live (each poll redraws a status and a curve,
+    and six tabs polling every 0.3 s made 20 runs a second)."""
+    return POLL_S * max(1.0, active_jobs / 2)
+
+
 def _live_status(job: TrainingJob, spec: TrainingSpec, active: bool) -> None:
     st.session_state[JOB_POLLING] = active
+    pool = training_pool()
 
-    @st.fragment(run_every=POLL_S if active else None)
+    @st.fragment(run_every=poll_seconds(pool.running + pool.queued) if active else None)
     def live() -> None:
         with use_language(page_language()):  # a fragment's rerun runs only this function: set the language again
             _live(job, spec)
