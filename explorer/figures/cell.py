@@ -266,7 +266,7 @@ def make_cell_figure(
         shapes=_shapes(step),
         showlegend=False,
         bargap=0.15,
-        margin={"l": 20, "r": 20, "t": 60, "b": 120 if steps else 20},  # the player: what Plotly widened it to (see `make_room`)
+        margin={"l": 20, "r": 20, "t": 60, "b": 128 if steps else 20},  # the player, + 8 px (see `make_room`)
         annotations=[],
     )
     pool = [step] if steps is None else steps  # one scale for every frame: bars comparable across steps

@@ -210,6 +210,6 @@ def make_gates_figure(
         )
         layout.update(player)
         layout["legend"]["y"] = -0.04
-        make_room(layout, b=190)  # legend and player
+        make_room(layout, b=198)  # legend and player (+8 px: Chromium builds and fonts differ by 3–4 px here)
         layout["height"] += 100
     return unvalidated_figure(traces, layout, frames)

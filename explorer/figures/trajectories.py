@@ -158,7 +158,7 @@ def make_trajectory_figure(
         )
         layout.update(player)
         layout["height"] += 90
-        make_room(layout, b=156)  # the player
+        make_room(layout, b=164)  # the player (+8 px: Chromium builds and fonts differ by 3–4 px here)
     return unvalidated_figure(traces, layout, frames)
 
 
