@@ -22,25 +22,40 @@ out are ``(B, T, U)`` views of those buffers.
 
 Modules: `activations` (by Keras name), `directions` (``go_backwards`` down a stack), `weights`
 (NumPy copies of a model's weights), `layout` (the loop's weight layout), `traces` (what a pass
-keeps) and `forward` (the pass itself).
+keeps) and `forward` (the pass itself). Where real models put an LSTM: `masking` (padded batches:
+masked steps keep ``h`` and ``c``, as in Keras), `bidirectional` (two LSTMs, forward and backward,
+and the merge) and `embedding` (the lookup and ``mask_zero``'s mask); each is tested equal to Keras
+on random shapes and paddings (``tests/test_reference_real_layers.py``).
 """
 
 from explorer.reference.activations import ACTIVATION_FUNCTIONS, HEAD_FUNCTIONS
+from explorer.reference.bidirectional import MERGE_MODES, BidirectionalTrace, bidirectional_layer, bidirectional_weights
 from explorer.reference.directions import processes_backwards, reads_data_backwards
+from explorer.reference.embedding import embed, masking_mask, padding_mask
 from explorer.reference.forward import lstm_layer, trace
+from explorer.reference.masking import masked_lstm_layer
 from explorer.reference.traces import LayerTrace, Trace
-from explorer.reference.weights import DenseWeights, LSTMWeights, ModelWeights, extract_weights, prepare_trace
+from explorer.reference.weights import DenseWeights, LSTMWeights, ModelWeights, extract_weights, lstm_weights, prepare_trace
 
 __all__ = [
     "ACTIVATION_FUNCTIONS",
     "HEAD_FUNCTIONS",
+    "MERGE_MODES",
+    "BidirectionalTrace",
     "DenseWeights",
     "LSTMWeights",
     "LayerTrace",
     "ModelWeights",
     "Trace",
+    "bidirectional_layer",
+    "bidirectional_weights",
+    "embed",
     "extract_weights",
     "lstm_layer",
+    "lstm_weights",
+    "masked_lstm_layer",
+    "masking_mask",
+    "padding_mask",
     "prepare_trace",
     "processes_backwards",
     "reads_data_backwards",

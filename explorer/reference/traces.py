@@ -25,6 +25,10 @@ class LayerTrace:
         h: hidden state after each step.
         h0, c0: the initial states ``(batch, units)`` (zeros unless given).
         return_sequences, go_backwards: the layer's flags.
+        mask: ``(batch, timesteps)`` bool in processing order, ``False`` where the step was skipped (padding): there
+            ``c`` and ``h`` keep their previous values, as Keras does; ``None`` when nothing is masked.
+        outputs: ``(batch, timesteps, units)`` what the layer returns at each step when steps are masked (the last
+            output repeated, or zeros inside a ``Bidirectional``); ``None`` when it is ``h``.
     """
 
     name: str
@@ -38,6 +42,8 @@ class LayerTrace:
     c0: np.ndarray
     return_sequences: bool
     go_backwards: bool
+    mask: np.ndarray | None = None
+    outputs: np.ndarray | None = None
 
     @property
     def final_h(self) -> np.ndarray:
@@ -51,8 +57,10 @@ class LayerTrace:
 
     @property
     def output(self) -> np.ndarray:
-        """What Keras returns: ``h`` (B, T, U) with return_sequences, else ``h`` of the last step (B, U)."""
-        return self.h if self.return_sequences else self.final_h
+        """What Keras returns: ``h`` (B, T, U) with return_sequences, else ``h`` of the last step (B, U); with masked
+        steps, the per-step `outputs` (their last step's when the layer returns only the last)."""
+        sequence = self.h if self.outputs is None else self.outputs
+        return sequence if self.return_sequences else sequence[:, -1]
 
     def gate(self, name: str) -> np.ndarray:
         """One of ``i, f, g, o, c, h`` by name."""

@@ -85,6 +85,29 @@ def _activation_name(fn_or_name) -> str:
     return name
 
 
+def lstm_weights(layer, name: str | None = None) -> LSTMWeights:
+    """One Keras ``LSTM`` layer's weights and options as `LSTMWeights` (float32 copies), wherever it sits in a model:
+    alone, inside a ``Bidirectional`` (each direction is one), after an ``Embedding``.
+
+    Args:
+        layer: a built ``keras.layers.LSTM``.
+        name: the name to show (default: the layer's own).
+    """
+    kernel, recurrent, *rest = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
+    bias = rest[0] if rest else np.zeros(kernel.shape[1], np.float32)
+    return LSTMWeights(
+        name or layer.name,
+        kernel,
+        recurrent,
+        bias,
+        _activation_name(layer.cell.activation),
+        _activation_name(layer.cell.recurrent_activation),
+        bool(layer.return_sequences),
+        bool(layer.go_backwards),
+        bool(layer.use_bias),
+    )
+
+
 def extract_weights(model) -> ModelWeights:
     """Copy the LSTM and Dense weights out of a Keras model (once; cheap to trace after).
 
@@ -99,21 +122,7 @@ def extract_weights(model) -> ModelWeights:
     lstm, head = [], None
     for layer in model.layers:
         if isinstance(layer, keras.layers.LSTM):
-            kernel, recurrent, *rest = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
-            bias = rest[0] if rest else np.zeros(kernel.shape[1], np.float32)
-            lstm.append(
-                LSTMWeights(
-                    layer.name,
-                    kernel,
-                    recurrent,
-                    bias,
-                    _activation_name(layer.cell.activation),
-                    _activation_name(layer.cell.recurrent_activation),
-                    bool(layer.return_sequences),
-                    bool(layer.go_backwards),
-                    bool(layer.use_bias),
-                )
-            )
+            lstm.append(lstm_weights(layer))
         elif isinstance(layer, keras.layers.Dense):
             kernel, bias = (np.asarray(w, dtype=np.float32) for w in layer.get_weights())
             head = DenseWeights(layer.name, kernel, bias, _activation_name(layer.activation))
