@@ -106,3 +106,41 @@ def test_lambda_code_never_runs(tmp_path):
     with pytest.raises(UploadError, match="Lambda"):
         load_uploaded_model(path.read_bytes())
     assert not marker.exists()
+
+
+def test_a_keras2_file_with_hard_sigmoid_says_how_far_keras3_reads_it_from_what_its_keras_computed(tmp_path):
+    import h5py
+
+    from explorer.reference import extract_weights
+    from explorer.reference.activations import KERAS2_HARD_SIGMOID
+    from explorer.sequences import make_sequence
+    from explorer.upload.legacy import as_keras2_computed
+
+    keras.utils.set_random_seed(7)
+    lstm = keras.layers.LSTM(6, recurrent_activation="hard_sigmoid")
+    old = keras.Sequential([keras.Input((5, 2)), lstm, keras.layers.Dense(1)])
+    path = tmp_path / "keras224.h5"
+    old.save(path)
+    with h5py.File(path, "a") as f:
+        f.attrs["keras_version"] = "2.2.4"  # as Keras 2.2.4 wrote it
+    up = fence.open_upload(path.read_bytes(), path.name, timeout=120)
+    note = " ".join(map(str, up.notes))
+    assert "Saved by Keras 2.2.4" in note and "clip(0.2·z + 0.5, 0, 1)" in note
+    # What Keras 2 computed: the same weights in a Keras model whose recurrent activation is Keras 2's function.
+    keras2 = keras.Sequential([
+        keras.Input((5, 2)),
+        keras.layers.LSTM(6, recurrent_activation=lambda z: keras.ops.clip(0.2 * z + 0.5, 0.0, 1.0)),
+        keras.layers.Dense(1),
+    ])  # fmt: skip
+    keras2.set_weights(old.get_weights())
+    x = make_sequence("sine", timesteps=5, features=2, batch_size=4, seed=0)
+    then = trace(as_keras2_computed(extract_weights(old)), x).output
+    np.testing.assert_allclose(then, keras2.predict(x, verbose=0), atol=1e-5)  # the reference reads it as Keras 2 did
+    assert as_keras2_computed(extract_weights(old)).lstm[0].recurrent_activation == KERAS2_HARD_SIGMOID
+    differ = np.max(np.abs(old.predict(x, verbose=0) - keras2.predict(x, verbose=0)))
+    assert differ > 1e-3 and f"differ by up to {differ:.4f}" in note  # the measured difference, as shown
+
+
+def test_a_keras3_file_with_hard_sigmoid_has_no_such_note():
+    up = open_upload("backwards_relu.keras")  # hard_sigmoid, saved by Keras 3
+    assert up.cfg.recurrent_activation == "hard_sigmoid" and not any("Saved by Keras" in str(n) for n in up.notes)

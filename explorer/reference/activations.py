@@ -11,6 +11,8 @@ ACTIVATION_FUNCTIONS = {
     "hard_sigmoid": lambda z: np.clip((z + 3) / 6, 0, 1),  # Keras 3: relu6(z + 3) / 6
     "linear": lambda z: z,
 }
+KERAS2_HARD_SIGMOID = "hard_sigmoid_keras2"  # Keras 2's hard_sigmoid, another function under the same name
+ACTIVATION_FUNCTIONS[KERAS2_HARD_SIGMOID] = lambda z: np.clip(0.2 * z + 0.5, 0, 1)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

@@ -172,6 +172,11 @@ def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
         bias = head[1] if len(head) > 1 else np.zeros(dense[0].units)
         arrays += [np.asarray(head[0], np.float32), np.asarray(bias, np.float32)]
     arrays = tuple(arrays)
+    from explorer.training.snapshots import model_weights
+    from explorer.upload.legacy import hard_sigmoid_note, saved_by_keras
+
+    if note := hard_sigmoid_note(cfg, model_weights(cfg, arrays), saved_by_keras(data)):
+        notes.append(note)
     uploaded = UploadedModel(name, hashlib.sha256(data).hexdigest(), cfg, arrays, tuple(notes))
     _check_reproduced(model, uploaded)
     return uploaded
