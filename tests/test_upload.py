@@ -144,3 +144,22 @@ def test_a_keras2_file_with_hard_sigmoid_says_how_far_keras3_reads_it_from_what_
 def test_a_keras3_file_with_hard_sigmoid_has_no_such_note():
     up = open_upload("backwards_relu.keras")  # hard_sigmoid, saved by Keras 3
     assert up.cfg.recurrent_activation == "hard_sigmoid" and not any("Saved by Keras" in str(n) for n in up.notes)
+
+
+@pytest.mark.parametrize(
+    ("layers", "shape"),
+    [
+        (lambda L: [L.LSTM(4, stateful=True)], {"batch_shape": (1, 3, 1)}),  # the tutorial's stateful model
+        (lambda L: [L.LSTM(5, return_sequences=True), L.TimeDistributed(L.Dense(2))], {"shape": (6, 3)}),
+    ],
+    ids=["stateful_batch_of_one", "timedistributed_dense_head"],
+)
+def test_tutorial_models_that_were_refused_open_and_trace_equal_to_keras(tmp_path, layers, shape):
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential([keras.Input(**shape), *layers(keras.layers)])
+    path = tmp_path / "tutorial.keras"
+    model.save(path)
+    up = fence.open_upload(path.read_bytes(), path.name, timeout=120)
+    batch = shape.get("batch_shape", (3,))[0]
+    x = np.random.default_rng(2).normal(size=(batch, up.cfg.timesteps, up.cfg.features)).astype(np.float32)
+    np.testing.assert_allclose(trace(model_weights(up.cfg, up.arrays), x).output, np.asarray(model(x)), atol=1e-5)

@@ -54,6 +54,13 @@ def _act(fn) -> str:
     return fn if isinstance(fn, str) else getattr(fn, "__name__", str(fn))
 
 
+def _unwrap(layer, keras):
+    """``TimeDistributed(Dense)`` is the per-step ``Dense`` itself: the same weights, the same numbers."""
+    if isinstance(layer, keras.layers.TimeDistributed) and isinstance(layer.layer, keras.layers.Dense):
+        return layer.layer
+    return layer
+
+
 def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
     """The `UploadedModel` of a loaded Keras model, or `UploadError` naming what cannot be traced.
 
@@ -64,7 +71,7 @@ def read_stack(model, *, name: str, data: bytes) -> UploadedModel:
     """
     from explorer._keras import keras
 
-    layers = [layer for layer in model.layers if type(layer).__name__ not in PASS_THROUGH]
+    layers = [_unwrap(layer, keras) for layer in model.layers if type(layer).__name__ not in PASS_THROUGH]
     kinds = [type(layer).__name__ for layer in layers]
     lstms = [layer for layer in layers if isinstance(layer, keras.layers.LSTM)]
     unsupported = [k for k in kinds if k not in ("LSTM", "Dense")]
@@ -188,7 +195,8 @@ def _check_reproduced(model, uploaded: UploadedModel) -> None:
     from explorer.training.snapshots import model_weights
 
     cfg = uploaded.cfg
-    x = np.random.default_rng(0).normal(size=(2, cfg.timesteps, cfg.features)).astype(np.float32)  # (2, T, F)
+    batch = model.inputs[0].shape[0] or 2  # a stateful model takes only its own batch size
+    x = np.random.default_rng(0).normal(size=(batch, cfg.timesteps, cfg.features)).astype(np.float32)  # (batch, T, F)
     try:
         ours = trace(model_weights(cfg, uploaded.arrays), x).output
         theirs = np.asarray(model(x, training=False), np.float32)
