@@ -1,5 +1,7 @@
 """The learners' questions: presets, generated Keras code, answers computed from the live model, the data shaper."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -209,3 +211,16 @@ def test_windows_and_encodings_give_lstm_shapes():
         encode(windows + 0.5, "one_hot", vocabulary=4)
     with pytest.raises(ShaperError, match="Embedding layer instead"):
         encode(windows, "one_hot", vocabulary=100)
+
+
+def test_no_server_path_on_the_page():
+    """The example file is named, never located: the server's folders are not the learner's business."""
+    from page_text import page_texts
+    from test_app import assert_clean, new_app
+
+    root = str(Path(__file__).resolve().parents[1])
+    at = new_app({"view": "questions", "q": "data"})
+    assert_clean(at)
+    texts = [text for _, text in page_texts(at)] + [c.value for c in at.caption]
+    assert any("`example_series.csv`" in t for t in texts)
+    assert not [t for t in texts if root in t or "/assets/" in t]

@@ -196,7 +196,7 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
         example = f.read()
     data = upload.getvalue() if upload is not None else st.text_area(_("…or paste values"), key="shaper_text").encode() or example
     if upload is None and not st.session_state.get("shaper_text"):
-        st.caption(_("Using the example `{file}` (daily temperature and a weather code 0/1/2).").format(file=EXAMPLE_CSV))
+        st.caption(_("Using the example `{file}` (daily temperature and a weather code 0/1/2).").format(file=EXAMPLE_CSV.name))
     columns = column_names(data) or [_("column {k}").format(k=1)]
     c1, c2, c3, c4 = st.columns(4)
     column = c1.selectbox(_("column"), columns, key="shaper_column")
