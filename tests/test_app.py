@@ -185,6 +185,10 @@ def test_preset_button_loads_the_seed_model():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Output shape"] == "(None, 10)"
     assert metrics["Parameters"] == f"{4 * (32 * 48 + 32) + 2 * 4 * (32 * 64 + 32) + 330:,}"
+    loaded = next(b for b in at.sidebar.button if b.label == "This preset is loaded")  # the picker says what is loaded
+    assert loaded.disabled
+    at.slider(key="timesteps").set_value(9).run()  # moved away: the preset shown is no longer the model below
+    assert not next(b for b in at.sidebar.button if b.label == "Load this preset").disabled
 
 
 def test_timesteps_answer_shows_a_flat_line_from_real_models():

@@ -19,7 +19,7 @@ from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_w
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
-from explorer.ui.controls import apply_model, break_stack, fix_stack
+from explorer.ui.controls import apply_model, break_stack, fix_stack, state_to_view
 from explorer.view import QUESTIONS, ViewConfig
 
 EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "assets" / "example_series.csv"  # wherever the server starts
@@ -41,11 +41,17 @@ def preset_picker() -> None:
         help=_("Models from the questions learners ask; loading one replaces the model settings."),
     )
     preset = PRESETS[key]
-    st.sidebar.button(
-        _("Load this preset"),
+    try:
+        loaded = state_to_view(st.session_state).model == preset.model
+    except ConfigError:  # a broken stack is no preset
+        loaded = False
+    st.sidebar.button(  # names what the model below is: a preset shown in the picker is not loaded by being shown
+        _("This preset is loaded") if loaded else _("Load this preset"),
         on_click=apply_model,
         args=(preset.model, preset.question_key),
         width="stretch",
+        disabled=loaded,
+        icon=":material/check:" if loaded else None,
         help=_("Answers: {question} (see the Questions tab).").format(question=_(preset.question)),
     )
 
