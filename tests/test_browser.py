@@ -458,6 +458,31 @@ def test_a_zip_bomb_is_refused_the_server_barely_grows_and_a_good_model_then_ope
     assert proc.poll() is None
 
 
+CUT_OFF_JS = """() => [...document.querySelectorAll('[data-testid=stMain] *')].filter(el => {
+    const s = getComputedStyle(el);  // an element that scrolls or clips sideways shows only part of itself
+    return el.getBoundingClientRect().width >= 40 && el.tagName !== 'INPUT' && s.overflowX !== 'visible'
+        && el.scrollWidth > el.clientWidth + 2;
+}).map(el => [el.closest('[data-testid]')?.getAttribute('data-testid'), el.scrollWidth, el.clientWidth,
+              (el.textContent || '').slice(0, 40)])"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_shapes_and_questions_views_show_whole_at_1280_with_the_sidebar_open(server, page, lang):
+    """Every table, code block and message fits its column: nothing scrolls or is clipped sideways."""
+    from explorer.view import QUESTIONS
+
+    for query in ["view=shapes", *(f"view=questions&q={q}" for q in QUESTIONS)]:
+        page.goto(f"{server}/?lang={lang}&{query}")
+        wait_idle(page, timeout=90, charts=False)
+        assert page.locator("[data-testid=stSidebar]").bounding_box()["width"] > 250  # the sidebar is open
+        time.sleep(1.5)  # the tab's tables and code blocks laid out
+        assert page.evaluate(CUT_OFF_JS) == [], (lang, query)
+    page.goto(f"{server}/?lang={lang}&view=shapes")
+    wait_idle(page, timeout=90)
+    page.locator("[data-testid=stTable]").first.scroll_into_view_if_needed()
+    shot(page, f"shapes_table_1280x800_{lang}")
+
+
 LECTURE_FONTS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(gd =>
   [...gd.querySelectorAll('.gtitle, .xtitle, .ytitle, .annotation-text, .legendtext, .textpoint text')]
     .filter(t => t.getBoundingClientRect().width > 0 && (t.textContent || '').trim())

@@ -329,3 +329,15 @@ def test_a_finished_check_is_kept_after_the_last_32_checks_moved_on(monkeypatch)
     other = cfg.replace(seed=4247)  # another model's check is its own
     with pytest.raises(AssertionError, match="needs no model"):
         checks.keras_check_future(other, data_key)
+
+
+def test_the_summary_shows_every_column_and_each_layers_count():
+    from explorer.figures.shapes import model_summary_text
+
+    cfg = LSTMConfig(timesteps=200, features=64, units=(256,) * 4, return_sequences=(True, True, True, False), head_units=256)
+    model = build_model(cfg)
+    text = model_summary_text(model)
+    assert "Param #" in text  # a table wider than rich's console loses this column without a word
+    for layer in model.layers:
+        assert f"{layer.count_params():,}" in text, layer.name
+    assert max(map(len, text.splitlines())) <= 80

@@ -188,5 +188,7 @@ def make_shapes_figure(table: ShapeTable, *, count_params: int | None = None, bi
 def model_summary_text(model) -> str:
     """``model.summary()`` as plain text (Keras prints it; we capture it)."""
     buffer = io.StringIO()
-    model.summary(print_fn=lambda line, **_: buffer.write(line + "\n"), line_length=90)
+    # 78 columns: Keras draws the table with rich, whose console is 80 wide here, and a wider table loses its last
+    # column ("Param #") without a word.
+    model.summary(print_fn=lambda line, **_: buffer.write(line + "\n"), line_length=78)
     return buffer.getvalue()

@@ -162,24 +162,23 @@ def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     cfg = view.model.buildable_prefix()
     shapes = cache.model_shapes(cfg)
     show_chart(cache.shapes_figure(cfg, weights, lang=view.lang), "shapes")
-    left, right = st.columns([3, 2])
-    with left:
-        st.markdown(_("**Per layer, read off the Keras model**"))
-        rows = [
-            {
-                _("layer"): r.name,
-                _("input"): format_shape(r.input_shape) if r.input_shape else "",
-                _("output"): format_shape(r.output_shape),
-                _("weights"): ", ".join(f"{n} {format_shape(s)}" for n, s in r.weights.items()),
-                _("params"): r.params,
-                _("formula"): _(r.formula),  # the input row's is a message; the others are numbers (kept as they are)
-            }
-            for r in shapes.table
-        ]
-        st.dataframe(rows, hide_index=True, width="stretch")
-    with right:
-        st.markdown("**`model.summary()`**")
-        st.code(cache.model_summary(cfg), language=None)
+    # One under the other, each the view's whole width: side by side, at 1280 px with the sidebar open, the table and
+    # model.summary() were cut off by their columns. A static table wraps its long weights cells.
+    st.markdown(_("**Per layer, read off the Keras model**"))
+    rows = [
+        {
+            _("layer"): r.name,
+            _("input"): format_shape(r.input_shape) if r.input_shape else "",
+            _("output"): format_shape(r.output_shape),
+            _("weights"): ", ".join(f"{n} {format_shape(s)}" for n, s in r.weights.items()),
+            _("params"): r.params,
+            _("formula"): _(r.formula),  # the input row's is a message; the others are numbers (kept as they are)
+        }
+        for r in shapes.table
+    ]
+    st.table(rows, border="horizontal")
+    st.markdown("**`model.summary()`**")
+    st.code(cache.model_summary(cfg), language=None)
 
 
 def _traced_layer(view: ViewConfig) -> int:

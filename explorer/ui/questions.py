@@ -81,13 +81,11 @@ def units_answer(view: ViewConfig) -> None:
 
 
 def code_answer(view: ViewConfig) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.markdown(_("**Keras 3** (runs as is)"))
-        st.code(keras3_code(view.model), language="python")
-    with right:
-        st.markdown(_("**Keras 1/2 spellings** in old answers"))
-        st.code(legacy_code(view.model), language="python")
+    # One under the other, lines wrapped: side by side at 1280 px with the sidebar open, each was cut off at 400 px.
+    st.markdown(_("**Keras 3** (runs as is)"))
+    st.code(keras3_code(view.model), language="python", wrap_lines=True)
+    st.markdown(_("**Keras 1/2 spellings** in old answers"))
+    st.code(legacy_code(view.model), language="python", wrap_lines=True)
     st.table([{_("spelling"): k, _("meaning"): _(v)} for k, v in LEGACY_NOTES.items()])
 
 
@@ -115,7 +113,7 @@ def stacking_answer(view: ViewConfig) -> None:
             "outputs only `(batch, {units})`. Keras's own error for that stack:"
         ).format(layer=demo.layer_names[0], units=demo.units[0])
     )
-    st.code(message, language=None)
+    st.code(message, language=None, wrap_lines=True)  # Keras's message is one long line
     show_chart(make_unrolled_figure(broken, None, max_columns=8), "broken_graph")
     c1, c2 = st.columns(2)
     c1.button(
@@ -192,7 +190,7 @@ def state_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | No
     if cfg.go_backwards:
         st.warning(_("With go_backwards each call reads its own half backwards, so two halves are not the whole sequence."))
     st.markdown(_("Within one call the layer always carries h and c from step to step. The other answer is a sliding window:"))
-    st.code(generation_loop(), language="python")
+    st.code(generation_loop(), language="python", wrap_lines=True)
 
 
 def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> None:
