@@ -48,7 +48,7 @@ def extracted(tmp_path_factory) -> set[str]:
     out = tmp_path_factory.mktemp("pot") / "messages.pot"
     script = "from babel.messages.frontend import main; main()"
     subprocess.run(
-        [sys.executable, "-c", script, "-q", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "Message",
+        [sys.executable, "-c", script, "-q", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "Message", "-k", "NC_:1c,2",
          "--no-location", "--omit-header", "--sort-output", "-o", str(out), "."],
         cwd=ROOT, check=True,
     )  # fmt: skip
@@ -205,3 +205,22 @@ def test_the_english_page_has_no_chinese_and_switching_keeps_the_model_and_view(
         assert any(_("Parameters") == m.label for m in at.metric)
     at.radio(key="lang").set_value("en").run()
     assert "lang" not in at.query_params and at.session_state["panel"] == PANELS["gates"]
+
+
+def test_one_english_word_two_meanings_two_translations():
+    """'step' is a stage of the data pipeline (步骤) in the data question and a time step (时间步) on the trajectories'
+    colour bar; the cell view's bar titles name gates and states (输入门, 细胞状态), not the graph's row labels."""
+    at = new_app({"lang": "zh", "view": "questions", "q": "data"})
+    assert_clean(at)
+    tables = [t for kind, t in page_texts(at) if kind in ("arrow_table", "table", "arrow_data_frame", "dataframe")]
+    assert "步骤" in tables and "时间步" not in tables  # the pipeline table's first column: its stages
+    at = new_app({"lang": "zh", "view": "cell"})
+    assert_clean(at)
+    annotations = " ".join(a.get("text", "") for a in figures(at)["cell"]["layout"].get("annotations", []))
+    for title in ("输入门", "遗忘门", "候选值", "输出门", "细胞状态", "隐藏状态"):
+        assert title in annotations, title
+    at = new_app({"lang": "zh", "view": "trajectories"})
+    assert_clean(at)
+    traces = figures(at)["state_space"]["data"]
+    bars = [t["marker"]["colorbar"]["title"]["text"] for t in traces if "colorbar" in t.get("marker", {})]
+    assert bars and set(bars) == {"时间步"}

@@ -22,7 +22,7 @@ from explorer.cell.equations import SYMBOLS, equations, gate_form, number
 from explorer.figures.gates import unit_window
 from explorer.figures.player import player_controls, player_frames
 from explorer.figures.style import GATE_COLOURS, INK, MUTED, layout_dict, unvalidated_figure, unvalidated_frames
-from explorer.i18n import N_, _
+from explorer.i18n import NC_, _, pgettext
 
 # Diagram coordinates (x 0…10, y −5…10): gate boxes on a row, the c line on top, the h bus below.
 C_LINE, BUS, BOX_Y, BOX_W, BOX_H = 8.6, 2.6, 5.6, 0.68, 0.5
@@ -31,7 +31,12 @@ PRODUCT_IG, PLUS, FORGET = (4.65, 7.2), (4.65, C_LINE), (2.1, C_LINE)
 SQUASH, OUT_PRODUCT, H_OUT_Y, H_UP_X = (8.2, 7.4), (8.2, 6.4), 1.8, 9.4
 EQUATION_GAP = 1.0  # equations: their own hidden axes (x8, y8), one line per unit of y
 BAR_ROWS = ("i", "f", "g", "o", "c", "h")
-BAR_TITLES = {"i": N_("input"), "f": N_("forget"), "g": N_("candidate"), "o": N_("output"), "c": N_("cell"), "h": N_("hidden")}
+BAR_CONTEXT = "cell view bar title"  # a gate's or state's name over its bars: 输入门, 细胞状态 (not the graph's row labels)
+BAR_TITLES = {
+    "i": NC_("cell view bar title", "input"), "f": NC_("cell view bar title", "forget"),
+    "g": NC_("cell view bar title", "candidate"), "o": NC_("cell view bar title", "output"),
+    "c": NC_("cell view bar title", "cell"), "h": NC_("cell view bar title", "hidden"),
+}  # fmt: skip
 # Paper heights, top to bottom: the diagram, the layer's units (one small bar chart per gate), the equations.
 DIAGRAM_HEIGHT, BARS_HEIGHT, EQUATIONS_HEIGHT = (0.47, 1.0), (0.31, 0.42), (0.0, 0.24)
 DYNAMIC = ("numbers", "equations", *(f"bars {g}" for g in BAR_ROWS))  # the traces a frame replaces, in order
@@ -295,7 +300,8 @@ def make_cell_figure(
         }
         layout["annotations"].append(
             {
-                "text": f"<b>{g}</b> {_(BAR_TITLES[g])}<br><sup>{'0 … 1' if g in 'ifo' else f'±{signed / 1.05:.2g}'}</sup>",
+                "text": f"<b>{g}</b> {pgettext(BAR_CONTEXT, BAR_TITLES[g])}<br>"
+                f"<sup>{'0 … 1' if g in 'ifo' else f'±{signed / 1.05:.2g}'}</sup>",
                 "x": left,
                 "xref": "paper",
                 "xanchor": "left",

@@ -14,18 +14,20 @@ translates itself when it is turned into text::
 Nothing here imports Streamlit; the page sets the language once per run (and per fragment run).
 """
 
-from explorer.i18n.catalogue import N_, Joined, Message, _, translations
+from explorer.i18n.catalogue import N_, NC_, Joined, Message, _, pgettext, translations
 from explorer.i18n.language import DEFAULT_LANGUAGE, LANGUAGES, keep_language, language, use_language
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "NC_",
     "N_",
     "Joined",
     "Message",
     "_",
     "keep_language",
     "language",
+    "pgettext",
     "translations",
     "use_language",
 ]

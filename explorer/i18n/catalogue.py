@@ -31,6 +31,17 @@ def N_(message: str) -> str:
     return message
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as meant in ``context`` (gettext's ``msgctxt``): one English word can need
+    two translations, such as "step" (a time step, 时间步; a stage of a pipeline, 步骤)."""
+    return translations(language()).pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` with its ``context`` for the catalogue without translating it (translate with `pgettext`)."""
+    return message
+
+
 class Message:
     """A message with named values, translated when it becomes text (``str``, ``format``, f-strings).
 

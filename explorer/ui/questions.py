@@ -13,7 +13,7 @@ from explorer.codegen import LEGACY_NOTES, keras3_code, legacy_code
 from explorer.figures.questions import make_activation_curves_figure, make_halves_figure, make_params_vs_timesteps_figure
 from explorer.figures.unrolled import make_unrolled_figure
 from explorer.formatting import format_shape
-from explorer.i18n import _, keep_language
+from explorer.i18n import _, keep_language, pgettext
 from explorer.presets import PRESETS
 from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_windows, parse_series
 from explorer.training.snapshots import TrainedWeights
@@ -236,7 +236,7 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
         ]
     else:
         steps.append((_("LSTM input (samples, timesteps, features)"), format_shape(x.shape), _(ENCODINGS[mode])))
-    st.table([{_("step"): a, _("shape"): b, _("how"): c} for a, b, c in steps])
+    st.table([{pgettext("pipeline stage", "step"): a, _("shape"): b, _("how"): c} for a, b, c in steps])
     if mode == "embedding":
         st.caption(_("With an Embedding layer first, the model starts with keras.Input(shape=(T,), dtype='int32')."))
         return
