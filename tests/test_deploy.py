@@ -135,9 +135,8 @@ def test_python_versions_the_wheels_support_are_declared():
     assert "python:3.12" in (ROOT / "Dockerfile").read_text()
 
 
-def test_the_readme_deploy_commands_match_the_files():
-    readme = (ROOT / "README.md").read_text()
-    deploy = readme[readme.index("## Deploy") :]
+def test_the_deploy_guides_commands_match_the_files():
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
     assert "docker build -t lstm-explorer ." in deploy and "-p 8501:8501" in deploy
     assert "docker compose -f deploy/compose.yaml up --build" in deploy
     assert (
