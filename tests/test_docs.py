@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+PAGES = [ROOT / "README.md", ROOT / "README.zh.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)|<img[^>]*\bsrc=\"([^\"]+)\"")
 
 
@@ -29,8 +29,9 @@ def links(page: Path) -> list[str]:
     return [a or b for a, b in LINK.findall(text)]
 
 
-def test_the_readme_is_a_front_door():
-    lines = (ROOT / "README.md").read_text().splitlines()
+@pytest.mark.parametrize("name", ["README.md", "README.zh.md"])
+def test_the_readme_is_a_front_door(name):
+    lines = (ROOT / name).read_text().splitlines()
     assert len(lines) <= 150
     first_block = lines[lines.index("```bash") + 1 : lines.index("```bash") + 3]
     assert first_block[0].endswith("streamlit run app.py") and first_block[1].endswith("python -m pytest")
@@ -53,7 +54,7 @@ def test_every_relative_link_and_picture_resolves(page):
 
 def test_nothing_of_the_old_readme_was_lost():
     """Each section the README had now stands, whole, in a guide."""
-    guides = "\n".join(p.read_text() for p in PAGES[1:])
+    guides = "\n".join(p.read_text() for p in PAGES[3:])
     for heading in ("## The app", "## Inside one cell, one step at a time", "## In front of a class", "## 中文",
                     "## Your model in, everything out", "### Hostile files: checked, then fenced", "## Live training",
                     "## The engine", "## Deploy", "## A class on one server", "## Tests", "## Performance"):  # fmt: skip
