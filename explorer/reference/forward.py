@@ -53,10 +53,20 @@ def _layer_trace(w: LSTMWeights, xs: np.ndarray, h0, c0) -> LayerTrace:
     h = np.zeros((batch, u), np.float32) if h0 is None else np.asarray(h0, np.float32)
     c = np.zeros((batch, u), np.float32) if c0 is None else np.asarray(c0, np.float32)
     z, cs, hs = _run_steps(w, xs, h, c)
+    return layer_trace_of(w, z, cs, hs, h, c)
+
+
+def layer_trace_of(w: LSTMWeights, z, cs, hs, h0, c0, **masked) -> LayerTrace:
+    """The `LayerTrace` of a run's step-major buffers: ``z`` (T, B, 4U) the activated ``i | f | o | g``, ``cs`` and
+    ``hs`` (T, B, U), the initial states (B, U); ``masked``: a masked run's ``mask`` (B, T) and ``outputs``
+    (T, B, U)."""
+    u = w.units
 
     def batch_major(a: np.ndarray) -> np.ndarray:  # (T, B, n) -> (B, T, n), a view
         return a.transpose(1, 0, 2)
 
+    if "outputs" in masked:
+        masked["outputs"] = batch_major(masked["outputs"])
     return LayerTrace(
         w.name,
         i=batch_major(z[:, :, :u]),
@@ -65,10 +75,11 @@ def _layer_trace(w: LSTMWeights, xs: np.ndarray, h0, c0) -> LayerTrace:
         o=batch_major(z[:, :, 2 * u : 3 * u]),
         c=batch_major(cs),
         h=batch_major(hs),
-        h0=h,
-        c0=c,
+        h0=h0,
+        c0=c0,
         return_sequences=w.return_sequences,
         go_backwards=w.go_backwards,
+        **masked,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from explorer.reference.forward import layer_trace_of
 from explorer.reference.traces import LayerTrace
 from explorer.reference.weights import LSTMWeights
 
@@ -62,22 +63,4 @@ def masked_lstm_layer(
         c = cs[t] = np.where(m, c_new, c)
         h = hs[t] = np.where(m, h_new, h)
         previous = outs[t] = np.where(m, h_new, 0.0 if zero_output else previous)
-
-    def batch_major(a: np.ndarray) -> np.ndarray:  # (T, B, n) -> (B, T, n)
-        return a.transpose(1, 0, 2)
-
-    return LayerTrace(
-        w.name,
-        i=batch_major(z[:, :, :u]),
-        f=batch_major(z[:, :, u : 2 * u]),
-        g=batch_major(z[:, :, 3 * u :]),
-        o=batch_major(z[:, :, 2 * u : 3 * u]),
-        c=batch_major(cs),
-        h=batch_major(hs),
-        h0=h_start,
-        c0=c_start,
-        return_sequences=w.return_sequences,
-        go_backwards=w.go_backwards,
-        mask=keep.T.copy(),
-        outputs=batch_major(outs),
-    )
+    return layer_trace_of(w, z, cs, hs, h_start, c_start, mask=keep.T.copy(), outputs=outs)
