@@ -53,25 +53,38 @@ def precheck_upload(data: bytes) -> str:
     Reads only the zip's directory and ``config.json`` (at most 1 MB); an HDF5 file's headers are read by
     `load_uploaded_model` in the fenced process.
     """
+    _check_size(data)
+    return _checked(data)[0]
+
+
+def _check_size(data: bytes) -> None:
     if len(data) > MAX_BYTES:
         raise UploadError(
             Message("The file is {size} MB; models up to {limit} MB open here.", size=mb(len(data)), limit=MAX_BYTES // 2**20)
         )
     if not data:
         raise UploadError(Message("The file is empty."))
+
+
+def _checked(data: bytes):
+    """``(kind, archive contents, declared model)``: the server's checks, once (``None``s for an HDF5 file)."""
     kind = file_kind(data)
-    if kind == "keras":
-        check_declared(parse_config(check_archive(data).config_text))
-    return kind
+    if kind != "keras":
+        return kind, None, None
+    contents = check_archive(data)
+    return kind, contents, check_declared(parse_config(contents.config_text))
 
 
-def inspect_weights(data: bytes, kind: str) -> None:
-    """The HDF5 headers and the config matched against them (`UploadError` otherwise); reads no weight data."""
+def inspect_weights(data: bytes, kind: str, contents=None, declared=None) -> None:
+    """The HDF5 headers and the config matched against them (`UploadError` otherwise); reads no weight data.
+
+    ``contents``, ``declared``: a ``.keras`` file's checked archive and declared model, when already at hand.
+    """
     from explorer.upload.hdf5 import dataset_shapes
 
     if kind == "keras":
-        contents = check_archive(data)
-        declared = check_declared(parse_config(contents.config_text))
+        if contents is None or declared is None:
+            kind, contents, declared = _checked(data)
         if contents.weights_member != WEIGHTS_H5:
             return  # an .npz weights member: numpy reads its headers lazily, and Keras matches them
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -127,8 +140,9 @@ def load_uploaded_model(data: bytes):
     Returns:
         The model, loaded with ``safe_mode=True`` and ``compile=False`` (its optimizer is not needed).
     """
-    kind = precheck_upload(data)
-    inspect_weights(data, kind)
+    _check_size(data)
+    kind, contents, declared = _checked(data)  # the archive and config checked once …
+    inspect_weights(data, kind, contents, declared)  # … then the HDF5 headers
     from explorer._keras import keras
 
     handle, path = tempfile.mkstemp(prefix="lstm-explorer-upload-", suffix=f".{kind}")
