@@ -104,13 +104,19 @@ def handle(request: bytes) -> bytes:
     from explorer.upload.errors import UploadError
     from explorer.upload.loading import load_uploaded_model
     from explorer.upload.stack import read_stack
-    from explorer.upload.wire import encode_refusal, encode_uploaded
+    from explorer.upload.wire import encode_real, encode_refusal, encode_uploaded
 
     n = int.from_bytes(request[:2], "little")
     name, data = request[2 : 2 + n].decode("utf-8", "replace"), request[2 + n :]
     _ALLOCATED[0] = 0
     try:
-        return encode_uploaded(read_stack(load_uploaded_model(data), name=name, data=data))
+        model = load_uploaded_model(data)
+        try:
+            return encode_uploaded(read_stack(model, name=name, data=data))
+        except UploadError:  # not a plain stack: every LSTM inside the real model, or why not
+            from explorer.realmodel.reading import read_real_model
+
+            return encode_real(read_real_model(model, name=name, data=data))
     except UploadError as err:
         return encode_refusal(err.args[0] if err.args else str(err))
     except MemoryError:

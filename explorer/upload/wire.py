@@ -2,7 +2,8 @@
 
 The loader process parses untrusted files; whatever it returns is decoded here with ``json`` and
 ``numpy.load(allow_pickle=False)``, so not even a loader gone wrong could make the server run code.
-A reply is either an `UploadedModel` (its config, arrays and notes) or a refusal's `Message`.
+A reply is an `UploadedModel` (a plain stack: its config, arrays and notes), a real model
+(`explorer.realmodel.wire`: every LSTM in it, with the tensors that reached it) or a refusal's `Message`.
 """
 
 from __future__ import annotations
@@ -61,18 +62,31 @@ def encode_uploaded(uploaded: UploadedModel) -> bytes:
     return _HEADER.pack(len(text)) + text + arrays.getvalue()
 
 
+def encode_real(real) -> bytes:
+    """A real model (`explorer.realmodel.structure.RealModel`) as bytes: its JSON header, then its named arrays."""
+    from explorer.realmodel.wire import encode_arrays, header_and_arrays
+
+    header, arrays = header_and_arrays(real, _plain)
+    text = json.dumps({"ok": True, **header}).encode()
+    return _HEADER.pack(len(text)) + text + encode_arrays(arrays)
+
+
 def encode_refusal(message) -> bytes:
     """A refusal as bytes (``message``: a `Message`, or text)."""
     text = json.dumps({"ok": False, "message": _plain(message if isinstance(message, Message) else str(message))}).encode()
     return _HEADER.pack(len(text)) + text
 
 
-def decode(reply: bytes) -> UploadedModel:
-    """The `UploadedModel` of a reply, or the refusal raised as `UploadError` (its message revived)."""
+def decode(reply: bytes):
+    """The `UploadedModel` (or `RealModel`) of a reply, or the refusal raised as `UploadError` (its message revived)."""
     (n,) = _HEADER.unpack_from(reply)
     header = json.loads(reply[_HEADER.size : _HEADER.size + n])
     if not header.get("ok"):
         raise UploadError(_revive(header.get("message")))
+    if header.get("kind") == "real":
+        from explorer.realmodel.wire import real_model_from
+
+        return real_model_from(header, reply[_HEADER.size + n :], _revive)
     cfg = LSTMConfig(**{k: _revive(v) for k, v in header["cfg"].items()})
     with np.load(io.BytesIO(reply[_HEADER.size + n :]), allow_pickle=False) as npz:
         arrays = tuple(np.asarray(npz[f"arr_{k}"], np.float32) for k in range(len(npz.files)))

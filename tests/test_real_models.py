@@ -1,0 +1,139 @@
+"""Every LSTM inside a real model (tests/corpus/real/, from make_real_models.py): opened through the app's loader,
+each traced in NumPy from the tensor that reached it, equal to Keras's own outputs; the ones the app cannot trace
+refused with a message naming the layer."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer._keras import keras
+from explorer.realmodel.reading import read_real_model
+from explorer.realmodel.structure import RealModel
+from explorer.realmodel.tracing import keras_differences, site_trace
+from explorer.upload import fence
+from explorer.upload.errors import UploadError
+from explorer.upload.loading import load_uploaded_model
+from explorer.upload.wire import decode, encode_real
+
+REAL = Path(__file__).resolve().parent / "corpus" / "real"
+OPENS = [
+    "imdb_lstm",
+    "imdb_bidirectional",
+    "chars_embedding",
+    "masking",
+    "time_distributed",
+    "conv1d_lstm",
+    "layer_norm",
+    "dense_head",
+    "stateful",
+    "embedding_mask_bidirectional_sum",
+    "backwards_masked_pooling",
+    "bidirectional_unmerged_ave",
+    "seq2seq",
+]
+
+
+def read(stem: str, suffix: str = ".keras") -> RealModel:
+    data = (REAL / f"{stem}{suffix}").read_bytes()
+    return read_real_model(load_uploaded_model(data), name=f"{stem}{suffix}", data=data)
+
+
+def test_the_corpus_holds_at_least_twelve_architectures_and_the_refused_ones():
+    assert len(OPENS) >= 12
+    for stem in [*OPENS, "refused_gru", "refused_convlstm", "refused_bidirectional_gru"]:
+        assert (REAL / f"{stem}.keras").is_file() and (REAL / f"{stem}.h5").is_file()
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+@pytest.mark.parametrize("stem", OPENS)
+def test_every_lstm_equals_keras_from_the_tensor_that_reached_it(stem, suffix):
+    real = read(stem, suffix)
+    differences = keras_differences(real)
+    assert set(differences) == {site.layer for site in real.sites} and differences
+    assert max(differences.values()) <= 1e-5, differences
+    for k, site in enumerate(real.sites):
+        tr = site_trace(real, k)
+        steps = real.layer_inputs[site.layer].x.shape[1]
+        assert tr.h.shape == (real.batch_size, steps, site.units)
+        assert np.all((tr.i >= 0) & (tr.i <= 1)) and np.ptp(tr.f) > 0.1  # real gates, not constants
+
+
+def test_the_tensor_reaching_an_lstm_after_an_embedding_is_the_lookup_of_the_token_ids():
+    real = read("chars_embedding")
+    (tokens,) = real.inputs
+    assert tokens.tokens and tokens.samples.shape == (8, 31) and tokens.samples.max() < 25
+    table = keras.saving.load_model(REAL / "chars_embedding.keras").layers[0].get_weights()[0]  # (25, 16)
+    np.testing.assert_array_equal(real.layer_inputs[real.sites[0].layer].x, table[tokens.samples])
+    box = real.box("embedding") if any(b.name == "embedding" for b in real.boxes) else real.boxes[1]
+    assert box.kind == "Embedding" and box.params == 25 * 16 and box.output_shapes == ((None, 31, 16),)
+
+
+@pytest.mark.parametrize(("stem", "padding"), [("masking", "value"), ("embedding_mask_bidirectional_sum", "zero")])
+def test_padded_steps_are_masked_and_keep_h_and_c(stem, padding):
+    real = read(stem)
+    assert real.inputs[0].padding == padding
+    site = real.sites[0]
+    mask = real.layer_inputs[site.layer].mask
+    assert mask is not None and not mask.all() and mask.any(axis=1).all()  # some padding, never a whole sample
+    tr = site_trace(real, 0)
+    skipped = ~tr.mask[:, 1:]
+    np.testing.assert_array_equal(tr.h[:, 1:][skipped], tr.h[:, :-1][skipped])  # a skipped step keeps h …
+    np.testing.assert_array_equal(tr.c[:, 1:][skipped], tr.c[:, :-1][skipped])  # … and c
+
+
+def test_bidirectional_is_two_lstms_and_the_merge():
+    real = read("imdb_bidirectional")
+    labels = [site.label for site in real.sites]
+    assert labels[:2] == [f"{real.sites[0].layer} · forward", f"{real.sites[0].layer} · backward"]
+    forward, backward = real.sites[:2]
+    assert not forward.weights.go_backwards and backward.weights.go_backwards and forward.merge_mode == "concat"
+    box = real.box(forward.layer)
+    assert box.kind == "Bidirectional(LSTM)" and box.output_shapes == ((None, None, 2 * forward.units),)  # any length, as Keras says
+    assert box.params == 2 * 4 * forward.units * (forward.features + forward.units + 1)
+
+
+def test_the_decoder_starts_from_the_encoders_h_and_c():
+    real = read("seq2seq")
+    encoder, decoder = real.sites
+    assert decoder.state_from == "encoder" and encoder.state_from == ""
+    h, c = real.layer_inputs["encoder"].keras_outputs[1:]
+    np.testing.assert_array_equal(real.layer_inputs["decoder"].initial_state[0], h)
+    np.testing.assert_array_equal(site_trace(real, 1).h0, h)
+    np.testing.assert_array_equal(site_trace(real, 1).c0, c)
+    assert [i.name for i in real.inputs] == ["encoder_inputs", "decoder_inputs"]
+
+
+def test_a_stateful_model_is_sampled_in_its_own_batch_size():
+    real = read("stateful")
+    assert real.batch_size == 1 and "stateful" in " ".join(map(str, real.notes))
+
+
+@pytest.mark.parametrize(
+    ("stem", "says"),
+    [
+        ("refused_gru", "`gru` is a `GRU`: a GRU has two gates and no cell state"),
+        ("refused_bidirectional_gru", "is a `GRU`"),
+        ("refused_convlstm", "is a `ConvLSTM1D`: a ConvLSTM's gates are convolutions"),
+    ],
+)
+def test_what_the_app_cannot_trace_is_refused_naming_the_layer(stem, says):
+    with pytest.raises(UploadError) as info:
+        read(stem)
+    assert says in str(info.value.args[0])
+
+
+def test_a_real_model_crosses_from_the_loader_as_data_and_still_equals_keras():
+    real = read("embedding_mask_bidirectional_sum")
+    back = decode(encode_real(real))
+    assert isinstance(back, RealModel) and [s.label for s in back.sites] == [s.label for s in real.sites]
+    assert back.boxes == real.boxes and back.notes == real.notes
+    assert max(keras_differences(back).values()) <= 1e-5
+    np.testing.assert_array_equal(back.inputs[0].samples, real.inputs[0].samples)
+
+
+def test_the_fenced_loader_opens_a_real_model():
+    data = (REAL / "imdb_bidirectional.keras").read_bytes()
+    real = fence.open_upload(data, "imdb_bidirectional.keras", timeout=120)
+    assert isinstance(real, RealModel) and len(real.sites) == 4
+    assert max(keras_differences(real).values()) <= 1e-5
