@@ -17,7 +17,8 @@ from explorer.i18n import Message
 
 # Ranges a classroom needs (inclusive).
 TIMESTEPS_RANGE = (1, 200)
-FEATURES_RANGE = (1, 64)
+FEATURES_RANGE = (1, 64)  # the slider's range
+FEATURES_LIMIT = 1024  # what a config takes: an LSTM inside a learner's model may read wider steps (an Embedding's 128)
 LAYERS_RANGE = (1, 4)
 UNITS_RANGE = (1, 256)
 HEAD_UNITS_RANGE = (0, 256)  # 0 = no Dense head
@@ -85,7 +86,7 @@ class LSTMConfig:
     """
 
     timesteps: int = 12  # T, 1–200: length of each input sequence
-    features: int = 3  # F, 1–64: numbers per timestep (Keras 1/2's `input_dim`)
+    features: int = 3  # F, 1–64 on the slider (up to 1024 in a learner's model): numbers per timestep (`input_dim`)
     units: tuple[int, ...] = (16, 8)  # U per layer, 1–256; 1–4 layers
     return_sequences: tuple[bool, ...] = (True, False)  # per layer: output every h_t, or only the last
     return_state: bool = False  # last LSTM also returns its final [h, c]
@@ -103,7 +104,7 @@ class LSTMConfig:
         object.__setattr__(self, "units", tuple(self.units))
         object.__setattr__(self, "return_sequences", tuple(bool(r) for r in self.return_sequences))
         _check_int("timesteps", self.timesteps, *TIMESTEPS_RANGE, Message("timesteps (sequence length)"))
-        _check_int("features", self.features, *FEATURES_RANGE, Message("features (numbers per timestep)"))
+        _check_int("features", self.features, FEATURES_RANGE[0], FEATURES_LIMIT, Message("features (numbers per timestep)"))
         n = len(self.units)
         if not LAYERS_RANGE[0] <= n <= LAYERS_RANGE[1]:
             raise ConfigError(

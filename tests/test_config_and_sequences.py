@@ -11,7 +11,7 @@ from explorer import SEQUENCES, ConfigError, LSTMConfig, make_sequence
     [
         ({"timesteps": 0}, "timesteps", "between 1 and 200"),
         ({"timesteps": 201}, "timesteps", "between 1 and 200"),
-        ({"features": 65}, "features", "between 1 and 64"),
+        ({"features": 1025}, "features", "between 1 and 1024"),
         ({"units": (0,), "return_sequences": (False,)}, "units", "between 1 and 256"),
         ({"units": (257,), "return_sequences": (False,)}, "units", "size of h and c"),
         ({"units": (), "return_sequences": ()}, "units", "between 1 and 4 LSTM layers"),

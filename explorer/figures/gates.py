@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.figures.marks import skipped_bands
 from explorer.figures.player import time_player
 from explorer.figures.style import (
     DIVERGING,
@@ -177,7 +178,8 @@ def make_gates_figure(
     make_room(layout, l=80, r=122)  # the rows' "unit" titles; two colour bars
     layout.update(
         clickmode="event+select",
-        shapes=shapes,
+        shapes=shapes
+        + (skipped_bands(layer.mask[sample], f"x{axis_suffix(len(HEATMAPS) + 1)}") if layer.mask is not None else []),
         coloraxis={
             "colorscale": SEQUENTIAL,
             "cmin": 0,

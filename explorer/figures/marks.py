@@ -4,6 +4,7 @@ marker trace for every head) and text labels (one text trace). Many shapes or an
 from __future__ import annotations
 
 from explorer.figures.style import BROKEN, GATE_COLOURS, INK, MUTED
+from explorer.i18n import _
 
 
 class Arrows:
@@ -24,7 +25,7 @@ class Arrows:
         if style != "gap":  # dotted links through the ellipsis have no head
             # Arrows are horizontal or vertical: fixed angles (0 = up) are cheaper to draw than angleref="previous".
             self.heads["x"].append(x1), self.heads["y"].append(y1)
-            self.heads["angle"].append(0 if x0 == x1 else (90 if x1 > x0 else 270))
+            self.heads["angle"].append((0 if y1 > y0 else 180) if x0 == x1 else (90 if x1 > x0 else 270))
             self.heads["color"].append(ARROW_STYLES[style][0])
 
     def traces(self) -> list[dict]:
@@ -93,3 +94,40 @@ class Labels:
             "textposition": self.position,
             "textfont": {"size": self.size, "color": self.colour},
         }
+
+
+def skipped_bands(kept, xref: str) -> list[dict]:
+    """Grey bands over the steps a mask skips (padding), for a chart whose x axis ``xref`` counts steps from 1.
+
+    Args:
+        kept: (T,) bool in the chart's step order, ``False`` where the step was skipped.
+        xref: the x axis the bands follow (they span the whole height of the plot).
+
+    Returns:
+        One rectangle per run of skipped steps (the first one also carries a "padding: skipped" label).
+    """
+    bands, start = [], None
+    for t, keep in enumerate([*map(bool, kept), True]):
+        if not keep and start is None:
+            start = t
+        elif keep and start is not None:
+            bands.append(
+                {
+                    "type": "rect",
+                    "xref": xref,
+                    "yref": "paper",
+                    "x0": start + 0.5,
+                    "x1": t + 0.5,
+                    "y0": 0,
+                    "y1": 1,
+                    "fillcolor": MUTED,
+                    "opacity": 0.35,
+                    "line": {"width": 0},
+                    "layer": "above",
+                    "name": "skipped",
+                }
+            )
+            start = None
+    if bands:
+        bands[0]["label"] = {"text": _("padding: skipped"), "textposition": "top center", "font": {"size": 12, "color": INK}}
+    return bands

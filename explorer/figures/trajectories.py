@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from explorer.figures.marks import skipped_bands
 from explorer.figures.player import time_player
 from explorer.figures.style import (
     FOCUS,
@@ -140,6 +141,9 @@ def make_trajectory_figure(
     layout.update(layout_dict(title=title, view="trajectories", height=640))
     make_room(layout, r=212)  # the legend
     layout["legend"] = {"orientation": "v", "x": 1.01, "font": {"size": 12}}
+    if lt.mask is not None:  # padding the layer skipped, in input-step order like the x axis
+        kept = lt.mask[sample][::-1] if backwards else lt.mask[sample]
+        layout["shapes"] = [*layout.get("shapes", []), *skipped_bands(kept, "x3")]
     frames = None
     if step is not None:
         extents = []

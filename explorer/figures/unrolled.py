@@ -104,6 +104,8 @@ def make_unrolled_figure(
     z = np.full((2 * L - 1, 2 * len(steps) - 1), np.nan)  # value cells (even indices), gaps (odd)
     grey = np.full_like(z, np.nan)  # cells with no trace (after a broken link)
     traced = 0 if tr is None else len(tr.layers)
+    # a layer's own name where it was traced (an LSTM inside a learner's model: "bidirectional · backward")
+    names = [tr.layers[k].name if k < traced else name for k, name in enumerate(cfg.layer_names)]
 
     # Cell values per (layer, step), for colour and hover.
     values = {}
@@ -118,13 +120,18 @@ def make_unrolled_figure(
         r = k + 1
         for t, j in col.items():
             p = T - 1 - t if backwards[k] else t
-            if (k, t) in values:
+            mask = tr.layers[k].mask if k < traced else None
+            if mask is not None and not mask[sample, p]:  # padding: the step is skipped, h and c kept (as Keras does)
+                grey[2 * k, 2 * j] = 0.0
+                hover[2 * k, 2 * j] = _(
+                    "<b>{layer}</b>, input step t={t}: <b>skipped</b> (padding is masked): h and c are kept from the step before"
+                ).format(layer=names[k], t=t + 1)
+                labels.add(j, r, _("skip"), INK, size=12)
+            elif (k, t) in values:
                 z[2 * k, 2 * j] = values[k, t]
                 lt = tr.layers[k]
                 hover[2 * k, 2 * j] = (
-                    _("<b>{layer}</b>, input step t={t} (processed {p}ᵗʰ of {T})").format(
-                        layer=cfg.layer_names[k], t=t + 1, p=p + 1, T=T
-                    )
+                    _("<b>{layer}</b>, input step t={t} (processed {p}ᵗʰ of {T})").format(layer=names[k], t=t + 1, p=p + 1, T=T)
                     + "<br>"
                     + _("mean")
                     + f" i={lt.i[sample, p].mean():.3f}  f={lt.f[sample, p].mean():.3f}  o={lt.o[sample, p].mean():.3f}<br>"
@@ -135,7 +142,7 @@ def make_unrolled_figure(
         labels.add(
             -0.75,
             r,
-            f"<b>{cfg.layer_names[k]}</b><br>"
+            f"<b>{names[k].replace(' · ', '</b><br><b>· ')}</b><br>"  # "bidirectional · backward" on two lines
             + _("{units} units").format(units=cfg.units[k])
             + f"<br>h, c: {(None, cfg.units[k])}",
             anchor="right",

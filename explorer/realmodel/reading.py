@@ -8,7 +8,7 @@ import hashlib
 
 import numpy as np
 
-from explorer.config import TIMESTEPS_RANGE, UNITS_RANGE
+from explorer.config import FEATURES_LIMIT, TIMESTEPS_RANGE, UNITS_RANGE
 from explorer.i18n import Message
 from explorer.realmodel.samples import FREE_LENGTH, SAMPLES, sequence_samples, token_samples
 from explorer.realmodel.structure import Box, LayerInput, ModelInput, RealModel, Site
@@ -16,7 +16,7 @@ from explorer.realmodel.tracing import keras_differences
 from explorer.reference.weights import lstm_weights
 from explorer.upload.errors import UploadError
 
-MAX_FEATURES = 1024  # numbers per step reaching an LSTM (the views window wide inputs)
+MAX_FEATURES = FEATURES_LIMIT  # numbers per step reaching an LSTM (the views window wide inputs)
 AGREES = 1e-4  # a reading that differs from Keras by more is not shown
 WHY_NOT = {  # recurrent layers the app does not trace, and why
     "GRU": Message("a GRU has two gates and no cell state; this app explains LSTM cells"),
@@ -141,9 +141,11 @@ def _model_inputs(graph, keras, seed: int) -> tuple[ModelInput, ...]:
 
 def _boxes(graph, keras) -> tuple[Box, ...]:
     boxes, nodes = [], _own_nodes(graph)
+    names = {layer.name for layer in graph.layers}
     for layer in graph.layers:
         node = nodes[layer.name][0]
-        inbound = tuple(dict.fromkeys(parent.operation.name for parent in node.parent_nodes))
+        # the layers whose outputs it takes (a mask's comparison op is no layer: its tensor comes with the layer's)
+        inbound = tuple(dict.fromkeys(p.operation.name for p in node.parent_nodes if p.operation.name in names))
         args = _flat(node.arguments.args) if node.arguments else []
         boxes.append(
             Box(
@@ -256,7 +258,9 @@ def _notes(layers: list, inputs: tuple[ModelInput, ...], keras) -> tuple[Message
     inner = [getattr(layer, "forward_layer", layer) for layer in layers] + [
         getattr(layer, "backward_layer", layer) for layer in layers
     ]
-    if any(i.tokens for i in inputs):
+    if any(i.tokens and i.padding != "zero" for i in inputs):
+        notes.append(Message("The samples are random token ids for its `Embedding`."))
+    if any(i.padding == "zero" for i in inputs):
         notes.append(
             Message(
                 "The samples are random token ids for its `Embedding`; padding (id 0) comes first, as `pad_sequences` puts it."

@@ -33,6 +33,7 @@ from explorer.ui.lecture import lecture_toggle
 from explorer.ui.lesson import lesson_bar, lesson_start_button
 from explorer.ui.priority import session_is_heavy
 from explorer.ui.questions import preset_picker, questions_panel
+from explorer.ui.real_model import real_model_table
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.sidebar import sidebar_controls
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
@@ -48,7 +49,7 @@ from explorer.ui.view_fragment import (
     restart_polling_timers,
     with_focus,
 )
-from explorer.upload.weights import describe
+from explorer.upload.weights import SiteWeights, describe
 from explorer.view import PANELS, ViewConfig
 
 # While its check runs, the badge asks every second (never sooner than the check's own start, `CHECK_DELAY_S`): each
@@ -146,6 +147,15 @@ def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
 
 
 def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
+    if isinstance(weights, SiteWeights) and weights.real.sites[weights.index].direction:  # both directions first
+        both = cache.bidirectional_figure(weights, view.batch_size, view.sample, view.colour_by, lang=view.lang)
+        show_chart(both, "bidirectional")
+        st.caption(
+            _(
+                "A Bidirectional layer is two LSTMs with weights of their own over the same steps: the forward one reads "
+                "x₁ … x_T, the backward one x_T … x₁. Below: the direction picked above, cell by cell."
+            )
+        )
     focus = (_traced_layer(view), view.step)
     fig = cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights, focus, lang=view.lang)
     show_chart(fig, "unrolled", on_click=on_graph_click)
@@ -159,6 +169,9 @@ def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
 
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
+    if isinstance(weights, SiteWeights):  # a learner's real model: every layer of it first, then the LSTM shown
+        real_model_table(weights.real)
+        st.markdown(_("**The LSTM shown: {layer}**").format(layer=weights.label))
     cfg = view.model.buildable_prefix()
     shapes = cache.model_shapes(cfg)
     show_chart(cache.shapes_figure(cfg, weights, lang=view.lang), "shapes")

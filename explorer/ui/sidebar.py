@@ -62,7 +62,8 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
     )
     sb.slider(
         _("features (F)"),
-        *FEATURES_RANGE,
+        FEATURES_RANGE[0],
+        max(FEATURES_RANGE[1], st.session_state.get("features", 0)),  # a learner's model may read wider steps
         key="features",
         help=_("Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim."),
     )

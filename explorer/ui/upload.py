@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from explorer.i18n import Message, _, use_language
+from explorer.realmodel.structure import RealModel
 from explorer.ui.controls import apply_model, page_language
+from explorer.ui.real_model import picked, real_model_notice, show_site, site_weights
 from explorer.ui.upload_files import start_upload_sweeper
 from explorer.ui.view_fragment import UPLOAD_POLLING
 from explorer.upload.admission import SessionUploads
@@ -24,7 +26,7 @@ from explorer.upload.fence import loader_queue
 from explorer.upload.limits import MAX_BYTES
 from explorer.upload.loading import precheck_upload
 from explorer.upload.stack import UploadedModel
-from explorer.upload.weights import UploadedWeights
+from explorer.upload.weights import SiteWeights, UploadedWeights
 from explorer.view import ViewConfig
 
 STATE = "_upload"  # UploadedModel, or the UploadError message, of this session's file
@@ -100,6 +102,9 @@ def apply_finished_upload() -> None:
         return
     st.session_state[STATE] = uploaded
     st.session_state["task"] = ""  # the learner's own weights, not a task's training
+    if isinstance(uploaded, RealModel):  # every LSTM inside it: the views show the first, the picker the others
+        show_site(uploaded, 0)
+        return
     apply_model(uploaded.cfg)
 
 
@@ -128,9 +133,9 @@ def upload_sidebar() -> None:
             key="model_file",
             on_change=_on_upload,
             help=_(
-                "A Sequential or functional stack of LSTM layers with an optional Dense head, up to "
-                "{mb} MB. Checked before it is built and loaded in a separate process in Keras's safe mode "
-                "(no code from the file runs); kept in this browser session only."
+                "A Sequential or functional Keras model with LSTM layers (an Embedding in front, Bidirectional, "
+                "Masking, Dense heads, an encoder-decoder…), up to {mb} MB. Checked before it is built and loaded in a "
+                "separate process in Keras's safe mode (no code from the file runs); kept in this browser session only."
             ).format(mb=MAX_BYTES // (1024 * 1024)),
         )
         pending = st.session_state.get(PENDING)
@@ -148,9 +153,11 @@ def upload_sidebar() -> None:
             st.error(str(state), icon=":material/block:")
 
 
-def uploaded_weights(view: ViewConfig) -> UploadedWeights | None:
+def uploaded_weights(view: ViewConfig) -> UploadedWeights | SiteWeights | None:
     """The uploaded model's weights when the view shows its shape (and no task), else ``None``."""
     uploaded = st.session_state.get(STATE)
+    if isinstance(uploaded, RealModel):
+        return site_weights(uploaded, view)
     if isinstance(uploaded, UploadedModel) and not view.task and view.model == uploaded.cfg:
         return UploadedWeights(uploaded)
     return None
@@ -161,11 +168,16 @@ def back_to_upload() -> None:
     uploaded = st.session_state.get(STATE)
     if isinstance(uploaded, UploadedModel):
         apply_model(uploaded.cfg)
+    elif isinstance(uploaded, RealModel):
+        show_site(uploaded, picked(uploaded))
 
 
 def upload_notice(view: ViewConfig, weights) -> None:
     """Above the views: whose weights they show, and the way back when the sliders moved away."""
     uploaded = st.session_state.get(STATE)
+    if isinstance(uploaded, RealModel):
+        real_model_notice(uploaded, weights)
+        return
     if not isinstance(uploaded, UploadedModel):
         return
     if isinstance(weights, UploadedWeights):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from explorer.i18n import _
+from explorer.realmodel.sites import site_arrays
+from explorer.realmodel.structure import RealModel
 from explorer.training.snapshots import TrainedWeights
 from explorer.upload.stack import UploadedModel
 
@@ -21,10 +23,31 @@ class UploadedWeights(TrainedWeights):
         return f"UploadedWeights({self.name})"
 
 
+class SiteWeights(TrainedWeights):
+    """One LSTM of a learner's real model (`RealModel`): its weights, and the tensors that reached it, which the views
+    trace instead of the sample sequences. Equal and hashed by ``("upload", sha256, site label)``."""
+
+    __slots__ = ("index", "name", "real")
+
+    def __init__(self, real: RealModel, index: int):
+        super().__init__(("upload", real.digest, real.sites[index].label), 0, site_arrays(real, index))
+        self.real, self.index, self.name = real, index, real.name
+
+    @property
+    def label(self) -> str:
+        """The LSTM shown: ``lstm_1`` or ``bidirectional · backward``."""
+        return self.real.sites[self.index].label
+
+    def __repr__(self) -> str:
+        return f"SiteWeights({self.name}, {self.label})"
+
+
 def describe(weights: TrainedWeights | None) -> str:
     """What the views show, for captions: the Keras weights, a snapshot, or a learner's file."""
     if weights is None:
         return _("the Keras weights")
+    if isinstance(weights, SiteWeights):
+        return _("your model's weights ({name}, {layer})").format(name=weights.name, layer=weights.label)
     if isinstance(weights, UploadedWeights):
         return _("your model's weights ({name})").format(name=weights.name)
     return _("the weights after training step {step}").format(step=weights.step)

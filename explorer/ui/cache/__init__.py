@@ -29,7 +29,14 @@ from explorer.ui.cache.answers import (
     unroll_numbers,
 )
 from explorer.ui.cache.checks import CHECK_DELAY_S, StaleCheck, keras_check_future
-from explorer.ui.cache.figures import gates_figure, shapes_figure, state_space_3d, trajectory_figures, unrolled_figure
+from explorer.ui.cache.figures import (
+    bidirectional_figure,
+    gates_figure,
+    shapes_figure,
+    state_space_3d,
+    trajectory_figures,
+    unrolled_figure,
+)
 from explorer.ui.cache.models import (
     MODEL_PARAMS_BUDGET,
     MODELS,
@@ -63,6 +70,7 @@ __all__ = [
     "StaleCheck",
     "activation_curves",
     "argument_rows",
+    "bidirectional_figure",
     "broken_stack_message",
     "dropout_numbers",
     "findings",

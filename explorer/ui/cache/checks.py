@@ -19,11 +19,13 @@ from explorer import (
     keras_check,
 )
 from explorer.activity import wait_until_quiet
+from explorer.realmodel.tracing import keras_difference
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui.cache.models import model_bundle
 from explorer.ui.cache.traces import sample_batch, view_trace
 from explorer.ui.cache.workers import _background_thread
 from explorer.ui.runtime import KERAS_LOCK, freeze_startup_objects
+from explorer.upload.weights import SiteWeights
 
 CHECK_DELAY_S = float(os.environ.get("LSTM_EXPLORER_CHECK_DELAY", "1.0"))
 CHECK_MAX_WAIT_S = 3.0  # then a check waits no longer for a moment when no page is being drawn
@@ -112,6 +114,8 @@ def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights
     its earlier ones still waiting: a learner who has moved on no longer looks at them. A check
     cancelled or gone stale is started again when a page asks for it.
     """
+    if isinstance(weights, SiteWeights):  # Keras ran the learner's whole model in the loader: compare with its outputs
+        return _done(keras_difference(weights.real, weights.real.sites[weights.index].layer))
     weights = weights if cfg.is_buildable else None
     key = (cfg, data_key, weights)
     with _CHECKS_LOCK:

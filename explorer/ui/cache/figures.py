@@ -19,10 +19,13 @@ from explorer.figures import (
     make_trajectory_figure,
     make_unrolled_figure,
 )
+from explorer.figures.bidirectional import make_bidirectional_figure
+from explorer.realmodel.tracing import site_trace
 from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.ui.cache.models import model_bundle
 from explorer.ui.cache.traces import step_labels, view_trace
+from explorer.upload.weights import SiteWeights
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -43,6 +46,22 @@ def unrolled_figure(
         colour_by=colour_by,
         step_labels=step_labels(cfg, data_key, sample),
         focus=focus,
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def bidirectional_figure(weights: SiteWeights, batch: int, sample: int, colour_by: str, *, lang: str = "en"):
+    """Both directions of the Bidirectional layer whose LSTM ``weights`` shows, over the same steps."""
+    real = weights.real
+    layer = real.sites[weights.index].layer
+    forward, backward = (k for k, site in enumerate(real.sites) if site.layer == layer)
+    return make_bidirectional_figure(
+        site_trace(real, forward, batch),
+        site_trace(real, backward, batch),
+        real.sites[forward].merge_mode,
+        layer_name=layer,
+        sample=sample,
+        colour_by=colour_by,
     )
 
 

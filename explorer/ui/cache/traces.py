@@ -12,11 +12,13 @@ from explorer import (
     trace,
 )
 from explorer.budget import memory_budget
+from explorer.realmodel.sites import site_view_trace
 from explorer.reference import Trace, processes_backwards
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.training.tasks import TASKS, TaskData
 from explorer.ui.cache.models import model_bundle
 from explorer.ui.store import BoundedStore
+from explorer.upload.weights import SiteWeights
 
 TRACE_BYTES_BUDGET = memory_budget().trace_bytes  # the traces kept hold at most this many bytes together (94 MB by default)
 
@@ -56,6 +58,8 @@ def _read_only(tr: Trace) -> Trace:
 
 def _build_trace(key: tuple[LSTMConfig, tuple, TrainedWeights | None]) -> Trace | None:
     cfg, data_key, weights = key
+    if isinstance(weights, SiteWeights):  # an LSTM inside a learner's model: traced from the tensor that reached it
+        return _read_only(site_view_trace(weights.real, weights.index, data_key[3]))
     if weights is not None:  # a training snapshot: NumPy weights straight from its arrays, no Keras on this path
         return _read_only(trace(model_weights(cfg, weights.arrays), sample_batch(*data_key)))
     bundle = model_bundle(cfg.buildable_prefix())

@@ -1,0 +1,115 @@
+"""A learner's real model on the page: which of its LSTMs the views show (the layer picker), its map, and its
+layers' table in the shapes view. The views themselves draw the picked LSTM as a one-layer model whose input is the
+tensor that reached it (`explorer.upload.weights.SiteWeights`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer.figures.model_map import make_model_map
+from explorer.formatting import format_shape
+from explorer.i18n import _
+from explorer.realmodel.sites import drawable, site_config
+from explorer.realmodel.structure import RealModel
+from explorer.ui.chart import show_chart
+from explorer.ui.controls import apply_model
+from explorer.upload.weights import SiteWeights
+from explorer.view import ViewConfig
+
+SITE = "_upload_site"  # the index of the LSTM the views show
+PICKER = "upload_site_picker"
+
+
+def show_site(real: RealModel, index: int) -> None:
+    """Callback (before any widget): the views show site ``index`` of ``real``; the sliders move to its shape."""
+    st.session_state[SITE] = index
+    st.session_state[PICKER] = index
+    if st.session_state.get("batch_size", 0) > real.batch_size:
+        st.session_state["batch_size"] = real.batch_size  # a stateful model's own batch size
+    st.session_state["layer"] = 0
+    apply_model(site_config(real, index))
+
+
+def picked(real: RealModel) -> int:
+    """The index of the LSTM the views show (the first drawable one unless the learner picked another)."""
+    index = st.session_state.get(SITE, 0)
+    return index if 0 <= index < len(real.sites) else 0
+
+
+def site_weights(real: RealModel, view: ViewConfig) -> SiteWeights | None:
+    """The picked LSTM's weights when the view shows its shape (and no task), else ``None``."""
+    index = picked(real)
+    if view.task or not drawable(real, index) or view.model != site_config(real, index):
+        return None
+    return SiteWeights(real, index)
+
+
+def _site_name(real: RealModel, index: int) -> str:
+    site = real.sites[index]
+    text = site.label
+    if site.state_from:
+        text += "  ← " + _("h, c from {layer}").format(layer=site.state_from)
+    return text
+
+
+def _on_pick() -> None:
+    real = st.session_state.get("_upload")
+    if isinstance(real, RealModel):
+        show_site(real, st.session_state[PICKER])
+
+
+def real_model_notice(real: RealModel, weights) -> None:
+    """Above the views: whose LSTM they show, the picker, the map, and the way back when the sliders moved away."""
+    index = picked(real)
+    site = real.sites[index]
+    shown = isinstance(weights, SiteWeights)
+    if shown:
+        st.info(
+            _(
+                "Every view shows **{layer}** of your model `{name}`, one of its {n} LSTMs, with its own weights, traced "
+                "from the tensor that reached it in your model: {shape} per sample."
+            ).format(
+                layer=site.label, name=real.name, n=len(real.sites), shape=format_shape(real.layer_inputs[site.layer].x.shape[1:])
+            )
+            + " "
+            + " ".join(map(str, real.notes)),
+            icon=":material/person:",
+        )
+    else:
+        st.info(
+            _(
+                "Your model `{name}` is open, but the settings have moved away from the shape of {layer} (or a task is "
+                "chosen), so the views show a freshly initialised model."
+            ).format(name=real.name, layer=site.label),
+            icon=":material/person:",
+        )
+        st.button(_("Back to my model"), on_click=show_site, args=(real, index))
+    st.session_state.setdefault(PICKER, index)
+    st.selectbox(
+        _("LSTM shown in every view"),
+        range(len(real.sites)),
+        format_func=lambda k: _site_name(real, k),
+        key=PICKER,
+        on_change=_on_pick,
+        help=_("Each LSTM of your model, and each direction of a Bidirectional one, is traced on its own."),
+    )
+    with st.expander(_("Your model, layer by layer"), expanded=True, icon=":material/account_tree:"):
+        show_chart(make_model_map(real.boxes, real.sites, site.layer), "model_map")
+
+
+def real_model_table(real: RealModel) -> None:
+    """The shapes view's table of every layer of the real model, read off Keras."""
+    st.markdown(_("**Your whole model, per layer, read off Keras**"))
+    rows = [
+        {
+            _("layer"): box.name,
+            _("kind"): box.kind,
+            _("input"): ", ".join(format_shape(s) for s in box.input_shapes),
+            _("output"): ", ".join(format_shape(s) for s in box.output_shapes),
+            _("params"): box.params,
+            _("arguments"): box.detail,
+        }
+        for box in real.boxes
+    ]
+    st.table(rows, border="horizontal")
+    st.caption(_("Total parameters: {n} (model.count_params())").format(n=f"{real.total_params:,}"))
