@@ -137,3 +137,52 @@ def test_the_fenced_loader_opens_a_real_model():
     real = fence.open_upload(data, "imdb_bidirectional.keras", timeout=120)
     assert isinstance(real, RealModel) and len(real.sites) == 4
     assert max(keras_differences(real).values()) <= 1e-5
+
+
+def test_the_bidirectional_figure_draws_both_directions_over_the_same_steps():
+    from explorer.figures.bidirectional import make_bidirectional_figure
+
+    real = read("embedding_mask_bidirectional_sum")
+    forward, backward = site_trace(real, 0), site_trace(real, 1)
+    fig = make_bidirectional_figure(forward, backward, "sum", layer_name="bi", sample=0, colour_by="f")
+    assert fig.layout.meta["view"] == "bidirectional"
+    z = np.asarray(next(t for t in fig.data if t.name == "cell colours").z, dtype=float)
+    T = forward.h.shape[1]
+    kept = forward.mask[0]  # (T,) input order for the forward direction
+    columns = z[4, 0::2]  # the forward row, one value per drawn column: steps 1-5, "…", steps 11-15
+    drawn = [*range(5), None, *range(T - 5, T)]
+    assert [bool(np.isnan(v)) for v in columns] == [t is None or not kept[t] for t in drawn]
+    np.testing.assert_allclose(columns[-1], forward.f[0, T - 1].mean(), atol=1e-6)
+    backward_row = z[0, 0::2]
+    np.testing.assert_allclose(backward_row[-1], backward.f[0, 0].mean(), atol=1e-6)  # input step T: read first
+    heads = next(t for t in fig.data if t.name == "arrowheads")
+    assert 270 in heads.marker.angle and 90 in heads.marker.angle  # backward arrows run right to left
+    assert "(None, 15, 6)" in fig.layout.annotations[0].text  # sum keeps the width: (None, T, U)
+
+
+def test_skipped_padding_is_marked_in_the_graph_gates_and_trajectories():
+    from explorer.figures import make_gates_figure, make_trajectory_figure, make_unrolled_figure
+    from explorer.realmodel.sites import site_config, site_view_trace
+
+    real = read("masking")
+    tr = site_view_trace(real, 0, 4)
+    skipped = int((~tr.layers[0].mask[0]).sum())
+    assert skipped > 0
+    graph = make_unrolled_figure(site_config(real, 0), tr, sample=0)
+    assert sum(text == "skip" for text in next(t for t in graph.data if t.name == "labels").text) == skipped
+    for fig in (make_gates_figure(tr.layers[0], sample=0), make_trajectory_figure(tr, layer=0, sample=0)):
+        bands = [s for s in fig.layout.shapes if s.name == "skipped"]
+        assert bands and sum(b.x1 - b.x0 for b in bands) == skipped
+
+
+def test_the_model_map_has_a_box_per_layer_and_the_encoders_hand_over():
+    from explorer.figures.model_map import make_model_map
+
+    real = read("seq2seq")
+    fig = make_model_map(real.boxes, real.sites, "decoder")
+    assert len(fig.layout.shapes) == len(real.boxes) and fig.layout.meta["view"] == "model_map"
+    assert list(fig.data[0].customdata) == [b.name for b in real.boxes]
+    assert any(a.text == "<b>h, c</b>" for a in fig.layout.annotations)
+    widths = {b.name: s.line.width for b, s in zip(real.boxes, fig.layout.shapes, strict=True)}
+    assert widths["decoder"] > widths["encoder"] > widths["dense" if "dense" in widths else real.boxes[-1].name]
+    assert all(set(b.inbound) <= set(widths) for b in real.boxes)

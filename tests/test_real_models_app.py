@@ -70,3 +70,25 @@ def test_the_map_and_the_shapes_view_show_every_layer(bidirectional):
     assert "Embedding" in list(table["kind"]) and int(table["params"].sum()) == bidirectional.total_params
     chart = figures(at)["model_map"]
     assert chart["layout"]["meta"]["view"] == "model_map" and len(chart["layout"]["shapes"]) == len(bidirectional.boxes)
+
+
+def test_the_decoder_of_an_encoder_decoder_starts_from_the_encoders_states():
+    real = read("seq2seq")
+    at = opened(real, {"view": "trajectories"})
+    assert_clean(at)
+    picker = at.selectbox(key="upload_site_picker")
+    assert picker.options == ["encoder", "decoder  ← h, c from encoder"]
+    picker.set_value(1).run()
+    assert_clean(at)
+    assert (at.session_state["timesteps"], at.session_state["features"]) == (12, 9)  # the decoder's own input
+    h = next(t for t in figures(at)["trajectories"]["data"] if t.get("name") == "h[0]")
+    np.testing.assert_allclose(plotly_array(h["y"]), site_trace(real, 1, 4).h[0, :, 0], atol=1e-6)
+    assert site_trace(real, 1, 4).h0[0, 0] == real.layer_inputs["encoder"].keras_outputs[1][0, 0] != 0
+
+
+def test_a_masked_model_shows_its_skipped_steps():
+    real = read("masking")
+    at = opened(real, {"view": "graph"})
+    assert_clean(at)
+    labels = next(t for t in figures(at)["unrolled"]["data"] if t.get("name") == "labels")
+    assert "skip" in labels["text"]
