@@ -23,6 +23,10 @@ LAYERS_RANGE = (1, 4)
 UNITS_RANGE = (1, 256)
 HEAD_UNITS_RANGE = (0, 256)  # 0 = no Dense head
 SEED_RANGE = (0, 2**31 - 1)
+VOCAB_RANGE = (2, 20_000)  # token ids 0 … vocab-1 (an IMDB model keeps 20,000 words)
+EMBED_RANGE = (1, 256)  # numbers per token the Embedding hands the first LSTM
+INPUT_KINDS = ("numbers", "tokens")  # (T, F) numbers per step, or (T,) token ids looked up by an Embedding
+MERGE_MODES = ("concat", "sum", "mul", "ave")  # how a Bidirectional layer merges its two directions
 
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid")
@@ -98,11 +102,19 @@ class LSTMConfig:
     head_units: int = 0  # 0 = no head; else Dense(head_units) after the last LSTM
     head_activation: str = "linear"
     seed: int = 0  # weight initialisation seed: same seed, same weights
+    input_kind: str = "numbers"  # "tokens": the input is (T,) token ids and an Embedding hands lstm_1 (T, embed_dim)
+    vocab: int = 25  # with tokens: Embedding(input_dim=vocab): ids 0 … vocab-1
+    embed_dim: int = 16  # with tokens: Embedding(output_dim=embed_dim): numbers per token
+    mask_zero: bool = False  # with tokens: id 0 is padding, and every LSTM skips it (keeps h and c)
+    bidirectional: tuple[bool, ...] = ()  # per layer: wrap it in Bidirectional (empty = none)
+    merge_mode: str = "concat"  # how every Bidirectional layer merges its forward and backward outputs
 
     def __post_init__(self) -> None:
         # Accept lists (from JSON, notebooks) but store tuples so the config stays hashable.
         object.__setattr__(self, "units", tuple(self.units))
         object.__setattr__(self, "return_sequences", tuple(bool(r) for r in self.return_sequences))
+        wrapped = tuple(bool(b) for b in self.bidirectional)
+        object.__setattr__(self, "bidirectional", wrapped if any(wrapped) else ())  # all False is the plain stack
         _check_int("timesteps", self.timesteps, *TIMESTEPS_RANGE, Message("timesteps (sequence length)"))
         _check_int("features", self.features, FEATURES_RANGE[0], FEATURES_LIMIT, Message("features (numbers per timestep)"))
         n = len(self.units)
@@ -132,12 +144,37 @@ class LSTMConfig:
         _check_int("head_units", self.head_units, *HEAD_UNITS_RANGE, Message("units of the Dense head (0 = no head)"))
         _check_choice("head_activation", self.head_activation, HEAD_ACTIVATIONS)
         _check_int("seed", self.seed, *SEED_RANGE, Message("the weight seed"))
-        for name in ("return_state", "go_backwards", "use_bias", "unit_forget_bias"):
+        _check_choice("input_kind", self.input_kind, INPUT_KINDS)
+        _check_int("vocab", self.vocab, *VOCAB_RANGE, Message("the vocabulary size (token ids 0 … vocab-1)"))
+        _check_int("embed_dim", self.embed_dim, *EMBED_RANGE, Message("numbers per token (the Embedding's output_dim)"))
+        _check_choice("merge_mode", self.merge_mode, MERGE_MODES)
+        if self.bidirectional and len(self.bidirectional) != n:
+            raise ConfigError(
+                Message(
+                    "`bidirectional` has {given} entries but `units` has {n}: give one per layer.",
+                    given=len(self.bidirectional),
+                    n=n,
+                ),
+                field="bidirectional",
+            )
+        if self.mask_zero and self.input_kind != "tokens":
+            raise ConfigError(Message("`mask_zero` belongs to an Embedding: choose token ids as the input."), field="mask_zero")
+        for name in ("return_state", "go_backwards", "use_bias", "unit_forget_bias", "mask_zero"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(
                     Message("`{name}` must be True or False, got {value}.", name=name, value=repr(getattr(self, name))),
                     field=name,
                 )
+
+    @property
+    def is_real(self) -> bool:
+        """An Embedding in front or a Bidirectional layer: the model is read as a real model (`explorer.realmodel`),
+        every LSTM and direction shown on its own."""
+        return self.input_kind == "tokens" or bool(self.bidirectional)
+
+    def is_bidirectional(self, k: int) -> bool:
+        """Whether layer ``k`` is wrapped in ``Bidirectional``."""
+        return bool(self.bidirectional) and self.bidirectional[k]
 
     @property
     def n_layers(self) -> int:
@@ -150,8 +187,15 @@ class LSTMConfig:
         return tuple(f"lstm_{k + 1}" for k in range(self.n_layers))
 
     def layer_input_features(self, k: int) -> int:
-        """Size of one timestep of layer ``k``'s input: F for the first, U of the previous otherwise."""
-        return self.features if k == 0 else self.units[k - 1]
+        """Size of one timestep of layer ``k``'s input: F (or the Embedding's width) for the first, the previous
+        layer's output width otherwise (2U after a Bidirectional that concatenates)."""
+        if k == 0:
+            return self.embed_dim if self.input_kind == "tokens" else self.features
+        return self.layer_output_width(k - 1)
+
+    def layer_output_width(self, k: int) -> int:
+        """Numbers per step that layer ``k`` hands on: U, or 2U from a Bidirectional that concatenates."""
+        return 2 * self.units[k] if self.is_bidirectional(k) and self.merge_mode == "concat" else self.units[k]
 
     @property
     def broken_links(self) -> tuple[int, ...]:

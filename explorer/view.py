@@ -112,7 +112,8 @@ class ViewConfig:
     @property
     def task_fits(self) -> bool:
         """A task is chosen and the model can learn it (the data are then the task's samples)."""
-        return bool(self.task) and not TASKS[self.task].problems(self.model) and self.model.is_buildable
+        model = self.model
+        return bool(self.task) and not model.is_real and not TASKS[self.task].problems(model) and model.is_buildable
 
     @property
     def data_key(self) -> tuple:
@@ -259,6 +260,12 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("head_units", "head_units", _int),
     QueryField("head_activation", "head_activation", str),
     QueryField("seed", "seed", _int),
+    QueryField("input", "input_kind", str),
+    QueryField("vocab", "vocab", _int),
+    QueryField("embed", "embed_dim", _int),
+    QueryField("mask_zero", "mask_zero", _bool, _dump_bool),
+    QueryField("bidirectional", "bidirectional", _bools, _dump_seq),
+    QueryField("merge", "merge_mode", str),
     QueryField("sequence", "sequence", str),
     QueryField("batch", "batch_size", _int),
     QueryField("data_seed", "data_seed", _int),

@@ -110,6 +110,28 @@ def _detail(layer, keras) -> str:
     return ""
 
 
+def _formula(layer, keras, width: int | None) -> str:
+    """How the layer's parameter count follows from its sizes (``width``: numbers per step coming in)."""
+    from explorer.model import dense_formula, lstm_formula
+
+    inner = getattr(layer, "layer", None)
+    described = inner if isinstance(layer, keras.layers.TimeDistributed) else layer
+    if isinstance(described, keras.layers.Embedding):
+        n = described.input_dim * described.output_dim
+        return f"input_dim × output_dim = {described.input_dim} × {described.output_dim} = {n:,}"
+    if width is None:
+        return ""
+    if isinstance(described, keras.layers.LSTM):
+        return lstm_formula(described.units, width, described.use_bias)
+    if isinstance(described, keras.layers.Bidirectional) and isinstance(described.forward_layer, keras.layers.LSTM):
+        one = described.forward_layer
+        per = 4 * (one.units * (width + one.units) + (one.units if one.use_bias else 0))
+        return f"2 directions × ({lstm_formula(one.units, width, one.use_bias)}) = 2 × {per:,} = {2 * per:,}"
+    if isinstance(described, keras.layers.Dense) and described.use_bias:
+        return dense_formula(described.units, width)
+    return ""
+
+
 def _model_inputs(graph, keras, seed: int) -> tuple[ModelInput, ...]:
     """Each input of the model with a sample batch made for it (token ids where it feeds an Embedding)."""
     consumers: dict[int, list] = {}
@@ -156,6 +178,7 @@ def _boxes(graph, keras) -> tuple[Box, ...]:
                 tuple(_shape(t) for t in node.output_tensors),
                 int(layer.count_params()) if layer.built else 0,
                 _detail(layer, keras),
+                _formula(layer, keras, args[0].shape[-1] if args else None),
             )
         )
     return tuple(boxes)

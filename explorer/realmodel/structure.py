@@ -23,6 +23,7 @@ class Box:
         output_shapes: shapes going out (several with ``return_state``).
         params: trainable and non-trainable numbers it holds (``layer.count_params()``).
         detail: what else defines it, in Keras's words (``"input_dim=25 → output_dim=16, mask_zero=True"``).
+        formula: how ``params`` follows from its sizes, with the numbers filled in (``""`` where it holds none).
     """
 
     name: str
@@ -32,6 +33,7 @@ class Box:
     output_shapes: tuple[tuple, ...]
     params: int
     detail: str = ""
+    formula: str = ""
 
     @property
     def is_lstm(self) -> bool:

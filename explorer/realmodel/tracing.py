@@ -40,11 +40,14 @@ def site_trace(real: RealModel, index: int, batch: int | None = None) -> LayerTr
     return masked_lstm_layer(site.weights, x, seen.mask[: len(x)], h0, c0, zero_output=site.zero_output_for_mask)
 
 
-def layer_outputs(real: RealModel, layer: str) -> list[np.ndarray]:
-    """What the traced layer ``layer`` returns, computed in NumPy, in Keras's order (outputs, then states)."""
+def layer_outputs(real: RealModel, layer: str, wanted: int | None = None) -> list[np.ndarray]:
+    """What the traced layer ``layer`` returns, computed in NumPy, in Keras's order (outputs, then states).
+
+    ``wanted``: how many of them (default: as many as Keras returned, or the output alone when Keras has not run).
+    """
     indices = [k for k, site in enumerate(real.sites) if site.layer == layer]
     traces = [site_trace(real, k) for k in indices]
-    wanted = len(real.layer_inputs[layer].keras_outputs)
+    wanted = wanted or len(real.layer_inputs[layer].keras_outputs) or 1
     if len(traces) == 1:
         only = traces[0]
         return [only.output, only.final_h, only.final_c][:wanted]

@@ -70,6 +70,7 @@ def header_and_arrays(real: RealModel, plain) -> tuple[dict, dict[str, np.ndarra
             "output_shapes": [_shape(s) for s in b.output_shapes],
             "params": b.params,
             "detail": b.detail,
+            "formula": b.formula,
         }
         for b in real.boxes
     ]
@@ -147,6 +148,7 @@ def real_model_from(header: dict, npz_bytes: bytes, revive) -> RealModel:
             tuple(_tuple(s) for s in b["output_shapes"]),
             int(b["params"]),
             str(b["detail"]),
+            str(b.get("formula", "")),
         )
         for b in header["boxes"]
     )

@@ -39,6 +39,11 @@ def view_to_state(view: ViewConfig) -> dict:
         "head_units": m.head_units or 1,
         "head_activation": m.head_activation,
         "seed": m.seed,
+        "input_kind": m.input_kind,
+        "vocab": m.vocab,
+        "embed_dim": m.embed_dim,
+        "mask_zero": m.mask_zero,
+        "merge_mode": m.merge_mode,
         "sequence": view.sequence,
         "batch_size": view.batch_size,
         "data_seed": view.data_seed,
@@ -62,6 +67,7 @@ def view_to_state(view: ViewConfig) -> dict:
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
         state[f"rs_{k + 1}"] = m.return_sequences[k] if k < m.n_layers else False
+        state[f"bi_{k + 1}"] = m.is_bidirectional(k) if k < m.n_layers else False
     return state
 
 
@@ -82,6 +88,12 @@ def state_to_view(state) -> ViewConfig:
         head_units=state["head_units"] if state["use_head"] else 0,
         head_activation=state["head_activation"],
         seed=state["seed"],
+        input_kind=state.get("input_kind") or "numbers",  # (a segmented control can be cleared: None)
+        vocab=state.get("vocab", 25),
+        embed_dim=state.get("embed_dim", 16),
+        mask_zero=bool(state.get("mask_zero", False)) and state.get("input_kind") == "tokens",
+        bidirectional=tuple(bool(state.get(f"bi_{k + 1}", False)) for k in range(n)),
+        merge_mode=state.get("merge_mode", "concat"),
     )
     panel = panel_key(state.get("panel"))
     task = TASKS.get(state.get("task", ""))

@@ -33,7 +33,7 @@ from explorer.ui.lecture import lecture_toggle
 from explorer.ui.lesson import lesson_bar, lesson_start_button
 from explorer.ui.priority import session_is_heavy
 from explorer.ui.questions import preset_picker, questions_panel
-from explorer.ui.real_model import real_model_table
+from explorer.ui.real_model import built_model_notice, built_site, real_model_table
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.sidebar import sidebar_controls
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
@@ -170,7 +170,7 @@ def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     if isinstance(weights, SiteWeights):  # a learner's real model: every layer of it first, then the LSTM shown
-        real_model_table(weights.real)
+        real_model_table(weights.real, own=weights.model is None)
         st.markdown(_("**The LSTM shown: {layer}**").format(layer=weights.label))
     cfg = view.model.buildable_prefix()
     shapes = cache.model_shapes(cfg)
@@ -243,7 +243,9 @@ PANEL_DRAWERS = {"graph": graph_panel, "gates": gates_panel, "trajectories": tra
 
 
 @st.fragment(key=VIEW_FRAGMENT)
-def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
+def focused_view(
+    panel: str, url_view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, drawn_model: object = None
+) -> None:
     """The open view when it is one a focus slider moves (`FOCUS_PANELS`), in a fragment of its own.
 
     A move of ``step t``, ``sample``, ``unit`` or the graph's colouring reruns only this function
@@ -261,6 +263,8 @@ def focused_view(panel: str, url_view: ViewConfig, data_key: tuple, weights: Tra
         view = with_focus(url_view, st.session_state)
         if fragment_rerun:
             sync_url(view)
+        if drawn_model is not None:  # one LSTM of the sliders' real model (an `LSTMConfig`): its own one-layer view
+            view = view.replace(model=drawn_model, layer=0)
         if panel == "cell":
             cell_panel(view, data_key, weights, _traced_layer(view))
         else:
@@ -306,6 +310,11 @@ def _render(t0: float) -> None:
     sync_url(url_view)
     remember_page_view(url_view)
     weights = uploaded_weights(view) or weights
+    built = None
+    if view.model.is_real:  # an Embedding or a Bidirectional layer: every LSTM and direction shown on its own
+        built = cache.built_real(view.model)
+        if not isinstance(built, ConfigError):
+            weights, view = built_site(built, view)
     if notices:
         st.info(_("Some URL parameters were ignored:") + " " + " ".join(map(str, notices)), icon=":material/link:")
 
@@ -322,7 +331,10 @@ def _render(t0: float) -> None:
     if advice := view.model.head_advice:
         st.warning(advice, icon=":material/warning:")
     lesson_bar(view, data_key, weights, progress)
-    upload_notice(view, weights)
+    if built is not None:
+        built_model_notice(built)
+    else:
+        upload_notice(view, weights)
     if view.task:
         training_strip(view, job, progress)
 
@@ -335,7 +347,7 @@ def _render(t0: float) -> None:
             continue
         with tab:
             if key in FOCUS_PANELS:
-                focused_view(key, url_view, data_key, weights)
+                focused_view(key, url_view, data_key, weights, view.model if getattr(weights, "model", None) else None)
             elif key == "shapes":
                 shapes_panel(view, weights)
             elif key == "questions":

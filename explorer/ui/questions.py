@@ -10,6 +10,7 @@ import streamlit as st
 from explorer import ConfigError, trace
 from explorer.answers import generation_loop
 from explorer.codegen import LEGACY_NOTES, keras3_code, legacy_code
+from explorer.config import VOCAB_RANGE
 from explorer.figures.questions import make_activation_curves_figure, make_halves_figure, make_params_vs_timesteps_figure
 from explorer.figures.unrolled import make_unrolled_figure
 from explorer.formatting import format_shape
@@ -193,6 +194,9 @@ def state_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | No
     st.code(generation_loop(), language="python", wrap_lines=True)
 
 
+EMBED_DIM = 16  # the Embedding the shaper's one-click model puts first
+
+
 def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> None:
     st.markdown(_("Paste or upload a CSV with one series (numbers, or integer symbol codes 0, 1, 2, …)."))
     upload = st.file_uploader(_("CSV file (≤ 1 MB, ≤ 100,000 rows)"), type=["csv", "txt"], key="shaper_file")
@@ -229,7 +233,7 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
         ),
     ]
     if mode == "embedding":
-        d = 8
+        d = EMBED_DIM
         steps += [
             (_("Embedding input (integer codes)"), format_shape(x.shape), f"keras.layers.Embedding({vocab}, {d})"),
             (_("after the Embedding layer"), format_shape((*x.shape, d)), _("what the LSTM receives")),
@@ -239,6 +243,20 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
     st.table([{pgettext("pipeline stage", "step"): a, _("shape"): b, _("how"): c} for a, b, c in steps])
     if mode == "embedding":
         st.caption(_("With an Embedding layer first, the model starts with keras.Input(shape=(T,), dtype='int32')."))
+        if VOCAB_RANGE[0] <= vocab <= VOCAB_RANGE[1]:
+            model = view.model.replace(
+                timesteps=int(timesteps), input_kind="tokens", vocab=int(vocab), embed_dim=d, mask_zero=False,
+                units=(32,), return_sequences=(False,), bidirectional=(), head_units=int(vocab), head_activation="softmax",
+            )  # fmt: skip
+            st.button(
+                _("Build it: Input(({T},)) → Embedding({vocab}, {d}) → LSTM(32) → Dense({vocab}, softmax)").format(
+                    T=timesteps, vocab=vocab, d=d
+                ),
+                on_click=apply_model,
+                args=(model,),
+                key="shaper_build_embedding",
+                type="primary",
+            )
         return
     F = x.shape[-1]
     if (int(timesteps), F) != (view.model.timesteps, view.model.features):

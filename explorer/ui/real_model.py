@@ -97,9 +97,11 @@ def real_model_notice(real: RealModel, weights) -> None:
         show_chart(make_model_map(real.boxes, real.sites, site.layer), "model_map")
 
 
-def real_model_table(real: RealModel) -> None:
-    """The shapes view's table of every layer of the real model, read off Keras."""
-    st.markdown(_("**Your whole model, per layer, read off Keras**"))
+def real_model_table(real: RealModel, *, own: bool = True) -> None:
+    """The shapes view's table of every layer of the real model, read off Keras (``own``: a learner's file)."""
+    st.markdown(
+        _("**Your whole model, per layer, read off Keras**") if own else _("**The whole model, per layer, read off Keras**")
+    )
     rows = [
         {
             _("layer"): box.name,
@@ -108,8 +110,62 @@ def real_model_table(real: RealModel) -> None:
             _("output"): ", ".join(format_shape(s) for s in box.output_shapes),
             _("params"): box.params,
             _("arguments"): box.detail,
+            _("formula"): box.formula,
         }
         for box in real.boxes
     ]
     st.table(rows, border="horizontal")
     st.caption(_("Total parameters: {n} (model.count_params())").format(n=f"{real.total_params:,}"))
+
+
+BUILT_PICKER = "built_site_picker"  # which LSTM of the sliders' real model the views show
+
+
+def built_site(built, view: ViewConfig) -> tuple[SiteWeights, ViewConfig]:
+    """The sliders' real model (`explorer.ui.cache.real.BuiltReal`): the weights of the LSTM picked and the view of
+    it (a one-layer model of its shape; the sidebar keeps the whole model)."""
+    real = built.real
+    index = st.session_state.get(BUILT_PICKER, 0)
+    index = index if isinstance(index, int) and 0 <= index < len(real.sites) else 0
+    st.session_state[BUILT_PICKER] = index
+    return SiteWeights(real, index, built.model), view.replace(model=site_config(real, index), layer=0)
+
+
+def built_model_notice(built) -> None:
+    """Above the views of a slider-built real model: what it is, the LSTM picker and the map; or why Keras cannot
+    stack it."""
+    from explorer.config import ConfigError
+
+    if isinstance(built, ConfigError):
+        st.error(_("**This stack cannot be built.** {reason}").format(reason=built), icon=":material/block:")
+        return
+    real = built.real
+    index = st.session_state.get(BUILT_PICKER, 0)
+    site = real.sites[index]
+    facts = {
+        "n": len(real.sites),
+        "params": f"{real.total_params:,}",
+        "layer": site.label,
+        "shape": format_shape(real.layer_inputs[site.layer].x.shape[1:]),
+    }
+    if len(real.sites) == 1:
+        text = _(
+            "An Embedding in front: each token id is looked up as a row of numbers, so **{layer}** reads {shape} per "
+            "sample ({params} parameters in all). Every view shows it, traced from that tensor."
+        )
+    else:
+        text = _(
+            "This model has {n} LSTMs ({params} parameters in all): each direction of a Bidirectional layer is one. "
+            "Every view shows **{layer}**, traced from the tensor that reaches it: {shape} per sample. Pick another below."
+        )
+    notes = " ".join(map(str, real.notes))
+    st.info(text.format(**facts) + (" " + notes if notes else ""), icon=":material/account_tree:")
+    st.selectbox(
+        _("LSTM shown in every view"),
+        range(len(real.sites)),
+        format_func=lambda k: _site_name(real, k),
+        key=BUILT_PICKER,
+        help=_("Each LSTM of the model, and each direction of a Bidirectional one, is traced on its own."),
+    )
+    with st.expander(_("The model, layer by layer"), expanded=True, icon=":material/account_tree:"):
+        show_chart(make_model_map(real.boxes, real.sites, site.layer), "model_map")

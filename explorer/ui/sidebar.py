@@ -9,13 +9,17 @@ import streamlit as st
 from explorer import SEQUENCES, ConfigError
 from explorer.config import (
     ACTIVATIONS,
+    EMBED_RANGE,
     FEATURES_RANGE,
     HEAD_ACTIVATIONS,
+    INPUT_KINDS,
     LAYERS_RANGE,
+    MERGE_MODES,
     RECURRENT_ACTIVATIONS,
     SEED_RANGE,
     TIMESTEPS_RANGE,
     UNITS_RANGE,
+    VOCAB_RANGE,
 )
 from explorer.i18n import _, keep_language
 from explorer.training.tasks import TASKS
@@ -60,13 +64,42 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
         key="timesteps",
         help=_("Length of each input sequence: input_shape=(T, F); Keras 1/2 called it input_length."),
     )
-    sb.slider(
-        _("features (F)"),
-        FEATURES_RANGE[0],
-        max(FEATURES_RANGE[1], st.session_state.get("features", 0)),  # a learner's model may read wider steps
-        key="features",
-        help=_("Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim."),
+    sb.segmented_control(
+        _("input"),
+        INPUT_KINDS,
+        key="input_kind",
+        format_func=keep_language(lambda kind: _("numbers (T, F)") if kind == "numbers" else _("token ids → Embedding")),
+        help=_(
+            "Numbers: each step is F numbers, input_shape=(T, F). Token ids: each step is one integer (a word or a "
+            "character), input_shape=(T,), and an Embedding(vocab, embed_dim) turns it into embed_dim numbers."
+        ),
     )
+    if st.session_state.get("input_kind") == "tokens":
+        sb.number_input(
+            _("vocab (Embedding input_dim)"),
+            *VOCAB_RANGE,
+            key="vocab",
+            help=_("How many different token ids: 0 … vocab-1. The Embedding holds vocab × embed_dim numbers."),
+        )
+        sb.slider(
+            _("embed_dim (Embedding output_dim)"),
+            *EMBED_RANGE,
+            key="embed_dim",
+            help=_("Numbers per token: the features the first LSTM reads at each step."),
+        )
+        sb.toggle(
+            _("mask_zero"),
+            key="mask_zero",
+            help=_("Token id 0 is padding: every LSTM skips those steps and keeps its h and c, as Keras does."),
+        )
+    else:
+        sb.slider(
+            _("features (F)"),
+            FEATURES_RANGE[0],
+            max(FEATURES_RANGE[1], st.session_state.get("features", 0)),  # a learner's model may read wider steps
+            key="features",
+            help=_("Numbers per timestep: the last axis of (samples, T, F); Keras 1/2 called it input_dim."),
+        )
     for k in range(st.session_state["n_layers"]):
         sb.slider(
             _("lstm_{k} units").format(k=k + 1),
@@ -78,6 +111,21 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
             _("lstm_{k} return_sequences").format(k=k + 1),
             key=f"rs_{k + 1}",
             help=_("On: output h at every step (batch, T, units). Off: only the last h (batch, units)."),
+        )
+        sb.toggle(
+            _("lstm_{k} Bidirectional").format(k=k + 1),
+            key=f"bi_{k + 1}",
+            help=_(
+                "Wrap the layer in Bidirectional: a second LSTM with weights of its own reads the steps from last to "
+                "first, and their outputs are merged (parameters × 2)."
+            ),
+        )
+    if any(st.session_state.get(f"bi_{k + 1}") for k in range(st.session_state["n_layers"])):
+        sb.selectbox(
+            _("Bidirectional merge_mode"),
+            MERGE_MODES,
+            key="merge_mode",
+            help=_("concat: [h→, h←], twice the width; sum, mul, ave: element by element, the width of one."),
         )
     with sb.expander(_("Advanced layer arguments")):
         st.toggle(_("return_state"), key="return_state", help=_("The last LSTM also returns its final h and c: [output, h, c]."))

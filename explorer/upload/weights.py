@@ -27,11 +27,12 @@ class SiteWeights(TrainedWeights):
     """One LSTM of a learner's real model (`RealModel`): its weights, and the tensors that reached it, which the views
     trace instead of the sample sequences. Equal and hashed by ``("upload", sha256, site label)``."""
 
-    __slots__ = ("index", "name", "real")
+    __slots__ = ("index", "model", "name", "real")
 
-    def __init__(self, real: RealModel, index: int):
+    def __init__(self, real: RealModel, index: int, model=None):
         super().__init__(("upload", real.digest, real.sites[index].label), 0, site_arrays(real, index))
         self.real, self.index, self.name = real, index, real.name
+        self.model = model  # the sliders' Keras model, for the check against Keras (an upload's ran in the loader)
 
     @property
     def label(self) -> str:
@@ -46,6 +47,8 @@ def describe(weights: TrainedWeights | None) -> str:
     """What the views show, for captions: the Keras weights, a snapshot, or a learner's file."""
     if weights is None:
         return _("the Keras weights")
+    if isinstance(weights, SiteWeights) and weights.model is not None:
+        return _("the Keras weights ({layer})").format(layer=weights.label)
     if isinstance(weights, SiteWeights):
         return _("your model's weights ({name}, {layer})").format(name=weights.name, layer=weights.label)
     if isinstance(weights, UploadedWeights):

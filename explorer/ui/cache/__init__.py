@@ -49,6 +49,7 @@ from explorer.ui.cache.models import (
     traced_weights,
 )
 from explorer.ui.cache.prefetch import PREFETCH_DELAY_S, PREFETCH_MAX_PARAMS, prefetch_next
+from explorer.ui.cache.real import REAL_MODELS, BuiltReal, built_real
 from explorer.ui.cache.traces import TRACE_BYTES_BUDGET, TRACES, sample_batch, step_labels, task_samples, view_trace
 from explorer.ui.cache.workers import shut_down_background_work
 
@@ -62,9 +63,11 @@ __all__ = [
     "MODEL_PARAMS_BUDGET",
     "PREFETCH_DELAY_S",
     "PREFETCH_MAX_PARAMS",
+    "REAL_MODELS",
     "SHAPES",
     "TRACES",
     "TRACE_BYTES_BUDGET",
+    "BuiltReal",
     "ModelBundle",
     "ModelShapes",
     "StaleCheck",
@@ -72,6 +75,7 @@ __all__ = [
     "argument_rows",
     "bidirectional_figure",
     "broken_stack_message",
+    "built_real",
     "dropout_numbers",
     "findings",
     "gates_figure",

@@ -19,6 +19,7 @@ from explorer import (
     keras_check,
 )
 from explorer.activity import wait_until_quiet
+from explorer.realmodel.built import keras_check_real
 from explorer.realmodel.tracing import keras_difference
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui.cache.models import model_bundle
@@ -106,6 +107,36 @@ def _needs_running(future: Future | None) -> bool:
     return future.done() and isinstance(future.exception(), StaleCheck)
 
 
+_SITE_CHECKS: OrderedDict[tuple, Future] = OrderedDict()  # (digest, layer) → its check; the last 64
+
+
+def _real_check(real, model) -> float:
+    time.sleep(CHECK_DELAY_S)  # the page first (see `_locked_check`)
+    wait_until_quiet(CHECK_MAX_WAIT_S)
+    with KERAS_LOCK:
+        return keras_check_real(real, model)
+
+
+def _site_check(weights: SiteWeights) -> Future:
+    """A learner's file: Keras ran the whole model in the loader, compare with its outputs now (NumPy, ms). A real
+    model of the sliders: Keras runs it on the check thread, once per config."""
+    real = weights.real
+    layer = real.sites[weights.index].layer
+    if real.layer_inputs[layer].keras_outputs:
+        return _done(keras_difference(real, layer))
+    key = (real.digest,)
+    with _CHECKS_LOCK:
+        future = _SITE_CHECKS.get(key)
+        if future is not None and not future.cancelled():
+            return future
+    future = _executor().submit(_real_check, real, weights.model)
+    with _CHECKS_LOCK:
+        _SITE_CHECKS[key] = future
+        while len(_SITE_CHECKS) > 64:
+            _SITE_CHECKS.popitem(last=False)
+    return future
+
+
 def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights | None = None) -> Future:
     """The check against Keras of this model and data, started once; the badge polls the future.
 
@@ -114,8 +145,8 @@ def keras_check_future(cfg: LSTMConfig, data_key: tuple, weights: TrainedWeights
     its earlier ones still waiting: a learner who has moved on no longer looks at them. A check
     cancelled or gone stale is started again when a page asks for it.
     """
-    if isinstance(weights, SiteWeights):  # Keras ran the learner's whole model in the loader: compare with its outputs
-        return _done(keras_difference(weights.real, weights.real.sites[weights.index].layer))
+    if isinstance(weights, SiteWeights):
+        return _site_check(weights)
     weights = weights if cfg.is_buildable else None
     key = (cfg, data_key, weights)
     with _CHECKS_LOCK:

@@ -1,0 +1,47 @@
+"""The real models the sliders build (an Embedding in front, Bidirectional layers): built once per config, every
+tensor in NumPy; the check against Keras runs on the check thread (`checks`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from explorer.config import ConfigError, LSTMConfig
+from explorer.realmodel.built import build_real_model, numpy_real_model
+from explorer.realmodel.structure import RealModel
+from explorer.ui.cache.models import MODEL_PARAMS_BUDGET
+from explorer.ui.runtime import KERAS_LOCK
+from explorer.ui.store import BoundedStore
+
+
+@dataclass(frozen=True, eq=False)
+class BuiltReal:
+    """A slider-built real model: the Keras model (shared: never changed) and its NumPy reading."""
+
+    model: object
+    real: RealModel
+
+
+def _build(cfg: LSTMConfig) -> BuiltReal | ConfigError:
+    if not cfg.is_buildable:
+        from explorer.i18n import Message
+        from explorer.model import STACK_FIX
+
+        k = cfg.broken_links[0]
+        return ConfigError(Message(STACK_FIX, name=f"lstm_{k + 1}", units=cfg.units[k]), field="return_sequences")
+    with KERAS_LOCK:
+        model = build_real_model(cfg)
+        real = numpy_real_model(cfg, model)
+    return BuiltReal(model, real)
+
+
+REAL_MODELS: BoundedStore[LSTMConfig, BuiltReal | ConfigError] = BoundedStore(
+    _build,
+    max_entries=16,
+    cost=lambda built: 0 if isinstance(built, ConfigError) else built.real.total_params,
+    max_cost=MODEL_PARAMS_BUDGET,
+)
+
+
+def built_real(cfg: LSTMConfig) -> BuiltReal | ConfigError:
+    """The real model ``cfg`` describes (built once per config), or why Keras cannot stack it."""
+    return REAL_MODELS.get(cfg)

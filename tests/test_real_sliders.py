@@ -1,0 +1,91 @@
+"""The sliders build real models too: token ids through an Embedding (mask_zero optional), Bidirectional layers with a
+merge mode. Property tests over random configs: every LSTM and direction traced in NumPy equals Keras; the parameter
+count is the Embedding's vocab × dim plus 2 × 4U(F + U + 1) per Bidirectional layer."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explorer.config import ConfigError, LSTMConfig
+from explorer.realmodel.built import build_real_model, keras_check_real, numpy_real_model, real_model_of
+from explorer.realmodel.tracing import keras_differences
+from explorer.view import ViewConfig
+
+
+@st.composite
+def real_configs(draw):
+    n = draw(st.integers(1, 2))
+    tokens = draw(st.booleans())
+    bidirectional = tuple(draw(st.booleans()) for _ in range(n))
+    if not tokens and not any(bidirectional):
+        bidirectional = (True, *bidirectional[1:])
+    return LSTMConfig(
+        timesteps=draw(st.integers(1, 7)),
+        features=draw(st.integers(1, 4)),
+        units=tuple(draw(st.integers(1, 5)) for _ in range(n)),
+        return_sequences=(*([True] * (n - 1)), draw(st.booleans())),
+        input_kind="tokens" if tokens else "numbers",
+        vocab=draw(st.integers(2, 30)),
+        embed_dim=draw(st.integers(1, 6)),
+        mask_zero=tokens and draw(st.booleans()),
+        bidirectional=bidirectional,
+        merge_mode=draw(st.sampled_from(["concat", "sum", "mul", "ave"])),
+        go_backwards=draw(st.booleans()),
+        use_bias=draw(st.booleans()),
+        head_units=draw(st.sampled_from([0, 3])),
+        seed=draw(st.integers(0, 1000)),
+    )
+
+
+def expected_params(cfg: LSTMConfig) -> int:
+    total = cfg.vocab * cfg.embed_dim if cfg.input_kind == "tokens" else 0
+    for k, u in enumerate(cfg.units):
+        f = cfg.layer_input_features(k)
+        one = 4 * (u * (f + u) + (u if cfg.use_bias else 0))
+        total += 2 * one if cfg.is_bidirectional(k) else one
+    if cfg.head_units:
+        total += cfg.head_units * (cfg.layer_output_width(cfg.n_layers - 1) + 1)
+    return total
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(real_configs())
+def test_every_lstm_of_a_slider_built_real_model_equals_keras(cfg):
+    model = build_real_model(cfg)
+    assert model.count_params() == expected_params(cfg)
+    real = numpy_real_model(cfg, model)  # the page's path: no Keras call
+    assert keras_check_real(real, model) <= 1e-5  # the badge's check: Keras on the same samples
+    assert max(keras_differences(real_model_of(cfg)).values()) <= 1e-5  # and read as any uploaded file is
+    assert len(real.sites) == sum(2 if cfg.is_bidirectional(k) else 1 for k in range(cfg.n_layers))
+    if cfg.mask_zero:
+        ids = real.inputs[0].samples
+        np.testing.assert_array_equal(real.layer_inputs[real.sites[0].layer].mask, ids != 0)
+
+
+def test_the_learners_25_character_model_is_a_slider_config():
+    cfg = LSTMConfig(timesteps=31, input_kind="tokens", vocab=25, embed_dim=16, units=(32,), return_sequences=(False,),
+                     head_units=25, head_activation="softmax")  # fmt: skip
+    model = build_real_model(cfg)
+    assert tuple(model.inputs[0].shape) == (None, 31) and tuple(model.get_layer("embedding").output.shape) == (None, 31, 16)
+    assert model.count_params() == 25 * 16 + 4 * (32 * (16 + 32) + 32) + 25 * 33
+
+
+def test_the_url_carries_the_real_model():
+    query = {"input": "tokens", "vocab": "25", "embed": "16", "mask_zero": "1", "units": "8,4",
+             "bidirectional": "1,0", "merge": "sum"}  # fmt: skip
+    view, notices = ViewConfig.from_query_params(query)
+    assert notices == []
+    m = view.model
+    assert (m.input_kind, m.vocab, m.embed_dim, m.mask_zero, m.bidirectional, m.merge_mode) == ("tokens", 25, 16, True, (True, False), "sum")
+    assert ViewConfig.from_query_params(view.to_query_params())[0] == view
+    _, notices = ViewConfig.from_query_params({"input": "pictures", "merge": "max", "vocab": "1"})
+    assert len(notices) == 3 and all("Ignored" in str(n) for n in notices)
+
+
+def test_bad_real_settings_are_explained():
+    with pytest.raises(ConfigError, match="mask_zero"):
+        LSTMConfig(mask_zero=True)
+    with pytest.raises(ConfigError, match="one per layer"):
+        LSTMConfig(units=(4, 4), bidirectional=(True,))
+    assert LSTMConfig(units=(4,), return_sequences=(True,), bidirectional=(False,)).bidirectional == ()  # no wrapper: plain

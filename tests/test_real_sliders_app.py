@@ -1,0 +1,71 @@
+"""The sliders' real models on the page (AppTest): the Embedding and Bidirectional controls, the LSTM picker, the
+badge's check against Keras, and the data shaper's one-click model for integer-coded characters."""
+
+import time
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from explorer.config import LSTMConfig
+from explorer.realmodel.built import build_real_model, numpy_real_model
+from explorer.realmodel.tracing import site_trace
+from tests.test_app import APP, TIMEOUT, assert_clean, figures, plotly_array
+
+
+def new_app(query: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_bidirectional_toggle_makes_two_directions_and_the_badge_checks_them_against_keras():
+    at = new_app({"units": "4", "timesteps": "6", "view": "gates"})
+    assert_clean(at)
+    at.toggle(key="bi_1").set_value(True).run()
+    assert_clean(at)
+    picker = at.selectbox(key="built_site_picker")
+    assert picker.options == ["bidirectional_1 · forward", "bidirectional_1 · backward"]
+    picker.set_value(1).run()
+    assert_clean(at)
+    cfg = LSTMConfig(units=(4,), return_sequences=(False,), timesteps=6, bidirectional=(True,))
+    real = numpy_real_model(cfg, build_real_model(cfg))
+    expected = site_trace(real, 1, 4).f[0].T  # (units, T) of the backward direction, sample 0
+    heat = next(t for t in figures(at)["gates"]["data"] if t.get("name") == "f")
+    np.testing.assert_allclose(plotly_array(heat["z"]).reshape(expected.shape), expected, atol=1e-6)
+    for _ in range(30):  # the check runs on its own thread (Keras on the same samples)
+        badge = [c.value for c in at.caption if "max |Δ| vs Keras" in c.value]
+        if badge:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert badge and "bidirectional_1 · backward" in badge[0]
+    assert float(badge[0].split("= ")[-1].rstrip("*")) <= 1e-5
+    assert at.query_params["bidirectional"] in ("1", ["1"])
+
+
+def test_the_shapes_view_counts_the_embedding_and_both_directions():
+    at = new_app({"input": "tokens", "vocab": "25", "embed": "16", "units": "8", "timesteps": "10",
+                  "bidirectional": "1", "view": "shapes"})  # fmt: skip
+    assert_clean(at)
+    table = at.table[0].value
+    rows = dict(zip(table["layer"], table["formula"], strict=True))
+    assert rows["embedding"] == "input_dim × output_dim = 25 × 16 = 400"
+    assert rows["bidirectional_1"].endswith(f"= 2 × {4 * (8 * (16 + 8) + 8):,} = {2 * 4 * (8 * (16 + 8) + 8):,}")
+    assert int(table["params"].sum()) == 400 + 2 * 4 * (8 * 24 + 8)
+
+
+def test_the_shaper_builds_the_learners_embedding_model_in_one_click():
+    at = new_app({"view": "questions", "q": "data"})
+    text = "code\n" + "\n".join(str(i * 7 % 25) for i in range(200))  # characters coded 0 … 24, as the learner had
+    at.text_area(key="shaper_text").set_value(text).run()
+    at.selectbox(key="shaper_mode").set_value("embedding").run()
+    at.number_input(key="shaper_T").set_value(31).run()
+    assert_clean(at)
+    button = at.button(key="shaper_build_embedding")
+    assert "Embedding(25, 16) → LSTM(32) → Dense(25, softmax)" in button.label
+    button.click().run()
+    assert_clean(at)
+    state = at.session_state
+    assert (state["input_kind"], state["vocab"], state["embed_dim"], state["timesteps"], state["units_1"]) == ("tokens", 25, 16, 31, 32)
+    assert any("Embedding in front" in i.value and "(31, 16)" in i.value for i in at.info)
