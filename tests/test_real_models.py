@@ -89,7 +89,9 @@ def test_bidirectional_is_two_lstms_and_the_merge():
     forward, backward = real.sites[:2]
     assert not forward.weights.go_backwards and backward.weights.go_backwards and forward.merge_mode == "concat"
     box = real.box(forward.layer)
-    assert box.kind == "Bidirectional(LSTM)" and box.output_shapes == ((None, None, 2 * forward.units),)  # any length, as Keras says
+    assert box.kind == "Bidirectional(LSTM)" and box.output_shapes == (
+        (None, None, 2 * forward.units),
+    )  # any length, as Keras says
     assert box.params == 2 * 4 * forward.units * (forward.features + forward.units + 1)
 
 

@@ -77,7 +77,14 @@ def test_the_url_carries_the_real_model():
     view, notices = ViewConfig.from_query_params(query)
     assert notices == []
     m = view.model
-    assert (m.input_kind, m.vocab, m.embed_dim, m.mask_zero, m.bidirectional, m.merge_mode) == ("tokens", 25, 16, True, (True, False), "sum")
+    assert (m.input_kind, m.vocab, m.embed_dim, m.mask_zero, m.bidirectional, m.merge_mode) == (
+        "tokens",
+        25,
+        16,
+        True,
+        (True, False),
+        "sum",
+    )
     assert ViewConfig.from_query_params(view.to_query_params())[0] == view
     _, notices = ViewConfig.from_query_params({"input": "pictures", "merge": "max", "vocab": "1"})
     assert len(notices) == 3 and all("Ignored" in str(n) for n in notices)

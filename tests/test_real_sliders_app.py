@@ -67,5 +67,11 @@ def test_the_shaper_builds_the_learners_embedding_model_in_one_click():
     button.click().run()
     assert_clean(at)
     state = at.session_state
-    assert (state["input_kind"], state["vocab"], state["embed_dim"], state["timesteps"], state["units_1"]) == ("tokens", 25, 16, 31, 32)
+    assert (state["input_kind"], state["vocab"], state["embed_dim"], state["timesteps"], state["units_1"]) == (
+        "tokens",
+        25,
+        16,
+        31,
+        32,
+    )
     assert any("Embedding in front" in i.value and "(31, 16)" in i.value for i in at.info)

@@ -25,7 +25,9 @@ L = keras.layers
 
 def imdb_lstm(vocab: int = 200, dim: int = 32, units: int = 32) -> keras.Model:
     """Keras's IMDB LSTM example: ``Embedding → LSTM → Dense(1, sigmoid)`` on reviews cut to 80 words."""
-    return keras.Sequential([keras.Input((80,), dtype="int32"), L.Embedding(vocab, dim), L.LSTM(units), L.Dense(1, activation="sigmoid")])
+    return keras.Sequential(
+        [keras.Input((80,), dtype="int32"), L.Embedding(vocab, dim), L.LSTM(units), L.Dense(1, activation="sigmoid")]
+    )
 
 
 def imdb_bidirectional(vocab: int = 200, dim: int = 16, units: int = 8) -> keras.Model:
