@@ -37,12 +37,15 @@ def _sidebar(slider: Callable[[], int]) -> int:
     sb.header("Model")
     sb.slider("Stacked LSTM layers", 1, 4, 2, key="sk_layers")
     sb.slider("timesteps (T)", 1, 200, 12, key="sk_timesteps")
+    sb.segmented_control("input", ["numbers", "tokens"], default="numbers", key="sk_input")
     sb.slider("features (F)", 1, 64, 3, key="sk_features")
     with sb:
         value = slider()
     sb.toggle("lstm_1 return_sequences", True, key="sk_rs1")
+    sb.toggle("lstm_1 Bidirectional", False, key="sk_bi1")
     sb.slider("lstm_2 units", 1, 256, 8, key="sk_units2")
     sb.toggle("lstm_2 return_sequences", False, key="sk_rs2")
+    sb.toggle("lstm_2 Bidirectional", False, key="sk_bi2")
     with sb.expander("Advanced layer arguments"):
         st.toggle("return_state", key="sk_return_state")
         st.toggle("go_backwards", key="sk_go_backwards")

@@ -8,7 +8,8 @@ from explorer.view import QUERY_FIELDS, ViewConfig
 RICH = ViewConfig(
     model=LSTMConfig(timesteps=30, features=5, units=(7, 3, 2), return_sequences=(True, True, True), return_state=True,
                      go_backwards=True, activation="relu", recurrent_activation="hard_sigmoid", use_bias=False,
-                     unit_forget_bias=False, head_units=4, head_activation="softmax", seed=42),
+                     unit_forget_bias=False, head_units=4, head_activation="softmax", seed=42, input_kind="tokens",
+                     vocab=30, embed_dim=8, mask_zero=True, bidirectional=(True, False, True), merge_mode="ave"),
     sequence="text", batch_size=6, data_seed=9, sample=5, layer=2, unit=1, step=17, colour_by="c_norm",
     panel="gates", question="state",
     task="brackets", epochs=7, learning_rate=0.003, train_batch=64, train_seed=5, snapshot=96, lecture=True, lesson=3,
