@@ -1,7 +1,7 @@
 """What a user feels, measured in Debian's Chromium: cold start, interaction latency, memory, payload.
 
 Run: ``python benchmarks/bench_browser.py [--reps 20] [--cold-reps 20] [--configs 100] [--large-configs 30]
-[--parts cold,default,largest,memory,memory-large,training,ready,cell,figures]``.
+[--parts cold,default,largest,memory,memory-large,training,ready,cell,figures,real]``.
 Prints figures (median, p95); asserts nothing.
 
 - cold start: server process start → first chart drawn in the browser (the uncoloured first
@@ -20,6 +20,8 @@ Prints figures (median, p95); asserts nothing.
 - the figure floor: a key press in an app that shows the page's own figures, made at its start, alone and inside
   the page's skeleton of controls, beside the page's press on the same view (``--parts figures``): what Streamlit
   and Plotly alone cost to draw the page's charts, and with the page's controls around them;
+- real models (``--parts real``): the sliders' Embedding + Bidirectional 2 × 64 model at T = 200 beside the same-sized
+  plain stack, key press → charts, as a ratio to the floor and to the plain stack (target ≤ 1.5×);
 - a fresh replica's first visitor, arriving when the replica reports ready, with and without the container's
   launcher that imports TensorFlow at start (``--parts ready``).
 """
@@ -484,6 +486,32 @@ def part_figures(pw, url: str, reps: int) -> None:
                   f"the floor with controls is {share:.0%} of it")  # fmt: skip
 
 
+REAL_BIDIRECTIONAL = "/?input=tokens&vocab=20000&embed=128&units=64,64&return_sequences=1,0&timesteps=200&bidirectional=1,1"
+SAME_SIZED_PLAIN = "/?features=128&units=64,64&return_sequences=1,0&timesteps=200"
+
+
+def part_real(pw, url: str, reps: int) -> None:
+    """A real model the sliders build (Embedding 20,000 × 128 → Bidirectional(LSTM 64) × 2, T = 200) beside the
+    same-sized plain stack (LSTM 64 × 2 on (200, 128)): key press → charts, for models seen before and new ones."""
+    results = {}
+    for label, query in (("plain 2×64, F=128, T=200", SAME_SIZED_PLAIN), ("Embedding + Bidirectional 2×64", REAL_BIDIRECTIONAL)):
+        with bench_page(pw) as (page, _errors):
+            payload = open_page(page, url + query)
+            page.wait_for_selector("text=max |Δ| vs Keras", timeout=60000)
+            press_latency(page, 2, payload)  # warm-up
+            cached, sizes = press_latency(page, reps, payload)
+            both = ("lstm_1 units", "lstm_2 units")
+            new, _ = press_latency(page, max(reps // 2, 5), payload, slider_name=both, keys=("ArrowRight",))
+            results[label] = (cached, new)
+            kb = statistics.median(sizes) / 1024
+            print(f"latency (ms), {label}, cached model: {summary(cached)}{vs_floor(cached)}; payload {kb:.0f} KB")
+            print(f"latency (ms), {label}, new model:    {summary(new)}{vs_floor(new)}")
+    (plain_cached, plain_new), (real_cached, real_new) = results.values()
+    for kind, real, plain in (("cached", real_cached, plain_cached), ("new", real_new, plain_new)):
+        ratio = statistics.median(real) / statistics.median(plain)
+        print(f"real / plain, {kind} model (medians): {ratio:.2f}× (target ≤ 1.5×)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reps", type=int, default=20)
@@ -503,7 +531,7 @@ def main() -> None:
             first, full = cold_start(pw, args.cold_reps)
             print(f"cold start (s), server start → first paint:       {summary(first)}")
             print(f"cold start (s), server start → coloured graph:    {summary(full)}")
-        if parts & {"default", "largest", "figures"}:
+        if parts & {"default", "largest", "figures", "real"}:
             FLOOR_MS.extend(floor_press(pw, args.reps))
             print(f"floor: trivial app, slider → chart (ms)            {summary(FLOOR_MS)}")
         with streamlit_server() as (url, proc, _started):
@@ -520,6 +548,8 @@ def main() -> None:
                 part_cell(pw, url, args.reps)
             if "figures" in parts:
                 part_figures(pw, url, args.reps)
+            if "real" in parts:
+                part_real(pw, url, args.reps)
         if "ready" in parts:
             part_ready(pw, max(args.cold_reps // 2, 3))
         if "memory-large" in parts:

@@ -625,3 +625,60 @@ def test_screenshots_for_a_person(server, playwright, width, height, lang):
         shot(page, f"default_{width}x{height}_{lang}")
         assert page.locator("[data-testid=stException]").count() == 0
         assert errors == []
+
+
+def _pick(page, label: str, option: str) -> None:
+    """Choose ``option`` in the Streamlit selectbox labelled ``label``."""
+    for attempt in range(3):  # a rerun that lands meanwhile closes the list: open it again
+        page.get_by_role("combobox", name=label, exact=True).click()
+        try:
+            page.get_by_role("option").filter(has_text=option).first.click(timeout=10000)
+            return
+        except playwright_api.TimeoutError:
+            if attempt == 2:
+                raise
+
+
+def test_the_imdb_bidirectional_file_shows_both_directions(server, page):
+    real = Path(__file__).resolve().parent / "corpus" / "real"
+    open_app(page, server)
+    page.get_by_text("Open your own Keras model").click()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(real / "imdb_bidirectional.keras"))
+    page.wait_for_selector("text=LSTM shown in every view", timeout=90000)
+    wait_idle(page)
+    shown = {p["view"]: p for p in plots(page)}
+    assert {"model_map", "bidirectional", "unrolled"} <= set(shown)
+    both = shown["bidirectional"]
+    assert "two LSTMs over the same 12 steps" in both["title"]
+    cells = next(t for t in both["traces"] if t["name"] == "cell colours")
+    assert cells["values"] == 2 * 12  # every step of both rows coloured (this file masks nothing)
+    assert any("merge_mode concat" in a and "(None, 12, 16)" in a for a in both["annotations"])
+    page.wait_for_selector("text=max |Δ| vs Keras", timeout=60000)
+    shot(page, "real_model_bidirectional")
+    _pick(page, "LSTM shown in every view", "bidirectional · backward")
+    page.wait_for_selector("text=Every view shows bidirectional · backward", timeout=60000)
+    gates = next(p for p in open_tab(page, "Gate activations") if p["view"] == "gates")
+    assert "bidirectional · backward" in gates["title"]
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_the_shapers_one_click_opens_the_learners_25_character_model(server, page):
+    page.goto(server + "/?view=questions&q=data")
+    page.wait_for_selector("[data-testid=stTextArea] textarea", timeout=90000)
+    wait_idle(page, charts=False)
+    codes = "code\n" + "\n".join(str(i * 7 % 25) for i in range(200))
+    page.locator("[data-testid=stTextArea] textarea").fill(codes)
+    page.keyboard.press("Control+Enter")
+    wait_idle(page, charts=False)
+    _pick(page, "encoding", "Embedding layer first: keep (n, T) codes, the layer makes (n, T, d)")
+    wait_idle(page, charts=False)
+    page.get_by_label("timesteps T").fill("31")
+    page.keyboard.press("Enter")
+    wait_idle(page, charts=False)
+    page.get_by_role("button", name=re.compile(r"Build it: Input\(\(31,\)\) → Embedding\(25, 16\)")).click()
+    page.wait_for_selector("text=An Embedding in front", timeout=60000)
+    wait_idle(page)
+    assert page.locator("text=(31, 16) per sample").count() >= 1
+    page.wait_for_selector("text=max |Δ| vs Keras", timeout=60000)
+    assert page.locator("[data-testid=stException]").count() == 0
+    shot(page, "real_model_shaper_embedding")

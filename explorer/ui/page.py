@@ -98,7 +98,8 @@ def _badge(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) ->
     )
 
 
-def header(view: ViewConfig, shapes: cache.ModelShapes | ConfigError) -> None:
+def header(view: ViewConfig, shapes: cache.ModelShapes | ConfigError, whole_params: int | None = None) -> None:
+    """The title row and the model's numbers; ``whole_params``: the real model's count when one of its LSTMs is shown."""
     m = view.model
     title, language, lecture, lesson = st.columns([3, 2, 2, 1.4], vertical_alignment="center")  # one row: room for charts
     title.markdown("## LSTM Explorer")
@@ -129,9 +130,18 @@ def header(view: ViewConfig, shapes: cache.ModelShapes | ConfigError) -> None:
             format_shape(shapes.table[-1].output_shape) if not m.return_state else "[output, h, c]",
             help=_("What model(x) returns for a batch of any size."),
         )
-        cols[2].metric(
-            _("Parameters"), f"{shapes.count_params:,}", help=_("Keras's model.count_params(): independent of timesteps.")
-        )
+        if whole_params is None:
+            cols[2].metric(
+                _("Parameters"), f"{shapes.count_params:,}", help=_("Keras's model.count_params(): independent of timesteps.")
+            )
+        else:
+            cols[2].metric(
+                _("Parameters of this LSTM"),
+                f"{shapes.count_params:,}",
+                help=_("Of {n} in the whole model (model.count_params()); independent of timesteps.").format(
+                    n=f"{whole_params:,}"
+                ),
+            )
     cols[3].metric(
         _("Data"), format_shape((view.batch_size, m.timesteps, m.features)), help=_("(samples, timesteps, features) fed in")
     )
@@ -323,7 +333,7 @@ def _render(t0: float) -> None:
     shapes = cache.model_shapes(view.model)  # shapes and counts: the same for trained weights
     _phase("model", t0)
     let_learners_first()
-    header(view, shapes)
+    header(view, shapes, weights.real.total_params if isinstance(weights, SiteWeights) else None)
     if isinstance(shapes, ConfigError):
         broken_stack_notice(view, shapes)
     else:

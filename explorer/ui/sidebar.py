@@ -68,7 +68,7 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
         _("input"),
         INPUT_KINDS,
         key="input_kind",
-        format_func=keep_language(lambda kind: _("numbers (T, F)") if kind == "numbers" else _("token ids → Embedding")),
+        format_func=keep_language(lambda kind: _("numbers") if kind == "numbers" else _("token ids")),
         help=_(
             "Numbers: each step is F numbers, input_shape=(T, F). Token ids: each step is one integer (a word or a "
             "character), input_shape=(T,), and an Embedding(vocab, embed_dim) turns it into embed_dim numbers."
