@@ -60,7 +60,14 @@ def precheck_upload(data: bytes) -> str:
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_BYTES:
         raise UploadError(
-            Message("The file is {size} MB; models up to {limit} MB open here.", size=mb(len(data)), limit=MAX_BYTES // 2**20)
+            Message(
+                "The file is {size} MB; models up to {limit} MB open here. A trained model saved with its optimizer holds "
+                "two more copies of every weight (Adam's moments); without them it is a third of the size: "
+                "`keras.saving.load_model(path, compile=False).save('small.keras')` (an `.h5`: "
+                "`model.save('small.h5', include_optimizer=False)`).",
+                size=mb(len(data)),
+                limit=MAX_BYTES // 2**20,
+            )
         )
     if not data:
         raise UploadError(Message("The file is empty."))
