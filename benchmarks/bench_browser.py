@@ -486,7 +486,7 @@ def part_figures(pw, url: str, reps: int) -> None:
                   f"the floor with controls is {share:.0%} of it")  # fmt: skip
 
 
-REAL_BIDIRECTIONAL = "/?input=tokens&vocab=20000&embed=128&units=64,64&return_sequences=1,0&timesteps=200&bidirectional=1,1"
+REAL_BIDIRECTIONAL = "/?input=tokens&vocab=20000&embed_dim=128&units=64,64&return_sequences=1,0&timesteps=200&bidirectional=1,1"
 SAME_SIZED_PLAIN = "/?features=128&units=64,64&return_sequences=1,0&timesteps=200"
 
 

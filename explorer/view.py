@@ -262,7 +262,7 @@ QUERY_FIELDS: tuple[QueryField, ...] = (
     QueryField("seed", "seed", _int),
     QueryField("input", "input_kind", str),
     QueryField("vocab", "vocab", _int),
-    QueryField("embed", "embed_dim", _int),
+    QueryField("embed_dim", "embed_dim", _int),  # not `embed`: Streamlit keeps that URL key for itself
     QueryField("mask_zero", "mask_zero", _bool, _dump_bool),
     QueryField("bidirectional", "bidirectional", _bools, _dump_seq),
     QueryField("merge", "merge_mode", str),

@@ -72,7 +72,7 @@ def test_the_learners_25_character_model_is_a_slider_config():
 
 
 def test_the_url_carries_the_real_model():
-    query = {"input": "tokens", "vocab": "25", "embed": "16", "mask_zero": "1", "units": "8,4",
+    query = {"input": "tokens", "vocab": "25", "embed_dim": "16", "mask_zero": "1", "units": "8,4",
              "bidirectional": "1,0", "merge": "sum"}  # fmt: skip
     view, notices = ViewConfig.from_query_params(query)
     assert notices == []

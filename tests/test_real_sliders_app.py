@@ -45,14 +45,14 @@ def test_a_bidirectional_toggle_makes_two_directions_and_the_badge_checks_them_a
 
 
 def test_the_shapes_view_counts_the_embedding_and_both_directions():
-    at = new_app({"input": "tokens", "vocab": "25", "embed": "16", "units": "8", "timesteps": "10",
+    at = new_app({"input": "tokens", "vocab": "25", "embed_dim": "12", "units": "8", "timesteps": "10",
                   "bidirectional": "1", "view": "shapes"})  # fmt: skip
     assert_clean(at)
     table = at.table[0].value
     rows = dict(zip(table["layer"], table["formula"], strict=True))
-    assert rows["embedding"] == "input_dim × output_dim = 25 × 16 = 400"
-    assert rows["bidirectional_1"].endswith(f"= 2 × {4 * (8 * (16 + 8) + 8):,} = {2 * 4 * (8 * (16 + 8) + 8):,}")
-    assert int(table["params"].sum()) == 400 + 2 * 4 * (8 * 24 + 8)
+    assert rows["embedding"] == "input_dim × output_dim = 25 × 12 = 300"
+    assert rows["bidirectional_1"].endswith(f"= 2 × {4 * (8 * (12 + 8) + 8):,} = {2 * 4 * (8 * (12 + 8) + 8):,}")
+    assert int(table["params"].sum()) == 300 + 2 * 4 * (8 * 20 + 8)
 
 
 def test_the_shaper_builds_the_learners_embedding_model_in_one_click():
