@@ -10,8 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.figures.marks import Arrows, Labels
-from explorer.figures.style import HIDDEN_AXIS, INK, MUTED, SEQUENTIAL, layout_dict, make_room, unvalidated_figure
-from explorer.figures.unrolled import CELL_H, CELL_W, COLOUR_LABELS, visible_steps
+from explorer.figures.style import HIDDEN_AXIS, INK, MUTED, layout_dict, make_room, unvalidated_figure
+from explorer.figures.unrolled import CELL_H, CELL_W, cell_traces, visible_steps
 from explorer.i18n import _
 from explorer.reference.traces import LayerTrace
 
@@ -115,52 +115,7 @@ def make_bidirectional_figure(
                 labels.add(j, r, "…", MUTED, size=22)
     shape = _output_shape(forward.h.shape[2], steps_total, merge_mode, forward.return_sequences)
     merged = _("output = merge_mode {mode}(h→, h←): {shape}").format(mode=merge_mode, shape=shape)
-    traces = []
-    if not np.isnan(grey).all():
-        traces.append(
-            {
-                "type": "heatmap",
-                "x": xe,
-                "y": ye,
-                "z": grey,
-                "name": "skipped",
-                "showscale": False,
-                "hoverinfo": "skip",
-                "colorscale": [[0, "#e6e6e6"], [1, "#e6e6e6"]],
-            }
-        )
-    traces.append(
-        {
-            "type": "heatmap",
-            "x": xe,
-            "y": ye,
-            "z": z,
-            "name": "cell colours",
-            "colorscale": SEQUENTIAL,
-            "zmin": 0.0,
-            "zmax": hi,
-            "colorbar": {"title": {"text": _(COLOUR_LABELS[colour_by])}, "thickness": 14, "len": 0.7},
-            "customdata": hover,
-            "hovertemplate": "%{customdata}<extra></extra>",
-            "hoverongaps": False,
-        }
-    )
-    outline_x, outline_y = [], []
-    for r in (0, 2):
-        for j in col.values():
-            outline_x += [j - CELL_W, j + CELL_W, j + CELL_W, j - CELL_W, j - CELL_W, None]
-            outline_y += [r - CELL_H, r - CELL_H, r + CELL_H, r + CELL_H, r - CELL_H, None]
-    traces.append(
-        {
-            "type": "scatter",
-            "x": outline_x,
-            "y": outline_y,
-            "mode": "lines",
-            "name": "cell outlines",
-            "hoverinfo": "skip",
-            "line": {"color": INK, "width": 1.5},
-        }
-    )
+    traces = cell_traces(xe, ye, z, grey, hover, rows=(0, 2), columns=col.values(), colour_by=colour_by, lo=0.0, hi=hi)
     traces += arrows.traces()
     traces.append(labels.trace())
     title = _("{layer}: two LSTMs over the same {T} steps").format(layer=layer_name, T=steps_total)

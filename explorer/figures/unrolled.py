@@ -65,6 +65,40 @@ def _cell_grid(columns: int, rows: int) -> tuple[list[float], list[float]]:
     return xe, ye
 
 
+def cell_traces(xe, ye, z, grey, hover, *, rows, columns, colour_by: str, lo: float, hi: float) -> list[dict]:
+    """The cells of an unrolled drawing: a grey heatmap where a cell has no value (untraced, or skipped padding), the
+    coloured heatmap ``"cell colours"`` with each cell's hover text, and one line trace of every cell's outline."""
+    traces = []
+    if not np.isnan(grey).all():  # most drawings have no grey cell: skip an empty heatmap's canvas
+        traces.append({"type": "heatmap", "x": xe, "y": ye, "z": grey, "name": "untraced", "showscale": False,
+                       "colorscale": [[0, "#e6e6e6"], [1, "#e6e6e6"]], "hoverinfo": "skip"})  # fmt: skip
+    traces.append(
+        {
+            "type": "heatmap",
+            "x": xe,
+            "y": ye,
+            "z": z,
+            "name": "cell colours",
+            "colorscale": SEQUENTIAL,
+            "zmin": lo,
+            "zmax": hi,
+            "colorbar": {"title": {"text": _(COLOUR_LABELS[colour_by])}, "thickness": 14, "len": 0.7},
+            "customdata": hover,
+            "hovertemplate": "%{customdata}<extra></extra>",
+            "hoverongaps": False,  # the gaps between cells are NaN: no hover there
+            "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
+        }
+    )
+    outline_x, outline_y = [], []
+    for r in rows:
+        for j in columns:
+            outline_x += [j - CELL_W, j + CELL_W, j + CELL_W, j - CELL_W, j - CELL_W, None]
+            outline_y += [r - CELL_H, r - CELL_H, r + CELL_H, r + CELL_H, r - CELL_H, None]
+    traces.append({"type": "scatter", "x": outline_x, "y": outline_y, "mode": "lines", "name": "cell outlines",
+                   "hoverinfo": "skip", "line": {"color": INK, "width": 1.5}})  # fmt: skip
+    return traces
+
+
 def make_unrolled_figure(
     cfg: LSTMConfig,
     tr: Trace | None = None,
@@ -207,54 +241,8 @@ def make_unrolled_figure(
     labels.add(-0.75, L + 1, "<b>" + _("output") + "</b>", size=14, anchor="right")
     labels.add((len(steps) - 1) / 2, L + 1.45, _("output") + f" {out_shape}{head}{state}", INK, size=13)
 
-    outline_x, outline_y = [], []
-    for k in range(L):
-        for j in col.values():
-            outline_x += [j - CELL_W, j + CELL_W, j + CELL_W, j - CELL_W, j - CELL_W, None]
-            outline_y += [k + 1 - CELL_H, k + 1 - CELL_H, k + 1 + CELL_H, k + 1 + CELL_H, k + 1 - CELL_H, None]
-    traces = []
-    if not np.isnan(grey).all():  # only a broken stack has cells without values: skip an empty heatmap's canvas
-        traces.append(
-            {
-                "type": "heatmap",
-                "x": xe,
-                "y": ye,
-                "z": grey,
-                "name": "untraced",
-                "colorscale": [[0, "#e6e6e6"], [1, "#e6e6e6"]],
-                "showscale": False,
-                "hoverinfo": "skip",
-            }
-        )
-    traces.append(
-        {
-            "type": "heatmap",
-            "x": xe,
-            "y": ye,
-            "z": z,
-            "name": "cell colours",
-            "colorscale": SEQUENTIAL,
-            "zmin": lo,
-            "zmax": hi,
-            "showscale": bool(values),
-            "colorbar": {"title": {"text": _(COLOUR_LABELS[colour_by])}, "thickness": 14, "len": 0.7},
-            "customdata": hover,
-            "hovertemplate": "%{customdata}<extra></extra>",
-            "hoverongaps": False,  # the gaps between cells are NaN: no hover there
-            "hoverlabel": {"bgcolor": "white", "bordercolor": INK, "font": {"color": INK}},
-        }
-    )
-    traces.append(
-        {
-            "type": "scatter",
-            "x": outline_x,
-            "y": outline_y,
-            "mode": "lines",
-            "name": "cell outlines",
-            "hoverinfo": "skip",
-            "line": {"color": INK, "width": 1.5},
-        }
-    )
+    traces = cell_traces(xe, ye, z, grey, hover, rows=range(1, L + 1), columns=col.values(), colour_by=colour_by, lo=lo, hi=hi)
+    traces[-2]["showscale"] = bool(values)  # the colour heatmap: no colour bar over an untraced stack
     traces += arrows.traces()
     traces.append(labels.trace())
     traces.append(cell_picker(cfg, col, hover))
