@@ -4,6 +4,7 @@ reached it taken from the model itself. Runs where Keras runs (the fenced loader
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import numpy as np
@@ -335,6 +336,10 @@ def read_real_model(model, *, name: str, data: bytes, seed: int = 0) -> RealMode
         int(model.count_params()),
         _notes(layers, inputs, keras),
     )
+    from explorer.upload.legacy import real_model_hard_sigmoid_note, saved_by_keras
+
+    if note := real_model_hard_sigmoid_note(real, saved_by_keras(data)):
+        real = dataclasses.replace(real, notes=(*real.notes, note))
     for layer, difference in keras_differences(real).items():
         if not difference <= AGREES:
             raise UploadError(

@@ -63,3 +63,27 @@ def hard_sigmoid_note(cfg: LSTMConfig, weights: ModelWeights, version: str | Non
         flipped=flipped,
         n=now.size,
     )
+
+
+def real_model_hard_sigmoid_note(real, version: str | None) -> Message | None:
+    """For a real model saved by Keras 2 whose LSTMs use ``hard_sigmoid``: how far each such LSTM's outputs, on the
+    tensor that reached it in the sample batch, are between Keras 3's ``hard_sigmoid`` and Keras 2's; else ``None``."""
+    from explorer.realmodel.tracing import site_trace
+
+    hard = [k for k, site in enumerate(real.sites) if site.weights.recurrent_activation == "hard_sigmoid"]
+    if not version or not version.startswith("2.") or not hard:
+        return None
+    differ = 0.0
+    for k in hard:
+        site = real.sites[k]
+        then = dataclasses.replace(site, weights=dataclasses.replace(site.weights, recurrent_activation=KERAS2_HARD_SIGMOID))
+        as_then = dataclasses.replace(real, sites=(*real.sites[:k], then, *real.sites[k + 1 :]))
+        differ = max(differ, float(np.max(np.abs(site_trace(real, k).h - site_trace(as_then, k).h))))
+    return Message(
+        "Saved by Keras {version}, whose `hard_sigmoid` was clip(0.2·z + 0.5, 0, 1); Keras 3, and every view here, "
+        "compute relu6(z + 3) / 6 under the same name. On the sample data {n} of its LSTMs' hidden states differ by up "
+        "to {differ} between the two: the numbers shown are Keras 3's, not those your Keras computed.",
+        version=version,
+        n=len(hard),
+        differ=f"{differ:.4f}",
+    )

@@ -28,6 +28,7 @@ from explorer.upload.declared import check_declared
 from explorer.upload.errors import UploadError
 from explorer.upload.limits import MAX_BYTES, mb
 from explorer.upload.matching import match_keras3, match_legacy
+from explorer.upload.old_keras import translated_h5
 
 __all__ = ["MAX_BYTES", "UploadError", "file_kind", "load_uploaded_model", "precheck_upload"]
 ZIP_MAGIC, HDF5_MAGIC = b"PK\x03\x04", b"\x89HDF\r\n\x1a\n"
@@ -156,6 +157,8 @@ def load_uploaded_model(data: bytes):
     try:
         with os.fdopen(handle, "wb") as f:
             f.write(data)
+        if kind == "h5":
+            translated_h5(path)  # a Keras 2 file's config, in the terms Keras 3 reads
         with KERAS_LOCK:
             try:
                 return keras.saving.load_model(path, compile=False, safe_mode=True)
