@@ -368,5 +368,6 @@ def _render(t0: float) -> None:
     downloads(view, data_key, weights)
 
     # A learner stepping a slider with the arrow keys asks for the next model next: build it meanwhile.
-    cache.prefetch_next(st.session_state.get("_shown_model"), view.model)
-    st.session_state["_shown_model"] = view.model
+    shown = url_view.model  # the whole model the sliders describe (a real model's views show one of its LSTMs)
+    cache.prefetch_next(st.session_state.get("_shown_model"), shown)
+    st.session_state["_shown_model"] = shown

@@ -35,7 +35,7 @@ def _build(cfg: LSTMConfig) -> BuiltReal | ConfigError:
     return BuiltReal(model, real)
 
 
-def _cost(built: BuiltReal | ConfigError) -> float:
+def real_cost(built: BuiltReal | ConfigError) -> float:
     """What a built real model costs, in the model store's parameters (`BYTES_PER_PARAMETER` bytes each): its LSTMs
     and head are held three times over (Keras, NumPy, the trace's layout), an Embedding's table only by Keras (4 bytes
     a number). Counted whole, one 20,000-word Embedding took the budget, and two settings toggled rebuilt each other."""
@@ -46,7 +46,7 @@ def _cost(built: BuiltReal | ConfigError) -> float:
 
 
 REAL_MODELS: BoundedStore[LSTMConfig, BuiltReal | ConfigError] = BoundedStore(
-    _build, max_entries=16, cost=_cost, max_cost=MODEL_PARAMS_BUDGET
+    _build, max_entries=16, cost=real_cost, max_cost=MODEL_PARAMS_BUDGET
 )
 
 
