@@ -183,8 +183,10 @@ def test_the_model_map_has_a_box_per_layer_and_the_encoders_hand_over():
     real = read("seq2seq")
     fig = make_model_map(real.boxes, real.sites, "decoder")
     assert len(fig.layout.shapes) == len(real.boxes) and fig.layout.meta["view"] == "model_map"
-    assert list(fig.data[0].customdata) == [b.name for b in real.boxes]
-    assert any(a.text == "<b>h, c</b>" for a in fig.layout.annotations)
+    assert list(next(t for t in fig.data if t.name == "layers").customdata) == [b.name for b in real.boxes]
+    handover = next(t for t in fig.data if t.name == "hand-over")
+    assert list(handover.text) == ["<b>h, c</b>"] and len(next(t for t in fig.data if t.name == "state arrows").x) == 3
+    assert not fig.layout.annotations  # arrows as traces: annotations draw ~10× slower
     widths = {b.name: s.line.width for b, s in zip(real.boxes, fig.layout.shapes, strict=True)}
     assert widths["decoder"] > widths["encoder"] > widths["dense" if "dense" in widths else real.boxes[-1].name]
     assert all(set(b.inbound) <= set(widths) for b in real.boxes)

@@ -2,6 +2,8 @@
 merge mode. Property tests over random configs: every LSTM and direction traced in NumPy equals Keras; the parameter
 count is the Embedding's vocab × dim plus 2 × 4U(F + U + 1) per Bidirectional layer."""
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -96,3 +98,19 @@ def test_bad_real_settings_are_explained():
     with pytest.raises(ConfigError, match="one per layer"):
         LSTMConfig(units=(4, 4), bidirectional=(True,))
     assert LSTMConfig(units=(4,), return_sequences=(True,), bidirectional=(False,)).bidirectional == ()  # no wrapper: plain
+
+
+def test_a_real_model_is_built_ahead_one_key_press_along_the_field_that_moved():
+    from explorer.ui import cache
+    from explorer.ui.cache.real import real_cost
+
+    cfg = LSTMConfig(timesteps=6, input_kind="tokens", vocab=50, embed_dim=4, units=(3,), return_sequences=(False,),
+                     bidirectional=(True,))  # fmt: skip
+    built = cache.built_real(cfg)
+    assert real_cost(built) == built.real.total_params - 50 * 4 + 50 * 4 * 4 / 20  # the table counted at a fifth
+    ahead = cache.prefetch_next(cfg.replace(units=(2,)), cfg)
+    assert ahead == [cfg.replace(units=(4,))]
+    deadline = time.monotonic() + 30
+    while cfg.replace(units=(4,)) not in cache.REAL_MODELS and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cfg.replace(units=(4,)) in cache.REAL_MODELS
