@@ -12,7 +12,8 @@ from explorer import (
 )
 from explorer.activity import wait_until_quiet
 from explorer.stepping import next_configs
-from explorer.ui.cache.models import MODELS, ModelBundle
+from explorer.realmodel.sites import site_config
+from explorer.ui.cache.models import MODELS, SHAPES, ModelBundle
 from explorer.ui.cache.real import REAL_MODELS, BuiltReal, real_cost
 from explorer.ui.cache.workers import _background_thread
 
@@ -29,11 +30,14 @@ def _prefetcher() -> ThreadPoolExecutor:
     return _background_thread("model-prefetch")
 
 
-def _build_ahead(cfg: LSTMConfig) -> None:
+def _build_ahead(cfg: LSTMConfig, site: int = 0) -> None:
+    """Build ``cfg``'s model (a real one: with the one-layer model of its LSTM ``site``, which the header reads)."""
     time.sleep(PREFETCH_DELAY_S)  # after the current rerun's charts are sent and drawn
     wait_until_quiet(PREFETCH_MAX_WAIT_S)  # a guess yields to what learners asked for
     if cfg.is_real:
-        REAL_MODELS.get(cfg)
+        built = REAL_MODELS.get(cfg)
+        if isinstance(built, BuiltReal) and site < len(built.real.sites):  # and the LSTM shown: its shapes' model
+            SHAPES.get(site_config(built.real, site))
     else:
         MODELS.get((cfg, None))
 
@@ -44,7 +48,8 @@ def _prefetch_real(previous: LSTMConfig | None, current: LSTMConfig, queued: lis
     if not isinstance(shown, BuiltReal) or real_cost(shown) > REAL_PREFETCH_MAX_COST:
         return []
     ahead = [cfg for cfg in next_configs(previous, current) if cfg not in REAL_MODELS]
-    queued.extend(_prefetcher().submit(_build_ahead, cfg) for cfg in ahead)
+    site = st.session_state.get("built_site_picker", 0)
+    queued.extend(_prefetcher().submit(_build_ahead, cfg, site if isinstance(site, int) else 0) for cfg in ahead)
     return ahead
 
 
