@@ -11,8 +11,8 @@ from explorer import (
     LSTMConfig,
 )
 from explorer.activity import wait_until_quiet
-from explorer.stepping import next_configs
 from explorer.realmodel.sites import site_config
+from explorer.stepping import next_configs
 from explorer.ui.cache.models import MODELS, SHAPES, ModelBundle
 from explorer.ui.cache.real import REAL_MODELS, BuiltReal, real_cost
 from explorer.ui.cache.workers import _background_thread
