@@ -95,7 +95,8 @@ def make_bidirectional_figure(
             arrows.add(style or "c", ja + sign * CELL_W, r + 0.12, jb - sign * CELL_W, r + 0.12)
             arrows.add(style or "h", ja + sign * CELL_W, r - 0.12, jb - sign * CELL_W, r - 0.12)
         arrow = "→" if name == "forward" else "←"
-        labels.add(-0.75, r, f"<b>{name} {arrow}</b><br>" + _("{units} units").format(units=tr.h.shape[2]), anchor="right")
+        title = _("forward") if name == "forward" else _("backward")
+        labels.add(-0.75, r, f"<b>{title} {arrow}</b><br>" + _("{units} units").format(units=tr.h.shape[2]), anchor="right")
         # outputs: up from the forward row, down from the backward one; every step, or the last one read
         last = steps_total - 1 if name == "forward" else 0
         outs = list(col) if tr.return_sequences else [last]
