@@ -187,7 +187,10 @@ ARGUMENT_NOTES = {
     "return_sequences": N_("output every h_t (batch, T, units) instead of the last (batch, units). Needed for stacking."),
     "return_state": N_("also return the final h and c: [output, h, c]."),
     "go_backwards": N_("read the sequence from the last step to the first (and return it reversed)."),
-    "stateful": N_("keep h and c between calls (batch i continues batch i); needs a fixed batch size."),
+    "stateful": N_(
+        "keep h and c between calls: sample i of the next batch continues where sample i of the last one stopped; "
+        "needs a fixed batch size."
+    ),
     "unroll": N_("unroll the loop into the graph: faster for short sequences, more memory; same values — measured below."),
     "use_cudnn": N_("use the fused cuDNN kernel on a GPU when the options allow; same values."),
 }

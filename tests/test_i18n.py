@@ -224,3 +224,15 @@ def test_one_english_word_two_meanings_two_translations():
     traces = figures(at)["state_space"]["data"]
     bars = [t["marker"]["colorbar"]["title"]["text"] for t in traces if "colorbar" in t.get("marker", {})]
     assert bars and set(bars) == {"时间步"}
+
+
+def test_the_chinese_wording_a_reader_corrected_stays_corrected():
+    """参数量 (a count) is not 参数 (an argument); a layer's arguments, not a function's; 达标线, not a coined 解决线;
+    a stateful LSTM's sample i continues sample i; a fractional epoch is not an ordinal (第 4.00 轮)."""
+    zh = {m.id: m.string for m in read_catalogue(po_path("zh")) if m.id and isinstance(m.id, str)}
+    assert zh["Parameters"] == "参数量" and zh["Parameters of this LSTM"].endswith("参数量")
+    assert zh["Every LSTM argument"] == "LSTM 层的各个参数"
+    texts = "\n".join(zh.values())
+    for wrong in ("解决线", "LSTM 函数", "第 i 批接着第 i 批", "第 {epoch} 轮）"):
+        assert wrong not in texts, wrong
+    assert "第 i 个样本" in zh[next(k for k in zh if k.startswith("keep h and c between calls"))]
