@@ -121,19 +121,24 @@ def keras_check_real(real: RealModel, model) -> float:
     return worst
 
 
+def broken_stack_error(cfg: LSTMConfig):
+    """The `ConfigError` of a stack Keras cannot build: its first inner layer that does not return sequences."""
+    from explorer.config import ConfigError
+    from explorer.i18n import Message
+    from explorer.model import STACK_FIX
+
+    k = cfg.broken_links[0]
+    return ConfigError(Message(STACK_FIX, name=f"lstm_{k + 1}", units=cfg.units[k]), field="return_sequences")
+
+
 def real_model_of(cfg: LSTMConfig) -> RealModel:
     """The sliders' real model, read like an uploaded one: every LSTM traced from its input, checked against Keras.
 
     Raises:
         ConfigError: where Keras cannot stack a layer (an inner layer without ``return_sequences``).
     """
-    from explorer.config import ConfigError
-    from explorer.i18n import Message
-    from explorer.model import STACK_FIX
-
     if not cfg.is_buildable:
-        k = cfg.broken_links[0]
-        raise ConfigError(Message(STACK_FIX, name=f"lstm_{k + 1}", units=cfg.units[k]), field="return_sequences")
+        raise broken_stack_error(cfg)
     model = build_real_model(cfg)
     name = "sliders"
     return read_real_model(model, name=name, data=hashlib.sha256(repr(cfg).encode()).digest())

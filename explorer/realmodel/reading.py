@@ -136,8 +136,9 @@ def _formula(layer, keras, width: int | None) -> str:
 def _model_inputs(graph, keras, seed: int) -> tuple[ModelInput, ...]:
     """Each input of the model with a sample batch made for it (token ids where it feeds an Embedding)."""
     consumers: dict[int, list] = {}
+    nodes = _own_nodes(graph)
     for layer in graph.layers:
-        for node in _own_nodes(graph).get(layer.name, []):
+        for node in nodes.get(layer.name, []):
             for tensor in _flat(node.arguments.args if node.arguments else None)[:1]:
                 consumers.setdefault(id(tensor), []).append(layer)
     made = []

@@ -85,16 +85,24 @@ def real_model_notice(real: RealModel, weights) -> None:
         )
         st.button(_("Back to my model"), on_click=show_site, args=(real, index))
     st.session_state.setdefault(PICKER, index)
+    _picker_and_map(real, site.layer, PICKER, own=True, on_change=_on_pick)
+
+
+def _picker_and_map(real: RealModel, shown_layer: str, key: str, *, own: bool, on_change=None) -> None:
+    """The LSTM picker (its value: a site index, in ``key``) and the model map (``own``: a learner's file)."""
     st.selectbox(
         _("LSTM shown in every view"),
         range(len(real.sites)),
         format_func=lambda k: _site_name(real, k),
-        key=PICKER,
-        on_change=_on_pick,
-        help=_("Each LSTM of your model, and each direction of a Bidirectional one, is traced on its own."),
+        key=key,
+        on_change=on_change,
+        help=_("Each LSTM of your model, and each direction of a Bidirectional one, is traced on its own.")
+        if own
+        else _("Each LSTM of the model, and each direction of a Bidirectional one, is traced on its own."),
     )
-    with st.expander(_("Your model, layer by layer"), expanded=True, icon=":material/account_tree:"):
-        show_chart(make_model_map(real.boxes, real.sites, site.layer), "model_map")
+    title = _("Your model, layer by layer") if own else _("The model, layer by layer")
+    with st.expander(title, expanded=True, icon=":material/account_tree:"):
+        show_chart(make_model_map(real.boxes, real.sites, shown_layer), "model_map")
 
 
 def real_model_table(real: RealModel, *, own: bool = True) -> None:
@@ -160,12 +168,4 @@ def built_model_notice(built) -> None:
         )
     notes = " ".join(map(str, real.notes))
     st.info(text.format(**facts) + (" " + notes if notes else ""), icon=":material/account_tree:")
-    st.selectbox(
-        _("LSTM shown in every view"),
-        range(len(real.sites)),
-        format_func=lambda k: _site_name(real, k),
-        key=BUILT_PICKER,
-        help=_("Each LSTM of the model, and each direction of a Bidirectional one, is traced on its own."),
-    )
-    with st.expander(_("The model, layer by layer"), expanded=True, icon=":material/account_tree:"):
-        show_chart(make_model_map(real.boxes, real.sites, site.layer), "model_map")
+    _picker_and_map(real, site.layer, BUILT_PICKER, own=False)

@@ -107,7 +107,7 @@ def _needs_running(future: Future | None) -> bool:
     return future.done() and isinstance(future.exception(), StaleCheck)
 
 
-_SITE_CHECKS: OrderedDict[tuple, Future] = OrderedDict()  # (digest, layer) → its check; the last 64
+_SITE_CHECKS: OrderedDict[tuple, Future] = OrderedDict()  # (digest, layer or "") → its check; the last 64
 
 
 def _real_check(real, model) -> float:
@@ -122,14 +122,14 @@ def _site_check(weights: SiteWeights) -> Future:
     model of the sliders: Keras runs it on the check thread, once per config."""
     real = weights.real
     layer = real.sites[weights.index].layer
-    if real.layer_inputs[layer].keras_outputs:
-        return _done(keras_difference(real, layer))
-    key = (real.digest,)
+    uploaded = bool(real.layer_inputs[layer].keras_outputs)
+    key = (real.digest, layer if uploaded else "")  # a sliders' model is checked whole, once
     with _CHECKS_LOCK:
         future = _SITE_CHECKS.get(key)
         if future is not None and not future.cancelled():
             return future
-    future = _executor().submit(_real_check, real, weights.model)
+    # (computed once, not on every rerun: the NumPy traces of every sample of the layer)
+    future = _done(keras_difference(real, layer)) if uploaded else _executor().submit(_real_check, real, weights.model)
     with _CHECKS_LOCK:
         _SITE_CHECKS[key] = future
         while len(_SITE_CHECKS) > 64:

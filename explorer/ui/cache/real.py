@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from explorer.budget import BYTES_PER_PARAMETER
 from explorer.config import ConfigError, LSTMConfig
-from explorer.realmodel.built import build_real_model, numpy_real_model
+from explorer.realmodel.built import broken_stack_error, build_real_model, numpy_real_model
 from explorer.realmodel.structure import RealModel
 from explorer.ui.cache.models import MODEL_PARAMS_BUDGET
 from explorer.ui.runtime import KERAS_LOCK
@@ -24,11 +24,7 @@ class BuiltReal:
 
 def _build(cfg: LSTMConfig) -> BuiltReal | ConfigError:
     if not cfg.is_buildable:
-        from explorer.i18n import Message
-        from explorer.model import STACK_FIX
-
-        k = cfg.broken_links[0]
-        return ConfigError(Message(STACK_FIX, name=f"lstm_{k + 1}", units=cfg.units[k]), field="return_sequences")
+        return broken_stack_error(cfg)
     with KERAS_LOCK:
         model = build_real_model(cfg)
         real = numpy_real_model(cfg, model)
