@@ -33,15 +33,45 @@ def _lstm_kwargs(cfg: LSTMConfig, k: int) -> list[str]:
     return args
 
 
+def _layer_shape(cfg: LSTMConfig, k: int) -> str:
+    """What layer ``k`` hands on, as Keras prints it: ``(None, T, width)`` or ``(None, width)``."""
+    width = cfg.layer_output_width(k)
+    return f"(None, {cfg.timesteps}, {width})" if cfg.return_sequences[k] else f"(None, {width})"
+
+
+def _merge_kwarg(cfg: LSTMConfig) -> str:
+    return "" if cfg.merge_mode == "concat" else f', merge_mode="{cfg.merge_mode}"'
+
+
 def keras3_code(cfg: LSTMConfig) -> str:
-    """Runnable Keras 3 (functional API) code that builds the same architecture as `build_model`."""
+    """Runnable Keras 3 (functional API) code that builds the same architecture as `build_model` (and, for a real
+    config, as `explorer.realmodel.built.build_real_model`: an Embedding in front, Bidirectional layers)."""
     T, F = cfg.timesteps, cfg.features
-    lines = ["import keras", "", f"inputs = keras.Input(shape=({T}, {F}))  # (timesteps, features); batch = None"]
-    x = "inputs"
+    lines = ["import keras", ""]
+    if cfg.input_kind == "tokens":
+        mask = ", mask_zero=True" if cfg.mask_zero else ""
+        lines += [
+            f'inputs = keras.Input(shape=({T},), dtype="int32")  # (timesteps,): one token id per step; batch = None',
+            f"x = keras.layers.Embedding({cfg.vocab}, {cfg.embed_dim}{mask})(inputs)  # (None, {T}, {cfg.embed_dim}): "
+            f"ids 0 … {cfg.vocab - 1}, {cfg.embed_dim} numbers each",
+        ]
+        x = "x"
+    else:
+        lines.append(f"inputs = keras.Input(shape=({T}, {F}))  # (timesteps, features); batch = None")
+        x = "inputs"
     for k in range(cfg.n_layers):
-        call = f"keras.layers.LSTM({', '.join(_lstm_kwargs(cfg, k))})({x})"
-        out_shape = f"(None, {T}, {cfg.units[k]})" if cfg.return_sequences[k] else f"(None, {cfg.units[k]})"
-        if cfg.return_state and k == cfg.n_layers - 1:
+        last_with_state = cfg.return_state and k == cfg.n_layers - 1
+        call = f"keras.layers.LSTM({', '.join(_lstm_kwargs(cfg, k))})"
+        if cfg.is_bidirectional(k) and cfg.go_backwards:  # Keras 3 wants the backward layer spelt out then
+            backward = ", ".join(a for a in _lstm_kwargs(cfg, k) if a != "go_backwards=True")
+            call = f"keras.layers.Bidirectional({call}, backward_layer=keras.layers.LSTM({backward}){_merge_kwarg(cfg)})"
+        elif cfg.is_bidirectional(k):
+            call = f"keras.layers.Bidirectional({call}{_merge_kwarg(cfg)})"
+        call += f"({x})"
+        out_shape = _layer_shape(cfg, k)
+        if last_with_state and cfg.is_bidirectional(k):
+            lines.append(f"x, h_fw, c_fw, h_bw, c_bw = {call}  # {out_shape}, (None, {cfg.units[k]}) × 4")
+        elif last_with_state:
             lines.append(f"x, state_h, state_c = {call}  # {out_shape}, (None, {cfg.units[k]}) × 2")
         else:
             lines.append(f"x = {call}  # {out_shape}")
@@ -49,7 +79,9 @@ def keras3_code(cfg: LSTMConfig) -> str:
     if cfg.head_units:
         act = f', activation="{cfg.head_activation}"' if cfg.head_activation != "linear" else ""
         lines.append(f"x = keras.layers.Dense({cfg.head_units}{act})(x)")
-    outputs = "[x, state_h, state_c]" if cfg.return_state else "x"
+    outputs = "x"
+    if cfg.return_state:
+        outputs = "[x, h_fw, c_fw, h_bw, c_bw]" if cfg.is_bidirectional(cfg.n_layers - 1) else "[x, state_h, state_c]"
     lines += [f"model = keras.Model(inputs, {outputs})", "model.summary()"]
     return "\n".join(lines)
 
@@ -57,18 +89,37 @@ def keras3_code(cfg: LSTMConfig) -> str:
 def legacy_code(cfg: LSTMConfig) -> str:
     """The same model in Keras 1/2 ``Sequential`` spellings (three equivalent first lines)."""
     T, F = cfg.timesteps, cfg.features
-    first = ", ".join(_lstm_kwargs(cfg, 0))
-    lines = [
-        "# Keras 1/2 (does not run on Keras 3): three ways to give the first layer its input shape",
-        "from keras.models import Sequential",
-        "from keras.layers import LSTM, Dense",
-        "model = Sequential()",
-        f"model.add(LSTM({first}, input_shape=({T}, {F})))            # (timesteps, features)",
-        f"# model.add(LSTM({first}, input_dim={F}, input_length={T}))  # the same, Keras 1 spelling",
-        f"# model.add(LSTM({first}, batch_input_shape=(32, {T}, {F})))  # fixes the batch too (needed for stateful)",
-    ]
+
+    def lstm(k: int, *shape: str) -> str:  # a Bidirectional wrapper takes the input shape itself
+        if not cfg.is_bidirectional(k):
+            return f"LSTM({', '.join([*_lstm_kwargs(cfg, k), *shape])})"
+        inner = "LSTM(" + ", ".join(_lstm_kwargs(cfg, k)) + ")"
+        return f"Bidirectional({', '.join([inner, *shape])}{_merge_kwarg(cfg)})"
+
+    wrappers = ", Bidirectional" if cfg.bidirectional else ""
+    if cfg.input_kind == "tokens":
+        mask = ", mask_zero=True" if cfg.mask_zero else ""
+        lines = [
+            "# Keras 1/2 (does not run on Keras 3): the Embedding is told the sequence length with input_length",
+            "from keras.models import Sequential",
+            f"from keras.layers import Embedding, LSTM, Dense{wrappers}",
+            "model = Sequential()",
+            f"model.add(Embedding({cfg.vocab}, {cfg.embed_dim}, input_length={T}{mask}))"
+            f"  # input_dim = vocab size, output_dim = numbers per token",
+            f"model.add({lstm(0)})  # after an Embedding, no LSTM needs a shape",
+        ]
+    else:
+        lines = [
+            "# Keras 1/2 (does not run on Keras 3): three ways to give the first layer its input shape",
+            "from keras.models import Sequential",
+            f"from keras.layers import LSTM, Dense{wrappers}",
+            "model = Sequential()",
+            f"model.add({lstm(0, f'input_shape=({T}, {F})')})            # (timesteps, features)",
+            f"# model.add({lstm(0, f'input_dim={F}', f'input_length={T}')})  # the same, Keras 1 spelling",
+            f"# model.add({lstm(0, f'batch_input_shape=(32, {T}, {F})')})  # fixes the batch too (needed for stateful)",
+        ]
     for k in range(1, cfg.n_layers):
-        lines.append(f"model.add(LSTM({', '.join(_lstm_kwargs(cfg, k))}))  # only the first layer needs a shape")
+        lines.append(f"model.add({lstm(k)})  # only the first layer needs a shape")
     if cfg.head_units:
         act = f", activation='{cfg.head_activation}'" if cfg.head_activation != "linear" else ""
         lines.append(f"model.add(Dense({cfg.head_units}{act}))")

@@ -47,6 +47,23 @@ def test_the_keras_file_gives_the_apps_outputs_untrained_and_trained():
     assert not np.allclose(trained.predict(data.x, verbose=0), load(keras_file_bytes(spec.model)).predict(data.x, verbose=0))
 
 
+def test_the_keras_file_of_a_slider_built_real_model_is_the_whole_model_with_the_weights_shown():
+    from explorer.export.names import file_stem
+    from explorer.realmodel.built import build_real_model, numpy_real_model
+    from explorer.realmodel.tracing import layer_outputs
+
+    cfg = LSTMConfig(timesteps=6, units=(4, 3), return_sequences=(True, False), input_kind="tokens", vocab=11,
+                     embed_dim=5, mask_zero=True, bidirectional=(True, False), merge_mode="ave", head_units=2)  # fmt: skip
+    saved = load(keras_file_bytes(cfg))
+    assert [type(layer).__name__ for layer in saved.layers] == ["InputLayer", "Embedding", "Bidirectional", "LSTM", "Dense"]
+    real = numpy_real_model(cfg, build_real_model(cfg))  # what the views show
+    ids = real.inputs[0].samples  # (batch, T) token ids, some of them padding
+    lstm_2 = saved.get_layer("lstm_2")
+    reached_lstm_2 = keras.Model(saved.inputs, lstm_2.output).predict(ids, verbose=0)  # (batch, 3)
+    np.testing.assert_allclose(reached_lstm_2, layer_outputs(real, "lstm_2", 1)[0], atol=1e-5)
+    assert file_stem(cfg) == "lstm-bi4-3_T6_V11E5"
+
+
 @pytest.fixture(scope="module")
 def tr():
     return trace(build_model(CFG), make_sequence("sine", timesteps=5, features=3, batch_size=2, seed=0))

@@ -54,15 +54,26 @@ CODE_CASES = [
     LSTMConfig(timesteps=4, features=2, units=(3, 2), return_sequences=(True, True), return_state=True,
                go_backwards=True, activation="relu", recurrent_activation="hard_sigmoid", use_bias=False,
                unit_forget_bias=False, head_units=3),
+    # real models: an Embedding in front, Bidirectional layers (each merge mode), go_backwards, states returned
+    LSTMConfig(timesteps=5, units=(4, 3), input_kind="tokens", vocab=25, embed_dim=6, mask_zero=True,
+               bidirectional=(True, False), head_units=25, head_activation="softmax"),
+    LSTMConfig(timesteps=4, features=2, units=(3, 2), return_sequences=(True, False), bidirectional=(True, True),
+               merge_mode="sum", go_backwards=True, return_state=True),
+    LSTMConfig(timesteps=4, features=2, units=(3,), return_sequences=(True,), bidirectional=(True,), merge_mode="ave"),
+    LSTMConfig(timesteps=3, units=(2,), return_sequences=(False,), input_kind="tokens", vocab=7, embed_dim=2,
+               bidirectional=(True,), merge_mode="mul", return_state=True),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("cfg", CODE_CASES)
 def test_generated_keras3_code_builds_the_same_model(cfg):
+    from explorer.realmodel.built import build_real_model
+
     namespace: dict = {}
     exec(keras3_code(cfg).replace("model.summary()", ""), namespace)  # the code a learner copies
-    generated, ours = namespace["model"], build_model(cfg)
+    generated, ours = namespace["model"], (build_real_model(cfg) if cfg.is_real else build_model(cfg))
     assert generated.count_params() == ours.count_params()
+    assert [type(layer).__name__ for layer in generated.layers] == [type(layer).__name__ for layer in ours.layers]
     outs = generated.output if isinstance(generated.output, list) else [generated.output]
     ours_outs = ours.output if isinstance(ours.output, list) else [ours.output]
     assert [tuple(o.shape) for o in outs] == [tuple(o.shape) for o in ours_outs]
@@ -72,6 +83,20 @@ def test_legacy_code_shows_every_old_spelling():
     code = legacy_code(PRESETS["input_shape_lstm32"].model)
     for spelling in ("input_shape=(10, 64)", "input_dim=64, input_length=10", "batch_input_shape=(32, 10, 64)", "Dense(2)"):
         assert spelling in code
+
+
+def test_legacy_code_of_a_token_model_gives_the_embedding_its_input_length():
+    cfg = LSTMConfig(timesteps=31, units=(32,), return_sequences=(False,), input_kind="tokens", vocab=25, embed_dim=16,
+                     bidirectional=(True,), merge_mode="sum", head_units=25, head_activation="softmax")  # fmt: skip
+    code = legacy_code(cfg)
+    assert "model.add(Embedding(25, 16, input_length=31))" in code
+    assert 'model.add(Bidirectional(LSTM(32), merge_mode="sum"))' in code
+    assert "input_shape" not in code  # after an Embedding no layer is given a shape
+
+
+def test_legacy_code_gives_a_first_bidirectional_layer_its_input_shape_on_the_wrapper():
+    code = legacy_code(LSTMConfig(timesteps=5, features=10, units=(8,), return_sequences=(True,), bidirectional=(True,)))
+    assert "model.add(Bidirectional(LSTM(8, return_sequences=True), input_shape=(5, 10)))" in code
 
 
 # --- answers -------------------------------------------------------------------------------------

@@ -141,6 +141,29 @@ def test_the_fenced_loader_opens_a_real_model():
     assert max(keras_differences(real).values()) <= 1e-5
 
 
+def test_a_full_size_imdb_model_saved_with_its_adam_state_opens(tmp_path):
+    """33 MB, two thirds of it the optimizer's moments: judged by its 2.76M parameters, not by its bytes."""
+    import sys
+
+    from explorer.upload.limits import MAX_BYTES, parameter_limit
+
+    sys.path.insert(0, str(REAL.parent))
+    from make_real_models import imdb_bidirectional
+
+    keras.utils.set_random_seed(0)
+    model = imdb_bidirectional(20_000, 128, 64)
+    model.compile("adam", "binary_crossentropy")
+    rng = np.random.default_rng(0)
+    model.fit(rng.integers(0, 20_000, (4, 40)), rng.integers(0, 2, (4, 1)), epochs=1, verbose=0)  # Adam's m and v exist
+    path = tmp_path / "imdb_bidirectional_trained.keras"
+    model.save(path)
+    data = path.read_bytes()
+    assert 25 * 2**20 < len(data) <= MAX_BYTES and model.count_params() <= parameter_limit()
+    real = fence.open_upload(data, path.name, timeout=120)
+    assert isinstance(real, RealModel) and real.total_params == model.count_params() == 2_757_761
+    assert max(keras_differences(real).values()) <= 1e-5
+
+
 def test_the_bidirectional_figure_draws_both_directions_over_the_same_steps():
     from explorer.figures.bidirectional import make_bidirectional_figure
 

@@ -36,6 +36,7 @@ def real_configs(draw):
         go_backwards=draw(st.booleans()),
         use_bias=draw(st.booleans()),
         head_units=draw(st.sampled_from([0, 3])),
+        return_state=draw(st.booleans()),
         seed=draw(st.integers(0, 1000)),
     )
 
@@ -56,6 +57,8 @@ def expected_params(cfg: LSTMConfig) -> int:
 def test_every_lstm_of_a_slider_built_real_model_equals_keras(cfg):
     model = build_real_model(cfg)
     assert model.count_params() == expected_params(cfg)
+    last_has_two_directions = cfg.is_bidirectional(cfg.n_layers - 1)
+    assert len(model.outputs) == (1 + (4 if last_has_two_directions else 2) * cfg.return_state)  # [x, h, c, …]
     real = numpy_real_model(cfg, model)  # the page's path: no Keras call
     assert keras_check_real(real, model) <= 1e-5  # the badge's check: Keras on the same samples
     assert max(keras_differences(real_model_of(cfg)).values()) <= 1e-5  # and read as any uploaded file is

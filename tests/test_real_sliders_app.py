@@ -55,6 +55,18 @@ def test_the_shapes_view_counts_the_embedding_and_both_directions():
     assert int(table["params"].sum()) == 300 + 2 * 4 * (8 * 20 + 8)
 
 
+def test_the_code_answer_and_the_downloads_build_the_whole_real_model():
+    at = new_app({"input": "tokens", "vocab": "25", "embed_dim": "12", "units": "8", "timesteps": "10",
+                  "bidirectional": "1", "merge": "sum", "view": "questions", "q": "code"})  # fmt: skip
+    assert_clean(at)
+    keras3, legacy = (c.value for c in at.code[:2])
+    assert "keras.layers.Embedding(25, 12)" in keras3
+    assert 'keras.layers.Bidirectional(keras.layers.LSTM(8), merge_mode="sum")' in keras3
+    assert "Embedding(25, 12, input_length=10)" in legacy
+    names = [b.proto.label for b in at.get("download_button")]
+    assert names == ["Model (.keras)", "Code (.py)", "Activations (.npz)", "Activations (.csv)"]
+
+
 def test_the_shaper_builds_the_learners_embedding_model_in_one_click():
     at = new_app({"view": "questions", "q": "data"})
     text = "code\n" + "\n".join(str(i * 7 % 25) for i in range(200))  # characters coded 0 … 24, as the learner had

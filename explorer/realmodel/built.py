@@ -40,6 +40,7 @@ def build_real_model(cfg: LSTMConfig):
             kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
             recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
             return_sequences=cfg.return_sequences[k],
+            return_state=cfg.return_state and k == cfg.n_layers - 1,
             go_backwards=cfg.go_backwards != backwards,  # a Bidirectional's backward layer reads the other way
             name=name,
         )
@@ -56,15 +57,17 @@ def build_real_model(cfg: LSTMConfig):
     else:
         inputs = keras.Input((cfg.timesteps, cfg.features), name="input")
         x = inputs
+    states = []  # with return_state: the last layer's final h, c (h, c forward then backward when Bidirectional)
     for k in range(cfg.n_layers):
         if cfg.is_bidirectional(k):
             forward, backward = lstm(k, f"forward_lstm_{k + 1}"), lstm(k, f"backward_lstm_{k + 1}", backwards=True)
-            x = L.Bidirectional(forward, backward_layer=backward, merge_mode=cfg.merge_mode, name=f"bidirectional_{k + 1}")(x)
+            out = L.Bidirectional(forward, backward_layer=backward, merge_mode=cfg.merge_mode, name=f"bidirectional_{k + 1}")(x)
         else:
-            x = lstm(k, f"lstm_{k + 1}")(x)
+            out = lstm(k, f"lstm_{k + 1}")(x)
+        x, *states = out if cfg.return_state and k == cfg.n_layers - 1 else (out,)
     if cfg.head_units:
         x = L.Dense(cfg.head_units, activation=cfg.head_activation, name="head")(x)
-    return keras.Model(inputs, x, name="lstm_explorer")
+    return keras.Model(inputs, [x, *states] if states else x, name="lstm_explorer")
 
 
 def numpy_real_model(cfg: LSTMConfig, model) -> RealModel:

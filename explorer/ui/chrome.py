@@ -1,7 +1,7 @@
 """Streamlit's own words on the page, in the page's language: the file uploaders' button and their size note.
 
 Streamlit draws these itself, in English; CSS replaces the button's word with the catalogue's, and hides the
-uploader's "25MB per file" note (each uploader's label and help state its own limit, in the page's language).
+uploader's "40MB per file" note (each uploader's label and help state its own limit, in the page's language).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.codegen import keras3_code
+from explorer.config import LSTMConfig
 from explorer.export.activations import csv_text, npz_bytes
 from explorer.export.model_file import keras_file_bytes
 from explorer.export.names import file_stem
@@ -13,29 +14,43 @@ from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import IMAGE_FORMATS
-from explorer.upload.weights import UploadedWeights, describe
+from explorer.upload.weights import SiteWeights, UploadedWeights, describe
 from explorer.view import ViewConfig
 
 
-def download_stem(view: ViewConfig, weights: TrainedWeights | None) -> str:
-    """File names' stem: the model's shape, and the task and step, or the uploaded file's name."""
+def download_stem(view: ViewConfig, weights: TrainedWeights | None, whole: LSTMConfig | None = None) -> str:
+    """File names' stem: the model's shape, and the task and step, or the uploaded file's name (and the LSTM shown);
+    ``whole``: the sliders' whole real model when the views show one of its LSTMs."""
     if isinstance(weights, UploadedWeights):
         return weights.name.rsplit(".", 1)[0]
+    if isinstance(weights, SiteWeights) and weights.model is None:  # one LSTM of a learner's real model
+        return weights.name.rsplit(".", 1)[0] + "_" + "".join(c if c.isalnum() else "-" for c in weights.label).strip("-")
+    if isinstance(weights, SiteWeights):  # the sliders' real model: named after the whole model
+        return file_stem(whole or view.model)
     return file_stem(view.model, task=view.task if weights else "", step=weights.step if weights else None)
 
 
-def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
-    """Buttons for the model (``.keras``), its code (``.py``) and the activations the views show (``.npz``, ``.csv``)."""
+def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, whole: LSTMConfig | None = None) -> None:
+    """Buttons for the model (``.keras``), its code (``.py``) and the activations the views show (``.npz``, ``.csv``).
+
+    ``whole``: the model the sliders describe. When the views show one LSTM of the sliders' real model (an Embedding,
+    a Bidirectional layer), the model file and the code are the whole model's; the activations are the LSTM's shown.
+    """
     cfg = view.model
+    site = weights if isinstance(weights, SiteWeights) else None
+    sliders_real = site is not None and site.model is not None and whole is not None and whole.is_real
+    model_cfg = whole if sliders_real else cfg  # what the .keras file and the code build
     with st.expander(":material/download: " + _("Take it with you: the model, its code, the activations")):
         if not cfg.is_buildable:
             st.caption(_("Fix the stack first: a model Keras cannot build cannot be saved."))
             return
-        stem = download_stem(view, weights)
-        arrays = None if weights is None else weights.arrays
+        stem = download_stem(view, weights, whole)
+        arrays = None if weights is None or sliders_real else weights.arrays  # the sliders' real model: seeded weights
         spec = view.training_spec()
         tr = cache.view_trace(cfg, data_key, weights)
-        if weights is not None:
+        if sliders_real:
+            which = _("as initialised (seed {seed})").format(seed=model_cfg.seed)
+        elif weights is not None:
             which = _("with {weights}").format(weights=describe(weights))
         else:
             which = _("as initialised (seed {seed})").format(seed=cfg.seed)
@@ -44,15 +59,25 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None)
             if spec
             else _("Keras 3 code that builds this model.")
         )
+        model_note = _("The live model {which}: keras.saving.load_model('{file}') gives the outputs shown here.")
+        x_note = _("x (batch, T, features)")
+        if site is not None and not sliders_real:  # one LSTM of a learner's file: it alone, fed what reached it
+            model_note = _(
+                "{layer} of your model alone, as a one-layer Keras model with its weights: keras.saving.load_model('{file}') "
+                "fed x from the activations (the tensor that reached it) gives the outputs shown here."
+            )
+            code_note = _("Keras 3 code that builds {layer} alone, with the input shape that reaches it in your model.")
+        if site is not None:
+            x_note = _("x (batch, T, features): the tensor that reached {layer} in the model")
         files = [  # (label, made when pressed, file name, MIME type, icon, what it holds)
-            (_("Model (.keras)"), lambda: keras_file_bytes(cfg, arrays), f"{stem}.keras", "application/octet-stream",
-             "deployed_code", _("The live model {which}: keras.saving.load_model('{file}') gives the outputs shown here.").format(
-                 which=which, file=f"{stem}.keras")),
-            (_("Code (.py)"), lambda: training_code(spec) if spec is not None else keras3_code(cfg), f"{stem}.py",
-             "text/x-python", "code", code_note),
+            (_("Model (.keras)"), lambda: keras_file_bytes(model_cfg, arrays), f"{stem}.keras", "application/octet-stream",
+             "deployed_code", model_note.format(which=which, file=f"{stem}.keras", layer=site and site.label)),
+            (_("Code (.py)"), lambda: training_code(spec) if spec is not None else keras3_code(model_cfg), f"{stem}.py",
+             "text/x-python", "code", code_note.format(layer=site and site.label)),
             (_("Activations (.npz)"), lambda: npz_bytes(tr), f"{stem}_activations.npz", "application/octet-stream",
-             "data_array", _("np.load(...): x (batch, T, features); layer0_i … layer0_h (batch, T, units), one array per "
-             "layer and gate, in each layer's processing order; layer0_h0, layer0_c0; output.")),
+             "data_array", _("np.load(...): {x}; layer0_i … layer0_h (batch, T, units), one array per "
+             "layer and gate, in each layer's processing order; layer0_h0, layer0_c0; output.").format(
+                 x=x_note.format(layer=site and site.label))),
             (_("Activations (.csv)"), lambda: csv_text(tr), f"{stem}_activations.csv", "text/csv",
              "table", _("One row per value: sample, layer, t (the input step, 1 … T), unit, quantity (i f g o c h), value.")),
         ]  # fmt: skip

@@ -350,7 +350,7 @@ def _render(t0: float) -> None:
 
     _phase("header + badge", t0)
     let_learners_first()
-    name_charts_after(download_stem(view, weights))
+    name_charts_after(download_stem(view, weights, url_view.model))
     tabs = st.tabs([_(label) for label in PANELS.values()], key="panel", on_change="rerun")
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:
@@ -361,11 +361,11 @@ def _render(t0: float) -> None:
             elif key == "shapes":
                 shapes_panel(view, weights)
             elif key == "questions":
-                questions_panel(view, data_key, weights)
+                questions_panel(view, data_key, weights, url_view.model)
             else:
                 training_panel(view, data_key, weights)
 
-    downloads(view, data_key, weights)
+    downloads(view, data_key, weights, url_view.model)
 
     # A learner stepping a slider with the arrow keys asks for the next model next: build it meanwhile.
     shown = url_view.model  # the whole model the sliders describe (a real model's views show one of its LSTMs)

@@ -10,7 +10,7 @@ import streamlit as st
 from explorer import ConfigError, trace
 from explorer.answers import generation_loop
 from explorer.codegen import LEGACY_NOTES, keras3_code, legacy_code
-from explorer.config import VOCAB_RANGE
+from explorer.config import VOCAB_RANGE, LSTMConfig
 from explorer.figures.questions import make_activation_curves_figure, make_halves_figure, make_params_vs_timesteps_figure
 from explorer.figures.unrolled import make_unrolled_figure
 from explorer.formatting import format_shape
@@ -21,6 +21,7 @@ from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, break_stack, fix_stack, state_to_view
+from explorer.upload.weights import SiteWeights
 from explorer.view import QUESTIONS, ViewConfig
 
 EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "assets" / "example_series.csv"  # wherever the server starts
@@ -81,12 +82,21 @@ def units_answer(view: ViewConfig) -> None:
     )
 
 
-def code_answer(view: ViewConfig) -> None:
+def code_answer(view: ViewConfig, weights: TrainedWeights | None = None, whole: LSTMConfig | None = None) -> None:
+    """The model's Keras 3 code and its Keras 1/2 spellings; ``whole``: the sliders' whole model (a real one: its
+    Embedding and Bidirectional layers, while the other views show one of its LSTMs)."""
+    model = whole if whole is not None and whole.is_real else view.model
+    if isinstance(weights, SiteWeights) and weights.model is None:  # one LSTM of a learner's file
+        st.caption(
+            _("The code builds {layer} of your model alone, with the input shape that reaches it there.").format(
+                layer=weights.label
+            )
+        )
     # One under the other, lines wrapped: side by side at 1280 px with the sidebar open, each was cut off at 400 px.
     st.markdown(_("**Keras 3** (runs as is)"))
-    st.code(keras3_code(view.model), language="python", wrap_lines=True)
+    st.code(keras3_code(model), language="python", wrap_lines=True)
     st.markdown(_("**Keras 1/2 spellings** in old answers"))
-    st.code(legacy_code(view.model), language="python", wrap_lines=True)
+    st.code(legacy_code(model), language="python", wrap_lines=True)
     st.table([{_("spelling"): k, _("meaning"): _(v)} for k, v in LEGACY_NOTES.items()])
 
 
@@ -311,8 +321,11 @@ def arguments_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights 
             )
 
 
-def questions_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None = None) -> None:
-    """The Questions tab; ``weights``: a training snapshot's weights for the answers that show numbers."""
+def questions_panel(
+    view: ViewConfig, data_key: tuple, weights: TrainedWeights | None = None, whole: LSTMConfig | None = None
+) -> None:
+    """The Questions tab; ``weights``: a training snapshot's weights for the answers that show numbers; ``whole``: the
+    model the sliders describe (for its code)."""
     key = st.radio(
         _("Question"),
         list(QUESTIONS),
@@ -325,7 +338,7 @@ def questions_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights |
     if key == "units":
         units_answer(view)
     elif key == "code":
-        code_answer(view)
+        code_answer(view, weights, whole)
     elif key == "timesteps":
         timesteps_answer(view)
     elif key == "stacking":

@@ -2,7 +2,7 @@
 
 Streamlit keeps every uploaded file's bytes in memory until the browser deletes it, and takes a file for a live
 session without any rerun of its page (an HTTP PUT), so a script that uploads without deleting grows the server by
-up to 25 MB a file: 1,404 uploads from three sessions took it from 0.8 to 1.9 GB (``bench_abuse --uploaders``).
+up to 40 MB a file (25 MB then): 1,404 uploads from three sessions took it from 0.8 to 1.9 GB (``bench_abuse --uploaders``).
 A browser keeps one file per uploader; the page has two uploaders (a model, the data shaper's CSV), so a sweeper
 thread keeps each session's newest two files and drops the files of sessions that have ended.
 

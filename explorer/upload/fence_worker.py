@@ -22,7 +22,7 @@ import sys
 FRAME = struct.Struct("<Q")
 READY = b"ready"
 CLEAN_AFTER_S = 1.0  # idle this long after a reply, the worker forgets the last model (a full collection: ~0.3 s)
-FSIZE_LIMIT = 64 * 2**20  # the upload's private copy is at most 25 MB; Keras extracting more is refused
+FSIZE_LIMIT = 64 * 2**20  # the upload's private copy is at most 40 MB; Keras extracting more is refused
 
 
 def _read_exactly(fd: int, n: int) -> bytes | None:

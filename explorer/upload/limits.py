@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from explorer.budget import memory_budget
 
-MAX_BYTES = 25 * 1024 * 1024  # the upload itself; .streamlit/config.toml's server.maxUploadSize matches (25 MB)
+# The upload itself; .streamlit/config.toml's server.maxUploadSize matches (40 MB). Bytes only carry a model: what it
+# costs is judged by its declared parameters (`parameter_limit`). A model at that limit (2.9M) saved with Adam's two
+# moments is 3 × 4 B × 2.9M ≈ 35 MB: the IMDB models with a 20,000-word Embedding, trained and saved as Keras saves
+# them, are 32–33 MB.
+MAX_BYTES = 40 * 1024 * 1024
 CONFIG_MAX_BYTES = 1024 * 1024  # config.json: a real LSTM model's is 2–40 kB; a 100-layer model's ~200 kB
 METADATA_MAX_BYTES = 64 * 1024  # metadata.json: Keras writes ~70 bytes
 WEIGHTS_MAX_BYTES = MAX_BYTES  # model.weights.h5 / .npz uncompressed, and every HDF5 dataset's declared bytes together
