@@ -129,7 +129,10 @@ ALLOWED_WORDS = {
     "none", "sgd", "mse", "rmsprop", "mae", "url", "api", "rnn", "id", "ok", "utf",
 }  # fmt: skip
 # Keras's own names, which a chart (no code font there) shows as they are: weights, arguments, layer names.
-KERAS_NAMES = {"kernel", "bias", "units", "stateful", "input", "clip"}
+# A real model's map names its layers' classes and arguments as Keras does (InputLayer, Bidirectional, merge_mode=concat)
+# and our Dense layer is named "head".
+KERAS_NAMES = {"kernel", "bias", "units", "stateful", "input", "clip", "inputlayer", "bidirectional", "concat", "sum", "mul",
+               "ave", "head"}  # fmt: skip
 
 
 def walk_zh():
@@ -236,3 +239,12 @@ def test_the_chinese_wording_a_reader_corrected_stays_corrected():
     for wrong in ("解决线", "LSTM 函数", "第 i 批接着第 i 批", "第 {epoch} 轮）"):
         assert wrong not in texts, wrong
     assert "第 i 个样本" in zh[next(k for k in zh if k.startswith("keep h and c between calls"))]
+
+
+def test_a_directions_label_is_drawn_in_the_pages_language_and_kept_as_keras_names_it():
+    from explorer.i18n.names import layer_label
+
+    with use_language("zh"):
+        assert layer_label("bidirectional_1 · backward") == "bidirectional_1 · 后向"
+        assert layer_label("lstm_2") == "lstm_2" and layer_label("a · b") == "a · b"
+    assert layer_label("bidirectional_1 · forward") == "bidirectional_1 · forward"

@@ -29,6 +29,7 @@ from explorer.figures.style import (
     unvalidated_figure,
 )
 from explorer.i18n import _
+from explorer.i18n.names import layer_label
 from explorer.reference import LayerTrace
 
 MAX_UNITS = 32
@@ -171,7 +172,7 @@ def make_gates_figure(
     layout["yaxis7"]["title"] = {"text": _("value")}
     layout["xaxis7"]["title"] = {"text": _("processing step")}
     layout["xaxis7"].update(step_ticks(step_labels, html=True))
-    title = title or _("Gate activations of {layer}, sample {sample}").format(layer=layer.name, sample=sample) + (
+    title = title or _("Gate activations of {layer}, sample {sample}").format(layer=layer_label(layer.name), sample=sample) + (
         _(" (units {first}–{last} of {U})").format(first=shown.start, last=shown.stop - 1, U=U) if len(shown) < U else ""
     )
     layout.update(layout_dict(title=title, view="gates", height=1100))

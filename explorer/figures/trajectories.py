@@ -26,6 +26,7 @@ from explorer.figures.style import (
     unvalidated_figure,
 )
 from explorer.i18n import _
+from explorer.i18n.names import layer_label
 from explorer.reference import Trace, reads_data_backwards
 
 MAX_LINES = 8
@@ -99,8 +100,8 @@ def make_trajectory_figure(
     F = x.shape[1]
     titles = [
         _("input x (first {n} of {F} features)").format(n=min(F, max_lines), F=F) if max_lines < F else _("input x"),
-        _("hidden state h of {layer}").format(layer=lt.name),
-        _("cell state c of {layer}").format(layer=lt.name),
+        _("hidden state h of {layer}").format(layer=layer_label(lt.name)),
+        _("cell state c of {layer}").format(layer=layer_label(lt.name)),
     ]
     layout = stacked_rows([1, 1, 1], spacing=0.06, titles=titles)
     traces = [
@@ -137,7 +138,7 @@ def make_trajectory_figure(
             )
     layout["xaxis3"]["title"] = {"text": _("input step t") + (_(" (this layer reads t from last to first)") if backwards else "")}
     layout["xaxis3"].update(step_ticks(step_labels, html=True))
-    title = _("Trajectories over time: {layer}, sample {sample}").format(layer=lt.name, sample=sample)
+    title = _("Trajectories over time: {layer}, sample {sample}").format(layer=layer_label(lt.name), sample=sample)
     layout.update(layout_dict(title=title, view="trajectories", height=640))
     make_room(layout, r=212)  # the legend
     layout["legend"] = {"orientation": "v", "x": 1.01, "font": {"size": 12}}
@@ -269,7 +270,7 @@ def make_state_space_figure(
         traces.append(mark)
     labels = [f"PC{d + 1} ({ratio[d]:.0%})" for d in range(dims)]
     # Two short lines: the chart sits in half the page's width, where one long title was cut off.
-    title = _("h_t of {layer} in state space").format(layer=lt.name)
+    title = _("h_t of {layer} in state space").format(layer=layer_label(lt.name))
     title += "<br><sup>" + _("PCA over all samples and steps, {dims}-D").format(dims=dims) + "</sup>"
     layout = layout_dict(title=title, view="state_space", height=520)
     make_room(layout, t=80, l=82, r=78, b=154)  # two title lines; tick labels, colour bar, legend

@@ -30,6 +30,7 @@ from explorer.figures.style import (
 )
 from explorer.figures.unrolled_focus import cell_picker, focus_mark
 from explorer.i18n import N_, _
+from explorer.i18n.names import layer_label
 from explorer.reference import Trace, processes_backwards
 
 CELL_W, CELL_H = 0.28, 0.25  # half sizes of a cell box, in data units
@@ -139,7 +140,7 @@ def make_unrolled_figure(
     grey = np.full_like(z, np.nan)  # cells with no trace (after a broken link)
     traced = 0 if tr is None else len(tr.layers)
     # a layer's own name where it was traced (an LSTM inside a learner's model: "bidirectional · backward")
-    names = [tr.layers[k].name if k < traced else name for k, name in enumerate(cfg.layer_names)]
+    names = [layer_label(tr.layers[k].name) if k < traced else name for k, name in enumerate(cfg.layer_names)]
 
     # Cell values per (layer, step), for colour and hover.
     values = {}

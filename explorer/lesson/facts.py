@@ -14,6 +14,7 @@ from explorer.cell.equations import number
 from explorer.config import LSTMConfig
 from explorer.formatting import format_shape
 from explorer.model import ShapeTable
+from explorer.realmodel.structure import RealModel
 from explorer.reference import Trace
 
 FACTS = {
@@ -35,6 +36,14 @@ FACTS = {
     "steps": "training steps of the weights shown",
     "metric": "their held-out metric",
     "counting": "the unit found to do the task's job, in words",
+    "ids_shape": "(samples, T) of a token model's sample batch: one id per step, no features axis",
+    "vocab": "the Embedding's input_dim (token ids 0 … vocab-1)",
+    "D": "the Embedding's output_dim: numbers per token",
+    "params_embedding": "the Embedding's parameters (vocab × D)",
+    "lstm_input": "the shape that reaches the first LSTM",
+    "params_bi": "the first Bidirectional layer's parameters (both directions)",
+    "out_bi": "the first Bidirectional layer's output shape",
+    "merge": "its merge mode",
 }
 
 
@@ -53,6 +62,26 @@ def model_facts(cfg: LSTMConfig, table: ShapeTable, count_params: int, batch: in
         "params1": f"{first.params:,}",
         "half": str(cfg.timesteps // 2),
     }
+
+
+def real_facts(real: RealModel, batch: int) -> dict[str, str]:
+    """Facts of a real model (an Embedding in front, Bidirectional layers), read off its Keras layers (`RealModel.boxes`)."""
+    out = {}
+    for box in real.boxes:
+        if box.kind == "Embedding" and "vocab" not in out:
+            dim = box.output_shapes[0][-1]  # (None, T, D)
+            out.update(
+                ids_shape=format_shape((batch, box.input_shapes[0][1])),
+                vocab=str(box.params // dim),  # its table is vocab × D
+                D=str(dim),
+                params_embedding=f"{box.params:,}",
+            )
+        if box.kind == "Bidirectional(LSTM)" and "params_bi" not in out:
+            merge = next(site.merge_mode for site in real.sites if site.layer == box.name)
+            out.update(params_bi=f"{box.params:,}", out_bi=format_shape(box.output_shapes[0]), merge=str(merge))
+    if real.sites:
+        out["lstm_input"] = format_shape((None, *real.layer_inputs[real.sites[0].layer].x.shape[1:]))
+    return out
 
 
 def trace_facts(tr: Trace | None, cell: CellStep | None) -> dict[str, str]:

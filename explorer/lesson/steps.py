@@ -98,6 +98,45 @@ LESSON: tuple[LessonStep, ...] = (
         ),
     ),
     LessonStep(
+        N_("Text: token ids through an Embedding"),
+        {
+            "input": "tokens",
+            "vocab": "25",
+            "embed_dim": "16",
+            "units": "32",
+            "return_sequences": "0",
+            "timesteps": "31",
+            "head_units": "25",
+            "head_activation": "softmax",
+            "view": "shapes",
+        },
+        N_(
+            "Text arrives as integer ids, `(samples, timesteps)` = `{ids_shape}`: no features axis. "
+            "`Embedding(input_dim={vocab}, output_dim={D})` looks each id up as a row of its {vocab} × {D} table "
+            "({params_embedding} parameters), so lstm_1 reads `{lstm_input}`: its features are the {D} numbers of each "
+            "token. (Keras 1/2 gave this layer `input_length={T}`.)"
+        ),
+    ),
+    LessonStep(
+        N_("Bidirectional: one LSTM each way"),
+        {
+            "input": "tokens",
+            "vocab": "25",
+            "embed_dim": "8",
+            "units": "8",
+            "return_sequences": "1",
+            "timesteps": "10",
+            "bidirectional": "1",
+            "view": "graph",
+            "colour": "h_norm",
+        },
+        N_(
+            "`Bidirectional(LSTM({U1}))` is two LSTMs with weights of their own: the forward one reads steps 1 → {T}, "
+            "the backward one {T} → 1. Together {params_bi} parameters, twice one LSTM's. `merge_mode='{merge}'` joins "
+            "their h at every step: `{out_bi}`. Pick the backward direction above the graph to see its own gates."
+        ),
+    ),
+    LessonStep(
         N_("An LSTM that counts"),
         {"task": "brackets", "epochs": "4", "snap": "256", "view": "cell", "step": "10"},
         N_(

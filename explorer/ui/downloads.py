@@ -11,6 +11,7 @@ from explorer.export.model_file import keras_file_bytes
 from explorer.export.names import file_stem
 from explorer.export.training_code import training_code
 from explorer.i18n import _
+from explorer.i18n.names import layer_label
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import IMAGE_FORMATS
@@ -71,13 +72,13 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None,
             x_note = _("x (batch, T, features): the tensor that reached {layer} in the model")
         files = [  # (label, made when pressed, file name, MIME type, icon, what it holds)
             (_("Model (.keras)"), lambda: keras_file_bytes(model_cfg, arrays), f"{stem}.keras", "application/octet-stream",
-             "deployed_code", model_note.format(which=which, file=f"{stem}.keras", layer=site and site.label)),
+             "deployed_code", model_note.format(which=which, file=f"{stem}.keras", layer=site and layer_label(site.label))),
             (_("Code (.py)"), lambda: training_code(spec) if spec is not None else keras3_code(model_cfg), f"{stem}.py",
-             "text/x-python", "code", code_note.format(layer=site and site.label)),
+             "text/x-python", "code", code_note.format(layer=site and layer_label(site.label))),
             (_("Activations (.npz)"), lambda: npz_bytes(tr), f"{stem}_activations.npz", "application/octet-stream",
              "data_array", _("np.load(...): {x}; layer0_i … layer0_h (batch, T, units), one array per "
              "layer and gate, in each layer's processing order; layer0_h0, layer0_c0; output.").format(
-                 x=x_note.format(layer=site and site.label))),
+                 x=x_note.format(layer=site and layer_label(site.label)))),
             (_("Activations (.csv)"), lambda: csv_text(tr), f"{stem}_activations.csv", "text/csv",
              "table", _("One row per value: sample, layer, t (the input step, 1 … T), unit, quantity (i f g o c h), value.")),
         ]  # fmt: skip

@@ -8,7 +8,7 @@ import streamlit as st
 from explorer import ConfigError
 from explorer.answers import params_vs_timesteps
 from explorer.i18n import _
-from explorer.lesson.facts import fill, model_facts, trace_facts
+from explorer.lesson.facts import fill, model_facts, real_facts, trace_facts
 from explorer.lesson.steps import LESSON
 from explorer.training.snapshots import TrainedWeights
 from explorer.training.tasks import TASKS
@@ -16,6 +16,7 @@ from explorer.ui import cache
 from explorer.ui.cell_view import cell_steps
 from explorer.ui.controls import MODEL_QUERY_KEYS, fit_to_task, page_language, panel_label, view_to_state
 from explorer.ui.runtime import KERAS_LOCK
+from explorer.upload.weights import SiteWeights
 from explorer.view import ViewConfig
 
 
@@ -44,12 +45,17 @@ def _params_at(cfg, timesteps: int) -> int:
 
 
 def step_facts(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress, note: str = "") -> dict[str, str]:
-    """The facts this step's live model gives (`explorer.lesson.facts.FACTS`; the costly ones only if ``note`` names them)."""
+    """The facts this step's live model gives (`explorer.lesson.facts.FACTS`; the costly ones only if ``note`` names them).
+
+    A real model's views show one of its LSTMs (``weights``: `SiteWeights`): its facts are that LSTM's, and the whole
+    model's Embedding and Bidirectional facts are added (`real_facts`)."""
     cfg = view.model.buildable_prefix()
     shapes = cache.model_shapes(cfg)
     if isinstance(shapes, ConfigError):
         return {}
     facts = model_facts(cfg, shapes.table, shapes.count_params, view.batch_size)
+    if isinstance(weights, SiteWeights):
+        facts.update(real_facts(weights.real, view.batch_size))
     if "{params_T10}" in note:  # a second Keras build: only for the note that names it
         facts["params_T10"] = f"{_params_at(cfg, 10):,}"
     tr = cache.view_trace(view.model, data_key, weights)

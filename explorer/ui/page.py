@@ -14,6 +14,7 @@ from explorer import ConfigError
 from explorer.activity import let_learners_first, page_rerun, yield_if_rapid
 from explorer.formatting import format_shape
 from explorer.i18n import _, use_language
+from explorer.i18n.names import layer_label
 from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
@@ -181,7 +182,7 @@ def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     if isinstance(weights, SiteWeights):  # a learner's real model: every layer of it first, then the LSTM shown
         real_model_table(weights.real, own=weights.model is None)
-        st.markdown(_("**The LSTM shown: {layer}**").format(layer=weights.label))
+        st.markdown(_("**The LSTM shown: {layer}**").format(layer=layer_label(weights.label)))
     cfg = view.model.buildable_prefix()
     shapes = cache.model_shapes(cfg)
     show_chart(cache.shapes_figure(cfg, weights, lang=view.lang), "shapes")

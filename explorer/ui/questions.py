@@ -15,6 +15,7 @@ from explorer.figures.questions import make_activation_curves_figure, make_halve
 from explorer.figures.unrolled import make_unrolled_figure
 from explorer.formatting import format_shape
 from explorer.i18n import _, keep_language, pgettext
+from explorer.i18n.names import layer_label
 from explorer.presets import PRESETS
 from explorer.shaper import ENCODINGS, ShaperError, column_names, encode, make_windows, parse_series
 from explorer.training.snapshots import TrainedWeights
@@ -89,7 +90,7 @@ def code_answer(view: ViewConfig, weights: TrainedWeights | None = None, whole: 
     if isinstance(weights, SiteWeights) and weights.model is None:  # one LSTM of a learner's file
         st.caption(
             _("The code builds {layer} of your model alone, with the input shape that reaches it there.").format(
-                layer=weights.label
+                layer=layer_label(weights.label)
             )
         )
     # One under the other, lines wrapped: side by side at 1280 px with the sidebar open, each was cut off at 400 px.

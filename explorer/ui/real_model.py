@@ -9,6 +9,7 @@ import streamlit as st
 from explorer.figures.model_map import make_model_map
 from explorer.formatting import format_shape
 from explorer.i18n import _
+from explorer.i18n.names import layer_label
 from explorer.realmodel.sites import drawable, site_config
 from explorer.realmodel.structure import RealModel
 from explorer.ui.chart import show_chart
@@ -46,7 +47,7 @@ def site_weights(real: RealModel, view: ViewConfig) -> SiteWeights | None:
 
 def _site_name(real: RealModel, index: int) -> str:
     site = real.sites[index]
-    text = site.label
+    text = layer_label(site.label)
     if site.state_from:
         text += "  ← " + _("h, c from {layer}").format(layer=site.state_from)
     return text
@@ -69,7 +70,10 @@ def real_model_notice(real: RealModel, weights) -> None:
                 "Every view shows **{layer}** of your model `{name}`, one of its {n} LSTMs, with its own weights, traced "
                 "from the tensor that reached it in your model: {shape} per sample."
             ).format(
-                layer=site.label, name=real.name, n=len(real.sites), shape=format_shape(real.layer_inputs[site.layer].x.shape[1:])
+                layer=layer_label(site.label),
+                name=real.name,
+                n=len(real.sites),
+                shape=format_shape(real.layer_inputs[site.layer].x.shape[1:]),
             )
             + " "
             + " ".join(map(str, real.notes)),
@@ -80,7 +84,7 @@ def real_model_notice(real: RealModel, weights) -> None:
             _(
                 "Your model `{name}` is open, but the settings have moved away from the shape of {layer} (or a task is "
                 "chosen), so the views show a freshly initialised model."
-            ).format(name=real.name, layer=site.label),
+            ).format(name=real.name, layer=layer_label(site.label)),
             icon=":material/person:",
         )
         st.button(_("Back to my model"), on_click=show_site, args=(real, index))
@@ -153,7 +157,7 @@ def built_model_notice(built) -> None:
     facts = {
         "n": len(real.sites),
         "params": f"{real.total_params:,}",
-        "layer": site.label,
+        "layer": layer_label(site.label),
         "shape": format_shape(real.layer_inputs[site.layer].x.shape[1:]),
     }
     if len(real.sites) == 1:

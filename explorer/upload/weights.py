@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from explorer.i18n import _
+from explorer.i18n.names import layer_label
 from explorer.realmodel.sites import site_arrays
 from explorer.realmodel.structure import RealModel
 from explorer.training.snapshots import TrainedWeights
@@ -48,9 +49,9 @@ def describe(weights: TrainedWeights | None) -> str:
     if weights is None:
         return _("the Keras weights")
     if isinstance(weights, SiteWeights) and weights.model is not None:
-        return _("the Keras weights ({layer})").format(layer=weights.label)
+        return _("the Keras weights ({layer})").format(layer=layer_label(weights.label))
     if isinstance(weights, SiteWeights):
-        return _("your model's weights ({name}, {layer})").format(name=weights.name, layer=weights.label)
+        return _("your model's weights ({name}, {layer})").format(name=weights.name, layer=layer_label(weights.label))
     if isinstance(weights, UploadedWeights):
         return _("your model's weights ({name})").format(name=weights.name)
     return _("the weights after training step {step}").format(step=weights.step)
