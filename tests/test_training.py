@@ -102,6 +102,16 @@ def test_a_task_says_why_a_model_cannot_learn_it_and_how_to_fix_it():
         TrainingSpec("brackets", cfg)
 
 
+def test_a_real_model_is_told_what_training_does_not_take_yet_and_fitted_to_a_plain_stack():
+    task = TASKS["brackets"]
+    cfg = task.fit_config(LSTMConfig()).replace(input_kind="tokens", mask_zero=True, bidirectional=(True, False))
+    problems = [str(p) for p in task.problems(cfg)]
+    assert problems == ["its data are numbers per step, not token ids for an Embedding",
+                        "training a Bidirectional layer is not built yet: the tasks train plain LSTM stacks"]  # fmt: skip
+    fixed = task.fit_config(cfg)
+    assert not fixed.is_real and task.problems(fixed) == [] and fixed.units == cfg.units
+
+
 # The fit loop ------------------------------------------------------------------------------------------------
 
 

@@ -107,12 +107,19 @@ class Task:
             return_sequences=(*cfg.return_sequences[:-1], self.per_step),
             head_units=self.head_units,
             head_activation=self.head_activation,
+            input_kind="numbers",
+            mask_zero=False,
+            bidirectional=(),
         )
 
     def problems(self, cfg: LSTMConfig) -> list[Message]:
         """Why ``cfg`` cannot train this task, one sentence per reason (empty: it can); translated when shown."""
         out = []
-        if cfg.features != self.features:
+        if cfg.input_kind == "tokens":
+            out.append(Message("its data are numbers per step, not token ids for an Embedding"))
+        if cfg.bidirectional:
+            out.append(Message("training a Bidirectional layer is not built yet: the tasks train plain LSTM stacks"))
+        if cfg.input_kind != "tokens" and cfg.features != self.features:
             out.append(Message("the input has {want} features (its encoding), not {got}", want=self.features, got=cfg.features))
         lo, hi = self.timesteps_range
         if not lo <= cfg.timesteps <= hi:
