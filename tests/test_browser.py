@@ -267,6 +267,18 @@ def test_shared_url_opens_that_exact_view(server, page):
     assert page.console_errors == []
 
 
+METRICS_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stMetricValue] > div')]
+    .filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("lecture", ["0", "1"])
+def test_the_headers_longest_shapes_are_not_cut_at_1280_px(server, page, lecture):
+    open_app(page, server + f"/?features=128&units=64,64&return_sequences=1,0&timesteps=200&lecture={lecture}")
+    values = page.locator("[data-testid=stMetricValue]").all_inner_texts()
+    assert "(None, 200, 128)" in values and "(4, 200, 128)" in values
+    assert page.evaluate(METRICS_CUT_JS) == []  # Streamlit cuts a value too wide for its column with "…"
+
+
 def test_questions_answer_on_the_live_model(server, page):
     open_app(page, server + "/?view=questions&q=state")
     current = plots(page)

@@ -14,6 +14,8 @@ from explorer.i18n import _
 
 _UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+/* The header's shapes, e.g. (None, 200, 128), fit their quarter of the row at 1280 px (Streamlit cuts them with …). */
+[data-testid="stMetricValue"] > div { font-size: min(2.25rem, 2.2vw); }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: %s; font-size: 0.875rem;

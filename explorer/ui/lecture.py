@@ -11,6 +11,8 @@ header[data-testid="stHeader"] { display: none; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem; max-width: 100%; }
 html { font-size: 19px; }  /* Streamlit sizes its text in rem: everything on the page grows with the root */
 button[role="tab"] p { font-size: 1.2rem; }
+/* the header's shapes: the full width (no sidebar) gives them room to stay large */
+html body [data-testid="stMetricValue"] > div { font-size: min(2.25rem, 3vw); }
 </style>"""
 
 

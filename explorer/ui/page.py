@@ -116,20 +116,25 @@ def header(view: ViewConfig, shapes: cache.ModelShapes | ConfigError, whole_para
         st.markdown(
             _("A live **Keras 3 LSTM**: move a slider, the model is rebuilt and every chart recomputed from its real weights.")
         )
-    cols = st.columns(4)
+    cols = st.columns([1.3, 1.05, 0.85, 1.1])  # the input's shape is the longest: (None, 200, 128)
+    one_of_many = whole_params is not None  # a real model: the numbers are the LSTM shown's
     cols[0].metric(
-        _("Input shape"),
+        _("Input of this LSTM") if one_of_many else _("Input shape"),
         format_shape((None, m.timesteps, m.features)),
-        help=_("keras.Input(shape=(timesteps, features)); None = batch"),
+        help=_("The tensor that reaches this LSTM in the model (an Embedding's lookup, the layer before's output).")
+        if one_of_many
+        else _("keras.Input(shape=(timesteps, features)); None = batch"),
     )
     if isinstance(shapes, ConfigError):
         cols[1].metric(_("Output shape"), "—", help=_("No model: see the explanation below."))
         cols[2].metric(_("Parameters"), "—")
     else:
         cols[1].metric(
-            _("Output shape"),
+            _("Output of this LSTM") if one_of_many else _("Output shape"),
             format_shape(shapes.table[-1].output_shape) if not m.return_state else "[output, h, c]",
-            help=_("What model(x) returns for a batch of any size."),
+            help=_("What this LSTM (this direction) returns; the model map below shows every layer's.")
+            if one_of_many
+            else _("What model(x) returns for a batch of any size."),
         )
         if whole_params is None:
             cols[2].metric(
@@ -144,7 +149,9 @@ def header(view: ViewConfig, shapes: cache.ModelShapes | ConfigError, whole_para
                 ),
             )
     cols[3].metric(
-        _("Data"), format_shape((view.batch_size, m.timesteps, m.features)), help=_("(samples, timesteps, features) fed in")
+        _("Data reaching it") if one_of_many else _("Data"),
+        format_shape((view.batch_size, m.timesteps, m.features)),
+        help=_("(samples, timesteps, features) fed in"),
     )
 
 
