@@ -248,3 +248,60 @@ def test_a_directions_label_is_drawn_in_the_pages_language_and_kept_as_keras_nam
         assert layer_label("bidirectional_1 · backward") == "bidirectional_1 · 后向"
         assert layer_label("lstm_2") == "lstm_2" and layer_label("a · b") == "a · b"
     assert layer_label("bidirectional_1 · forward") == "bidirectional_1 · forward"
+
+
+GLOSSARY = Path(__file__).resolve().parent.parent / "explorer" / "i18n" / "locales" / "zh" / "glossary.toml"
+CJK = r"[\u4e00-\u9fff]"
+
+
+def _prose(text: str) -> str:
+    """A message without what is not prose: `code`, {placeholders}, <tags>, identifiers (a_b, x=1, f(…)), tuples."""
+    text = re.sub(r"`[^`]*`|\{[^{}]*\}|<[^<>]*>", " ", text)
+    text = re.sub(r"\([^()（）\u4e00-\u9fff]*\)", " ", text)  # (batch, T, units): notation, not words
+    return re.sub(r"\b\w*(?:_\w*|=\S*|\(\S*)", " ", text)
+
+
+def _zh_messages():
+    catalogue = read_catalogue(po_path("zh"))
+    for message in catalogue:
+        if message.id and message.string:
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            msgstr = message.string if isinstance(message.string, str) else message.string[0]
+            yield msgid, msgstr
+
+
+def _ascii_punctuation_after_cjk(msgstr: str) -> bool:
+    """A Chinese character followed by , : ; ! ? or a sentence's full stop, outside code and ASCII tuples."""
+    prose = re.sub(r"`[^`]*`|\([^()（）]*\)", " ", msgstr)  # (样本数, 时间步, 特征) is notation: it keeps its commas
+    return bool(re.search(CJK + r"[,:;!?]|" + CJK + r"\.(?=\s|$)", prose))
+
+
+def _italic_cjk(msgstr: str) -> bool:
+    """Chinese in *italics* (single asterisks; **bold** is fine)."""
+    prose = re.sub(r"`[^`]*`|\*\*", " ", msgstr)
+    return bool(re.search(r"\*[^*\n]*" + CJK + r"[^*\n]*\*", prose))
+
+
+def test_every_chinese_message_keeps_the_glossarys_terms_and_punctuation():
+    import tomllib
+
+    glossary = tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))
+    assert len(glossary["term"]) >= 15 and glossary["rules"] == {"full_width_after_cjk": True, "no_italic_cjk": True}
+    left_in_english, two_ways, punctuation, italics = [], [], [], []
+    for msgid, msgstr in _zh_messages():
+        for term in glossary["term"]:
+            if re.search(rf"\b(?:{term['en']})\b", _prose(msgid), re.I) and term["zh"] not in msgstr:
+                left_in_english.append((term["zh"], msgid[:80], msgstr[:60]))
+            two_ways += [(avoid, msgstr[:80]) for avoid in term.get("avoid", []) if avoid in msgstr]
+        punctuation += [msgstr[:80]] if _ascii_punctuation_after_cjk(msgstr) else []
+        italics += [msgstr[:80]] if _italic_cjk(msgstr) else []
+    assert left_in_english == [] and two_ways == []
+    assert punctuation == [] and italics == []
+
+
+def test_the_glossary_test_catches_what_it_is_for():
+    assert re.search(r"\b(?:units?)\b", _prose("**`units` = {units}** for `{layer}`"), re.I) is None  # code is not prose
+    assert re.search(r"\b(?:units?)\b", _prose("the unit {unit} of (batch, T, units)"), re.I)  # prose is
+    assert _ascii_punctuation_after_cjk("模型: 两层") and _ascii_punctuation_after_cjk("这是一个句子.")
+    assert not _ascii_punctuation_after_cjk("形状为 (样本数, 时间步, 特征)。") and not _ascii_punctuation_after_cjk("`a: 层`")
+    assert _italic_cjk("在 *焦点* 中") and not _italic_cjk("**就是** 最后") and not _italic_cjk("*Focus* 焦点")
