@@ -9,7 +9,7 @@ says what each spelling meant.
 from __future__ import annotations
 
 from explorer.config import LSTMConfig
-from explorer.i18n import N_
+from explorer.i18n import N_, _
 
 DEFAULTS = LSTMConfig()  # keyword arguments equal to Keras's defaults are left out of the code
 
@@ -51,13 +51,13 @@ def keras3_code(cfg: LSTMConfig) -> str:
     if cfg.input_kind == "tokens":
         mask = ", mask_zero=True" if cfg.mask_zero else ""
         lines += [
-            f'inputs = keras.Input(shape=({T},), dtype="int32")  # (timesteps,): one token id per step; batch = None',
+            f'inputs = keras.Input(shape=({T},), dtype="int32")  # (timesteps,): ' + _("one token id per step; batch = None"),
             f"x = keras.layers.Embedding({cfg.vocab}, {cfg.embed_dim}{mask})(inputs)  # (None, {T}, {cfg.embed_dim}): "
-            f"ids 0 … {cfg.vocab - 1}, {cfg.embed_dim} numbers each",
+            + _("ids 0 … {last}, {d} numbers each").format(last=cfg.vocab - 1, d=cfg.embed_dim),
         ]
         x = "x"
     else:
-        lines.append(f"inputs = keras.Input(shape=({T}, {F}))  # (timesteps, features); batch = None")
+        lines.append(f"inputs = keras.Input(shape=({T}, {F}))  # (timesteps, features); " + _("batch = None"))
         x = "inputs"
     for k in range(cfg.n_layers):
         last_with_state = cfg.return_state and k == cfg.n_layers - 1
@@ -100,26 +100,27 @@ def legacy_code(cfg: LSTMConfig) -> str:
     if cfg.input_kind == "tokens":
         mask = ", mask_zero=True" if cfg.mask_zero else ""
         lines = [
-            "# Keras 1/2 (does not run on Keras 3): the Embedding is told the sequence length with input_length",
+            "# " + _("Keras 1/2 (does not run on Keras 3): the Embedding is told the sequence length with input_length"),
             "from keras.models import Sequential",
             f"from keras.layers import Embedding, LSTM, Dense{wrappers}",
             "model = Sequential()",
             f"model.add(Embedding({cfg.vocab}, {cfg.embed_dim}, input_length={T}{mask}))"
-            f"  # input_dim = vocab size, output_dim = numbers per token",
-            f"model.add({lstm(0)})  # after an Embedding, no LSTM needs a shape",
+            + "  # "
+            + _("input_dim = vocab size, output_dim = numbers per token"),
+            f"model.add({lstm(0)})  # " + _("after an Embedding, no LSTM needs a shape"),
         ]
     else:
         lines = [
-            "# Keras 1/2 (does not run on Keras 3): three ways to give the first layer its input shape",
+            "# " + _("Keras 1/2 (does not run on Keras 3): three ways to give the first layer its input shape"),
             "from keras.models import Sequential",
             f"from keras.layers import LSTM, Dense{wrappers}",
             "model = Sequential()",
             f"model.add({lstm(0, f'input_shape=({T}, {F})')})            # (timesteps, features)",
-            f"# model.add({lstm(0, f'input_dim={F}', f'input_length={T}')})  # the same, Keras 1 spelling",
-            f"# model.add({lstm(0, f'batch_input_shape=(32, {T}, {F})')})  # fixes the batch too (needed for stateful)",
+            f"# model.add({lstm(0, f'input_dim={F}', f'input_length={T}')})  # " + _("the same, Keras 1 spelling"),
+            f"# model.add({lstm(0, f'batch_input_shape=(32, {T}, {F})')})  # " + _("fixes the batch too (needed for stateful)"),
         ]
     for k in range(1, cfg.n_layers):
-        lines.append(f"model.add({lstm(k)})  # only the first layer needs a shape")
+        lines.append(f"model.add({lstm(k)})  # " + _("only the first layer needs a shape"))
     if cfg.head_units:
         act = f", activation='{cfg.head_activation}'" if cfg.head_activation != "linear" else ""
         lines.append(f"model.add(Dense({cfg.head_units}{act}))")

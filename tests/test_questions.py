@@ -1,5 +1,6 @@
 """The learners' questions: presets, generated Keras code, answers computed from the live model, the data shaper."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -249,3 +250,18 @@ def test_no_server_path_on_the_page():
     texts = [text for _, text in page_texts(at)] + [c.value for c in at.caption]
     assert any("`example_series.csv`" in t for t in texts)
     assert not [t for t in texts if root in t or "/assets/" in t]
+
+
+@pytest.mark.parametrize("cfg", [CODE_CASES[0], CODE_CASES[2]])
+def test_the_codes_comments_are_in_the_pages_language_and_the_code_still_runs(cfg):
+    from explorer.i18n import use_language
+    from explorer.realmodel.built import build_real_model
+
+    with use_language("zh"):
+        keras3, legacy = keras3_code(cfg), legacy_code(cfg)
+    comments = [line.split("# ", 1)[1] for line in (keras3 + "\n" + legacy).splitlines() if "# " in line]
+    prose = [c for c in comments if re.search(r"[a-z]{3,} [a-z]{3,}", re.sub(r"\([^)]*\)|`[^`]*`", "", c))]
+    assert prose == [] and any(re.search(r"[\u4e00-\u9fff]", c) for c in comments)
+    namespace: dict = {}
+    exec(keras3.replace("model.summary()", ""), namespace)  # comments in Chinese: the same runnable code
+    assert namespace["model"].count_params() == (build_real_model(cfg) if cfg.is_real else build_model(cfg)).count_params()
