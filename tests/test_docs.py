@@ -59,3 +59,50 @@ def test_nothing_of_the_old_readme_was_lost():
                     "## Your model in, everything out", "### Hostile files: checked, then fenced", "## Live training",
                     "## The engine", "## Deploy", "## A class on one server", "## Tests", "## Performance"):  # fmt: skip
         assert heading in guides, heading
+
+
+APP_LINK = "http://localhost:8501/?"
+
+
+def app_links(page: Path) -> list[str]:
+    """The queries of a guide's links into the app (``http://localhost:8501/?…``)."""
+    return [link[len(APP_LINK) :] for link in links(page) if link.startswith(APP_LINK)]
+
+
+@pytest.mark.parametrize("guide", ["learning.md", "teaching.md"])
+def test_every_link_into_the_app_is_a_query_it_understands(guide):
+    from urllib.parse import parse_qs
+
+    from explorer.view import ViewConfig
+
+    queries = app_links(ROOT / "docs" / guide)
+    assert len(queries) >= 10
+    for query in queries:
+        _view, notices = ViewConfig.from_query_params({k: v[0] for k, v in parse_qs(query).items()})
+        assert notices == [], (query, notices)
+
+
+def test_the_lesson_plans_links_each_open_the_step_they_name():
+    from streamlit.testing.v1 import AppTest
+
+    from explorer.lesson.steps import LESSON
+
+    rows = [
+        line for line in (ROOT / "docs" / "teaching.md").read_text().splitlines() if "](http://localhost:8501/?lesson=" in line
+    ]
+    assert len(rows) == len(LESSON)  # one row per step
+    for k, row in enumerate(rows, start=1):
+        query = app_links_in(row)
+        assert query == f"lesson={k}&lecture=1", row
+        title = LESSON[k - 1].title.replace("`", "")
+        assert f"{k}. {title}" in row.replace("`", ""), (k, row)
+        if k < len(LESSON):  # (the last step trains: the browser test walks it)
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+            at.query_params.update({"lesson": str(k), "lecture": "1"})
+            at.run()
+            assert not at.exception and any(f"Lesson {k} of {len(LESSON)}: {LESSON[k - 1].title}" in m.value for m in at.markdown)
+
+
+def app_links_in(line: str) -> str:
+    (query,) = [m[len(APP_LINK) :] for m in re.findall(r"\((http://localhost:8501/\?[^)\s]+)\)", line)]
+    return query
