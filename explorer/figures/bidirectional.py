@@ -13,6 +13,7 @@ from explorer.figures.marks import Arrows, Labels
 from explorer.figures.style import HIDDEN_AXIS, INK, MUTED, layout_dict, make_room, unvalidated_figure
 from explorer.figures.unrolled import CELL_H, CELL_W, cell_traces, visible_steps
 from explorer.i18n import _
+from explorer.i18n.names import DIRECTION_WORDS
 from explorer.reference.traces import LayerTrace
 
 ROWS = {"forward": 2, "backward": 0}  # y of each direction's cells; the inputs sit between them at y = 1
@@ -95,8 +96,12 @@ def make_bidirectional_figure(
             arrows.add(style or "c", ja + sign * CELL_W, r + 0.12, jb - sign * CELL_W, r + 0.12)
             arrows.add(style or "h", ja + sign * CELL_W, r - 0.12, jb - sign * CELL_W, r - 0.12)
         arrow = "→" if name == "forward" else "←"
-        title = _("forward") if name == "forward" else _("backward")
-        labels.add(-0.75, r, f"<b>{title} {arrow}</b><br>" + _("{units} units").format(units=tr.h.shape[2]), anchor="right")
+        labels.add(
+            -0.75,
+            r,
+            f"<b>{_(DIRECTION_WORDS[name])} {arrow}</b><br>" + _("{units} units").format(units=tr.h.shape[2]),
+            anchor="right",
+        )
         # outputs: up from the forward row, down from the backward one; every step, or the last one read
         last = steps_total - 1 if name == "forward" else 0
         outs = list(col) if tr.return_sequences else [last]

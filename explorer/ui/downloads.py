@@ -15,6 +15,7 @@ from explorer.i18n.names import layer_label
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import IMAGE_FORMATS
+from explorer.ui.real_model import model_to_build
 from explorer.upload.weights import SiteWeights, UploadedWeights, describe
 from explorer.view import ViewConfig
 
@@ -24,7 +25,7 @@ def download_stem(view: ViewConfig, weights: TrainedWeights | None, whole: LSTMC
     ``whole``: the sliders' whole real model when the views show one of its LSTMs."""
     if isinstance(weights, UploadedWeights):
         return weights.name.rsplit(".", 1)[0]
-    if isinstance(weights, SiteWeights) and weights.model is None:  # one LSTM of a learner's real model
+    if isinstance(weights, SiteWeights) and weights.from_file:  # one LSTM of a learner's real model
         return weights.name.rsplit(".", 1)[0] + "_" + "".join(c if c.isalnum() else "-" for c in weights.label).strip("-")
     if isinstance(weights, SiteWeights):  # the sliders' real model: named after the whole model
         return file_stem(whole or view.model)
@@ -39,8 +40,9 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None,
     """
     cfg = view.model
     site = weights if isinstance(weights, SiteWeights) else None
-    sliders_real = site is not None and site.model is not None and whole is not None and whole.is_real
-    model_cfg = whole if sliders_real else cfg  # what the .keras file and the code build
+    layer = layer_label(site.label) if site else None
+    model_cfg = model_to_build(view, weights, whole)  # what the .keras file and the code build
+    sliders_real = model_cfg is not cfg  # the sliders' whole real model, with its seeded weights
     with st.expander(":material/download: " + _("Take it with you: the model, its code, the activations")):
         if not cfg.is_buildable:
             st.caption(_("Fix the stack first: a model Keras cannot build cannot be saved."))
@@ -49,12 +51,10 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None,
         arrays = None if weights is None or sliders_real else weights.arrays  # the sliders' real model: seeded weights
         spec = view.training_spec()
         tr = cache.view_trace(cfg, data_key, weights)
-        if sliders_real:
-            which = _("as initialised (seed {seed})").format(seed=model_cfg.seed)
-        elif weights is not None:
+        if weights is not None and not sliders_real:
             which = _("with {weights}").format(weights=describe(weights))
         else:
-            which = _("as initialised (seed {seed})").format(seed=cfg.seed)
+            which = _("as initialised (seed {seed})").format(seed=model_cfg.seed)
         code_note = (
             _("Keras 3 code that builds this model and trains it on the task with model.fit.")
             if spec
@@ -72,13 +72,13 @@ def downloads(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None,
             x_note = _("x (batch, T, features): the tensor that reached {layer} in the model")
         files = [  # (label, made when pressed, file name, MIME type, icon, what it holds)
             (_("Model (.keras)"), lambda: keras_file_bytes(model_cfg, arrays), f"{stem}.keras", "application/octet-stream",
-             "deployed_code", model_note.format(which=which, file=f"{stem}.keras", layer=site and layer_label(site.label))),
+             "deployed_code", model_note.format(which=which, file=f"{stem}.keras", layer=layer)),
             (_("Code (.py)"), lambda: training_code(spec) if spec is not None else keras3_code(model_cfg), f"{stem}.py",
-             "text/x-python", "code", code_note.format(layer=site and layer_label(site.label))),
+             "text/x-python", "code", code_note.format(layer=layer)),
             (_("Activations (.npz)"), lambda: npz_bytes(tr), f"{stem}_activations.npz", "application/octet-stream",
              "data_array", _("np.load(...): {x}; layer0_i … layer0_h (batch, T, units), one array per "
              "layer and gate, in each layer's processing order; layer0_h0, layer0_c0; output.").format(
-                 x=x_note.format(layer=site and layer_label(site.label)))),
+                 x=x_note.format(layer=layer))),
             (_("Activations (.csv)"), lambda: csv_text(tr), f"{stem}_activations.csv", "text/csv",
              "table", _("One row per value: sample, layer, t (the input step, 1 … T), unit, quantity (i f g o c h), value.")),
         ]  # fmt: skip

@@ -188,7 +188,7 @@ def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | Non
 
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     if isinstance(weights, SiteWeights):  # a learner's real model: every layer of it first, then the LSTM shown
-        real_model_table(weights.real, own=weights.model is None)
+        real_model_table(weights.real, own=weights.from_file)
         st.markdown(_("**The LSTM shown: {layer}**").format(layer=layer_label(weights.label)))
     cfg = view.model.buildable_prefix()
     shapes = cache.model_shapes(cfg)
@@ -365,7 +365,13 @@ def _render(t0: float) -> None:
             continue
         with tab:
             if key in FOCUS_PANELS:
-                focused_view(key, url_view, data_key, weights, view.model if getattr(weights, "model", None) else None)
+                focused_view(
+                    key,
+                    url_view,
+                    data_key,
+                    weights,
+                    view.model if isinstance(weights, SiteWeights) and not weights.from_file else None,
+                )
             elif key == "shapes":
                 shapes_panel(view, weights)
             elif key == "questions":

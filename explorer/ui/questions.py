@@ -22,6 +22,7 @@ from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, break_stack, fix_stack, state_to_view
+from explorer.ui.real_model import model_to_build
 from explorer.upload.weights import SiteWeights
 from explorer.view import QUESTIONS, ViewConfig
 
@@ -86,8 +87,8 @@ def units_answer(view: ViewConfig) -> None:
 def code_answer(view: ViewConfig, weights: TrainedWeights | None = None, whole: LSTMConfig | None = None) -> None:
     """The model's Keras 3 code and its Keras 1/2 spellings; ``whole``: the sliders' whole model (a real one: its
     Embedding and Bidirectional layers, while the other views show one of its LSTMs)."""
-    model = whole if whole is not None and whole.is_real else view.model
-    if isinstance(weights, SiteWeights) and weights.model is None:  # one LSTM of a learner's file
+    model = model_to_build(view, weights, whole)
+    if isinstance(weights, SiteWeights) and weights.from_file:
         st.caption(
             _("The code builds {layer} of your model alone, with the input shape that reaches it there.").format(
                 layer=layer_label(weights.label)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.config import LSTMConfig
 from explorer.figures.model_map import make_model_map
 from explorer.formatting import format_shape
 from explorer.i18n import _
@@ -128,6 +129,14 @@ def real_model_table(real: RealModel, *, own: bool = True) -> None:
     ]
     st.table(rows, border="horizontal")
     st.caption(_("Total parameters: {n} (model.count_params())").format(n=f"{real.total_params:,}"))
+
+
+def model_to_build(view: ViewConfig, weights, whole: LSTMConfig | None) -> LSTMConfig:
+    """The model the code and the ``.keras`` download build: the sliders' whole real model (``whole``) while the views
+    show one of its LSTMs, else the model the views show (an LSTM of a learner's file: that LSTM alone)."""
+    if isinstance(weights, SiteWeights) and not weights.from_file and whole is not None and whole.is_real:
+        return whole
+    return view.model
 
 
 BUILT_PICKER = "built_site_picker"  # which LSTM of the sliders' real model the views show

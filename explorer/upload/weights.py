@@ -36,6 +36,11 @@ class SiteWeights(TrainedWeights):
         self.model = model  # the sliders' Keras model, for the check against Keras (an upload's ran in the loader)
 
     @property
+    def from_file(self) -> bool:
+        """One LSTM of a learner's file (not of the sliders' real model)."""
+        return self.model is None
+
+    @property
     def label(self) -> str:
         """The LSTM shown: ``lstm_1`` or ``bidirectional · backward``."""
         return self.real.sites[self.index].label
@@ -48,7 +53,7 @@ def describe(weights: TrainedWeights | None) -> str:
     """What the views show, for captions: the Keras weights, a snapshot, or a learner's file."""
     if weights is None:
         return _("the Keras weights")
-    if isinstance(weights, SiteWeights) and weights.model is not None:
+    if isinstance(weights, SiteWeights) and not weights.from_file:
         return _("the Keras weights ({layer})").format(layer=layer_label(weights.label))
     if isinstance(weights, SiteWeights):
         return _("your model's weights ({name}, {layer})").format(name=weights.name, layer=layer_label(weights.label))
