@@ -18,6 +18,7 @@ from explorer.lesson.steps import LESSON
 from explorer.sequences import SEQUENCES
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
 from explorer.training.tasks import TASKS
+from explorer.yourdata.options import is_series_key
 
 BATCH_RANGE = (1, 8)
 COLOUR_BY = {  # unrolled-graph cell colour: key -> label
@@ -63,7 +64,7 @@ class ViewConfig:
     colour_by: str = "h_norm"  # a key of COLOUR_BY
     panel: str = "graph"  # the open view, a key of PANELS
     question: str = "units"  # the open question in the Questions view, a key of QUESTIONS
-    task: str = ""  # "" = untrained model on the sample sequences; else a key of TASKS
+    task: str = ""  # "" = untrained model on the sample sequences; else a key of TASKS or a learner's series key
     epochs: int = 0  # training length; 0 = the task's default
     learning_rate: float = 0.0  # Adam's step size; 0 = the task's default
     train_batch: int = 32  # samples per training step
@@ -86,7 +87,7 @@ class ViewConfig:
             raise ConfigError(_unknown("panel", self.panel, PANELS), field="panel")
         if self.question not in QUESTIONS:
             raise ConfigError(_unknown("question", self.question, QUESTIONS), field="question")
-        if self.task and self.task not in TASKS:
+        if self.task and self.task not in TASKS and not is_series_key(self.task):
             raise ConfigError(_unknown("task", self.task, TASKS), field="task")
         if self.lang not in LANGUAGES:
             raise ConfigError(_unknown("lang", self.lang, LANGUAGES), field="lang")
@@ -113,7 +114,7 @@ class ViewConfig:
     def task_fits(self) -> bool:
         """A task is chosen and the model can learn it (the data are then the task's samples)."""
         model = self.model
-        return bool(self.task) and not model.is_real and not TASKS[self.task].problems(model) and model.is_buildable
+        return self.task in TASKS and not model.is_real and not TASKS[self.task].problems(model) and model.is_buildable
 
     @property
     def data_key(self) -> tuple:

@@ -112,7 +112,7 @@ def make_training_curve_figure(
         shapes += [_hline(baseline_metric, ("x2", "y2"), BASELINE, "dash"), _hline(threshold, ("x2", "y2"), THRESHOLD, "dot")]
         layout["annotations"] += [
             {
-                "text": _("no memory"),
+                "text": _(task.baseline_name),
                 "xref": "x2 domain",
                 "x": 1,
                 "xanchor": "right",
@@ -141,7 +141,7 @@ def make_training_curve_figure(
             layout["yaxis2"]["range"] = [0, 1.05]
     layout["annotations"].append(
         {
-            "text": _("no memory"),
+            "text": _(task.baseline_name),
             "xref": "x domain",
             "x": 1,
             "xanchor": "right",

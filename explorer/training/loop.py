@@ -41,7 +41,7 @@ def evaluation_samples(spec: TrainingSpec) -> int:
 
 def evaluation_set(spec: TrainingSpec) -> TaskData:
     """The held-out samples every snapshot is scored on."""
-    return TASKS[spec.task].generate(evaluation_samples(spec), spec.model.timesteps, spec.seed + EVAL_SEED_OFFSET)
+    return TASKS[spec.task].held_out(evaluation_samples(spec), spec.model.timesteps, spec.seed + EVAL_SEED_OFFSET)
 
 
 def task_loss(task: Task, data: TaskData, predictions: np.ndarray) -> float:

@@ -13,7 +13,9 @@ that is the mean target per symbol). Measured on the data, never typed in.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,12 +37,14 @@ class TaskData:
         labels: (N, T) the input step as the task's text (``(`` / ``)``, ``B``, ``▲0.42``), or ``None``.
         probes: named quantities the probes look for in the cell, each (N, T) in input time order
             (e.g. ``{"depth": …}``), or (N,) for a per-sample class (``{"first": …}``).
+        rows: (N,) where each sample's target sits in a learner's series (its row), or ``None`` for generated data.
     """
 
     x: np.ndarray
     y: np.ndarray
     labels: np.ndarray | None
     probes: dict[str, np.ndarray] = field(default_factory=dict)
+    rows: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Task:
         threshold: solved when the metric passes ``threshold(baseline)``.
         make: ``(n, T, rng) -> TaskData``.
         epochs: default training length (chosen by measurement, see benchmarks/bench_training.py).
+        learning_rate: the default Adam step size.
+        baseline_name: the baseline's short name (a message).
     """
 
     key: str
@@ -79,6 +85,7 @@ class Task:
     make: Callable[[int, int, np.random.Generator], TaskData]
     epochs: int
     learning_rate: float = 1e-2
+    baseline_name: str = N_("no memory")  # what the baseline is, as the page names it
 
     @property
     def classification(self) -> bool:
@@ -90,6 +97,10 @@ class Task:
         if not lo <= timesteps <= hi:
             raise ValueError(f"{self.title} takes {lo}–{hi} timesteps, got {timesteps}")
         return self.make(int(n), int(timesteps), np.random.default_rng(seed))
+
+    def held_out(self, n: int, timesteps: int, seed: int) -> TaskData:
+        """Samples the model never trains on (generated tasks: fresh samples from another ``seed``)."""
+        return self.generate(n, timesteps, seed)
 
     def default_config(self, seed: int = 0) -> LSTMConfig:
         """The model this task starts from (one layer; its defaults are measured to solve it, 5 seeds of 5)."""
@@ -211,77 +222,124 @@ def _sine(n: int, timesteps: int, rng: np.random.Generator) -> TaskData:
     return TaskData(noisy[:, :-1, None], noisy[:, 1:, None], None, {"slope": slope[:, :-1]})
 
 
-TASKS: dict[str, Task] = {
-    "first": Task(
-        key="first",
-        title=N_("Remember the first"),
-        teaches=N_("Memory: the answer is the first symbol, so the cell must hold it to the end (a forget gate near 1)."),
-        features=FIRST_SYMBOLS,
-        head_units=FIRST_SYMBOLS,
-        head_activation="softmax",
-        per_step=False,
-        timesteps_range=(2, 40),
-        default_timesteps=12,
-        default_units=16,
-        loss="sparse_categorical_crossentropy",
-        metric=(N_("accuracy"), True),
-        threshold=lambda baseline: 0.95,
-        threshold_text=N_("accuracy ≥ 95%"),
-        make=_first,
-        epochs=10,
-    ),
-    "brackets": Task(
-        key="brackets",
-        title=N_("Bracket depth"),
-        teaches=N_("Counting: the answer at each step is how many brackets are open, so a unit's c_t can count."),
-        features=2,
-        head_units=1,
-        head_activation="linear",
-        per_step=True,
-        timesteps_range=(2, 60),
-        default_timesteps=20,
-        default_units=8,
-        loss="mse",
-        metric=(N_("exact depth"), True),
-        threshold=lambda baseline: 0.95,
-        threshold_text=N_("the depth exactly right (rounded) at ≥ 95% of steps"),
-        make=_brackets,
-        epochs=4,
-    ),
-    "adding": Task(
-        key="adding",
-        title=N_("The adding problem"),
-        teaches=N_("Long range: add the two marked values, wherever they are; the cell keeps a running sum."),
-        features=2,
-        head_units=1,
-        head_activation="linear",
-        per_step=False,
-        timesteps_range=(4, 100),
-        default_timesteps=20,
-        default_units=16,
-        loss="mse",
-        metric=("mse", False),
-        threshold=lambda baseline: 0.1 * baseline,
-        threshold_text=N_("mean squared error ≤ 10% of the no-memory baseline"),
-        make=_adding,
-        epochs=12,
-    ),
-    "sine": Task(
-        key="sine",
-        title=N_("Next step of a noisy sine"),
-        teaches=N_("Forecasting: one noisy value cannot tell rising from falling; a few remembered steps can."),
-        features=1,
-        head_units=1,
-        head_activation="linear",
-        per_step=True,
-        timesteps_range=(8, 100),
-        default_timesteps=24,
-        default_units=8,
-        loss="mse",
-        metric=("mse", False),
-        threshold=lambda baseline: 0.3 * baseline,
-        threshold_text=N_("mean squared error ≤ 30% of the no-memory baseline"),
-        make=_sine,
-        epochs=4,
-    ),
-}
+class TaskRegistry(Mapping):
+    """The built-in tasks by key, and the learners' own data tasks registered while their sessions use them.
+
+    Iterating, ``len`` and the pickers see the built-in tasks only. ``TASKS[key]`` and ``key in TASKS`` also find a
+    registered data task (`register`): the trainer on its worker thread and the cached views look tasks up by key,
+    as the URL spells them. At most `MAX_REGISTERED` data tasks are held (the oldest registered goes first); a page
+    registers its session's task on every rerun, so an evicted one comes back when it is used.
+    """
+
+    MAX_REGISTERED = 32
+
+    def __init__(self, built_in: dict[str, Task]):
+        self._built_in = built_in
+        self._registered: OrderedDict[str, Task] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def register(self, task: Task) -> None:
+        """Make ``task`` findable by its key (a learner's data task; a built-in key cannot be replaced)."""
+        if task.key in self._built_in:
+            raise ValueError(f"{task.key!r} is a built-in task")
+        with self._lock:
+            self._registered[task.key] = task
+            self._registered.move_to_end(task.key)
+            while len(self._registered) > self.MAX_REGISTERED:
+                self._registered.popitem(last=False)
+
+    def __getitem__(self, key: str) -> Task:
+        if key in self._built_in:
+            return self._built_in[key]
+        with self._lock:
+            return self._registered[key]
+
+    def __contains__(self, key: object) -> bool:
+        if key in self._built_in:
+            return True
+        with self._lock:
+            return key in self._registered
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built_in)
+
+    def __len__(self) -> int:
+        return len(self._built_in)
+
+
+TASKS = TaskRegistry(
+    {
+        "first": Task(
+            key="first",
+            title=N_("Remember the first"),
+            teaches=N_("Memory: the answer is the first symbol, so the cell must hold it to the end (a forget gate near 1)."),
+            features=FIRST_SYMBOLS,
+            head_units=FIRST_SYMBOLS,
+            head_activation="softmax",
+            per_step=False,
+            timesteps_range=(2, 40),
+            default_timesteps=12,
+            default_units=16,
+            loss="sparse_categorical_crossentropy",
+            metric=(N_("accuracy"), True),
+            threshold=lambda baseline: 0.95,
+            threshold_text=N_("accuracy ≥ 95%"),
+            make=_first,
+            epochs=10,
+        ),
+        "brackets": Task(
+            key="brackets",
+            title=N_("Bracket depth"),
+            teaches=N_("Counting: the answer at each step is how many brackets are open, so a unit's c_t can count."),
+            features=2,
+            head_units=1,
+            head_activation="linear",
+            per_step=True,
+            timesteps_range=(2, 60),
+            default_timesteps=20,
+            default_units=8,
+            loss="mse",
+            metric=(N_("exact depth"), True),
+            threshold=lambda baseline: 0.95,
+            threshold_text=N_("the depth exactly right (rounded) at ≥ 95% of steps"),
+            make=_brackets,
+            epochs=4,
+        ),
+        "adding": Task(
+            key="adding",
+            title=N_("The adding problem"),
+            teaches=N_("Long range: add the two marked values, wherever they are; the cell keeps a running sum."),
+            features=2,
+            head_units=1,
+            head_activation="linear",
+            per_step=False,
+            timesteps_range=(4, 100),
+            default_timesteps=20,
+            default_units=16,
+            loss="mse",
+            metric=("mse", False),
+            threshold=lambda baseline: 0.1 * baseline,
+            threshold_text=N_("mean squared error ≤ 10% of the no-memory baseline"),
+            make=_adding,
+            epochs=12,
+        ),
+        "sine": Task(
+            key="sine",
+            title=N_("Next step of a noisy sine"),
+            teaches=N_("Forecasting: one noisy value cannot tell rising from falling; a few remembered steps can."),
+            features=1,
+            head_units=1,
+            head_activation="linear",
+            per_step=True,
+            timesteps_range=(8, 100),
+            default_timesteps=24,
+            default_units=8,
+            loss="mse",
+            metric=("mse", False),
+            threshold=lambda baseline: 0.3 * baseline,
+            threshold_text=N_("mean squared error ≤ 30% of the no-memory baseline"),
+            make=_sine,
+            epochs=4,
+        ),
+    }
+)

@@ -15,7 +15,9 @@ from explorer.config import LAYERS_RANGE
 from explorer.i18n import LANGUAGES, translations
 from explorer.lesson.steps import LESSON
 from explorer.training.tasks import TASKS
+from explorer.ui.series_state import SERIES, WANTED, picker_state, task_key
 from explorer.view import PANELS, QUERY_FIELDS, ViewConfig
+from explorer.yourdata.options import is_series_key
 
 MAX_LAYERS = LAYERS_RANGE[1]
 MODEL_QUERY_KEYS = {q.key for q in QUERY_FIELDS if q.name in LSTMConfig.__dataclass_fields__}
@@ -54,9 +56,8 @@ def view_to_state(view: ViewConfig) -> dict:
         "colour_by": view.colour_by,
         "panel": panel_label(view.panel, view.lang),
         "question": view.question,
-        "task": view.task,
-        "epochs": view.epochs or (TASKS[view.task].epochs if view.task else 4),
-        "learning_rate": view.learning_rate or (TASKS[view.task].learning_rate if view.task else 0.01),
+        "epochs": view.epochs or (TASKS[view.task].epochs if view.task in TASKS else 4),
+        "learning_rate": view.learning_rate or (TASKS[view.task].learning_rate if view.task in TASKS else 0.01),
         "train_batch": view.train_batch,
         "train_seed": view.train_seed,
         "snapshot": view.snapshot,
@@ -64,6 +65,7 @@ def view_to_state(view: ViewConfig) -> dict:
         "lesson": view.lesson,
         "lang": view.lang,
     }
+    state.update(picker_state(view.task))  # a series key: the picker's "your series" and the choices it spells
     for k in range(MAX_LAYERS):
         state[f"units_{k + 1}"] = m.units[k] if k < m.n_layers else NEW_LAYER_UNITS
         state[f"rs_{k + 1}"] = m.return_sequences[k] if k < m.n_layers else False
@@ -96,7 +98,7 @@ def state_to_view(state) -> ViewConfig:
         merge_mode=state.get("merge_mode", "concat"),
     )
     panel = panel_key(state.get("panel"))
-    task = TASKS.get(state.get("task", ""))
+    task = TASKS.get(task_key(state))
     # Training settings equal to the task's defaults are stored as 0 ("default"): they stay out of the URL.
     epochs = state.get("epochs", 0) if task and state.get("epochs") != task.epochs else 0
     rate = state.get("learning_rate", 0.0) if task and state.get("learning_rate") != task.learning_rate else 0.0
@@ -173,7 +175,7 @@ def on_language_change() -> None:
 def fit_to_task(view: ViewConfig, *, model_given: bool) -> ViewConfig:
     """A view that names a task gets a model that can learn it: the task's default model when no model settings
     were given, else the given model with what the task needs set."""
-    if not view.task or not TASKS[view.task].problems(view.model):
+    if view.task not in TASKS or not TASKS[view.task].problems(view.model):
         return view
     task = TASKS[view.task]
     return view.replace(model=task.fit_config(view.model) if model_given else task.default_config(seed=view.model.seed))
@@ -189,6 +191,8 @@ def init_from_url() -> list[str]:
         view, notices = ViewConfig.from_query_params({**LESSON[view.lesson - 1].query, **params})
     view = fit_to_task(view, model_given=any(key in MODEL_QUERY_KEYS for key in params))
     st.session_state.update(view_to_state(view))
+    if is_series_key(view.task):  # a link to a learner's series: the data must come from this session
+        st.session_state[WANTED] = view.task
     st.session_state["_initialised"] = True
     st.session_state["_url_notices"] = notices
     return notices
@@ -206,8 +210,9 @@ def apply_model(model: LSTMConfig, question: str | None = None) -> None:
     """Button callback: show ``model`` (a preset, or shapes from the data shaper), keeping data and focus;
     a preset also selects its answer in the Questions tab."""
     view = state_to_view(st.session_state).replace(model=model, **({"question": question} if question else {}))
+    keep_series = st.session_state.get("task") == SERIES and not view.task  # "your series" before its data came
     for key, value in view_to_state(view).items():
-        if key != "panel":
+        if key != "panel" and not (key == "task" and keep_series):
             st.session_state[key] = value
 
 

@@ -24,6 +24,7 @@ from explorer.config import (
 from explorer.i18n import _, keep_language
 from explorer.training.tasks import TASKS
 from explorer.ui.controls import MAX_LAYERS, state_to_view, view_to_state
+from explorer.ui.series_state import task_key
 from explorer.view import BATCH_RANGE, COLOUR_BY, ViewConfig
 
 
@@ -156,7 +157,7 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
         )
 
     sb.header(_("Data"))
-    task = st.session_state.get("task")
+    task = task_key(st.session_state)
     try:
         task_data = bool(task) and not TASKS[task].problems(state_to_view(st.session_state).model)
     except ConfigError:  # inconsistent widgets: reported below

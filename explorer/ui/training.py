@@ -24,7 +24,9 @@ from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, page_language, state_to_view
+from explorer.ui.series_state import SERIES, task_key
 from explorer.ui.view_fragment import JOB_POLLING
+from explorer.ui.yourdata import open_linked_sample, series_sidebar, sync_series
 from explorer.view import ViewConfig
 
 POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
@@ -60,7 +62,9 @@ def _session_watch():
 
 def _on_task_change() -> None:
     """A task loads its default model (measured to learn it); then units, stacking and T are the learner's again."""
-    key = st.session_state["task"]
+    if st.session_state["task"] == SERIES:
+        sync_series()
+    key = task_key(st.session_state)
     if key:
         task = TASKS[key]
         view = state_to_view(st.session_state)
@@ -76,19 +80,29 @@ def fit_model_to_task() -> None:
     apply_model(TASKS[view.task].fit_config(view.model))
 
 
+def _task_name(key: str) -> str:
+    if key == SERIES:
+        return _("your own series (a CSV)")
+    return _(TASKS[key].title) if key else _("none (untrained model)")
+
+
 def task_sidebar() -> None:
     """Sidebar: pick a task and the training settings."""
+    open_linked_sample()
     sb = st.sidebar
     sb.header(_("Train on a task"))
     sb.selectbox(
         _("task"),
-        ["", *TASKS],
+        ["", *TASKS, SERIES],
         key="task",
         on_change=_on_task_change,
-        format_func=keep_language(lambda k: _(TASKS[k].title) if k else _("none (untrained model)")),
-        help=_("A task that needs memory; its samples feed every view, and Train teaches the live model."),
+        format_func=keep_language(_task_name),
+        help=_("A task that needs memory, or your own series; its samples feed every view, and Train teaches the live model."),
     )
-    key = st.session_state.get("task", "")
+    if st.session_state.get("task") == SERIES:
+        series_sidebar()
+    sync_series()
+    key = task_key(st.session_state)
     if not key:
         return
     task = TASKS[key]
@@ -181,7 +195,8 @@ def _status_text(progress: Progress, spec: TrainingSpec) -> str:
         last = progress.snapshots[-1]
         baseline = cache.task_baseline(spec)[1]
         solved = task.solved(last.metric, baseline)
-        text += " · " + _("held-out {metric} **{value}** (no memory: {baseline}; solved at {threshold})").format(
+        text += " · " + _("held-out {metric} **{value}** ({baseline_name}: {baseline}; solved at {threshold})").format(
+            baseline_name=_(task.baseline_name),
             metric=_(task.metric[0]),
             value=f"{last.metric:.3f}",
             baseline=f"{baseline:.3f}",

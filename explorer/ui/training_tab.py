@@ -12,7 +12,9 @@ from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import panel_label
 from explorer.ui.training import session_job
+from explorer.ui.yourdata import series_panel
 from explorer.view import ViewConfig
+from explorer.yourdata.task import SeriesTask
 
 
 def _focus(layer: int, unit: int) -> None:
@@ -41,9 +43,10 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     st.markdown(
         f"**{_(task.title)}.** {_(task.teaches)} "
         + _(
-            "Input `(samples, {T}, {F})`; no-memory baseline on held-out samples: {metric} **{baseline}**; "
+            "Input `(samples, {T}, {F})`; baseline ({baseline_name}) on held-out samples: {metric} **{baseline}**; "
             "solved when {threshold_text} (**{threshold}**)."
         ).format(
+            baseline_name=_(task.baseline_name),
             T=spec.model.timesteps,
             F=task.features,
             metric=_(task.metric[0]),
@@ -52,6 +55,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
             threshold=f"{task.threshold(metric0):.3f}",
         )
     )
+    if isinstance(task, SeriesTask):
+        series_panel(spec, weights)
     if progress is None or not progress.snapshots:
         st.caption(_("Press **Train** above to start; the curve fills in as it learns."))
         return
@@ -62,8 +67,10 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     )  # fmt: skip
     show_chart(fig, "training_curve")
 
-    st.markdown("#### " + _("What it learned (weights after step {step})").format(step=shown.step))
-    for k, (found, untrained) in enumerate(cache.findings(spec, weights)):
+    findings = cache.findings(spec, weights) if not isinstance(task, SeriesTask) else []  # a series names no quantity
+    if findings:
+        st.markdown("#### " + _("What it learned (weights after step {step})").format(step=shown.step))
+    for k, (found, untrained) in enumerate(findings):
         name = spec.model.layer_names[found.layer]
         sentence = found.describe(name, untrained)
         if found.clear:
@@ -83,6 +90,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
             args=(found.layer, found.unit),
         )
 
+    if isinstance(task, SeriesTask):
+        return  # its forecast is above
     tr = cache.view_trace(view.model, data_key, weights)
     data = cache.task_samples(*data_key)
     if tr is not None and data is not None:
