@@ -114,7 +114,7 @@ class ViewConfig:
     def task_fits(self) -> bool:
         """A task is chosen and the model can learn it (the data are then the task's samples)."""
         model = self.model
-        return self.task in TASKS and not model.is_real and not TASKS[self.task].problems(model) and model.is_buildable
+        return self.task in TASKS and not TASKS[self.task].problems(model) and model.is_buildable
 
     @property
     def data_key(self) -> tuple:

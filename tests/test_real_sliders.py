@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from explorer.config import ConfigError, LSTMConfig
 from explorer.realmodel.built import build_real_model, keras_check_real, numpy_real_model, real_model_of
 from explorer.realmodel.tracing import keras_differences
+from explorer.reference.real_forward import real_forward
 from explorer.view import ViewConfig
 
 
@@ -117,3 +118,14 @@ def test_a_real_model_is_built_ahead_one_key_press_along_the_field_that_moved():
     while cfg.replace(units=(4,)) not in cache.REAL_MODELS and time.monotonic() < deadline:
         time.sleep(0.1)
     assert cfg.replace(units=(4,)) in cache.REAL_MODELS
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(real_configs())
+def test_the_numpy_forward_from_weight_arrays_equals_keras_model_output(cfg):
+    """What training scores a real model's snapshots with: its arrays alone, no Keras."""
+    cfg = cfg.replace(return_state=False)
+    model = build_real_model(cfg)
+    x = numpy_real_model(cfg, model).inputs[0].samples  # token ids (with padding under mask_zero) or numbers
+    ours = real_forward(cfg, tuple(np.asarray(w) for w in model.get_weights()), x)
+    np.testing.assert_allclose(ours, np.asarray(model(x)), atol=1e-5)

@@ -87,3 +87,36 @@ def test_the_shaper_builds_the_learners_embedding_model_in_one_click():
         32,
     )
     assert any("Embedding in front" in i.value and "(31, 16)" in i.value for i in at.info)
+
+
+def test_a_bidirectional_model_trains_on_a_task_and_every_view_shows_its_trained_directions():
+    from explorer.training.tasks import TASKS
+    from tests.test_training_app import train_to_end
+
+    at = new_app({"task": "brackets", "units": "6", "bidirectional": "1", "view": "gates"})
+    assert_clean(at)
+    assert at.toggle(key="bi_1").value and not at.warning  # the task takes a Bidirectional layer as it is
+    job, _ = train_to_end(at)
+    snapshot = job.progress().snapshots[-1]
+    assert snapshot.metric > 0.9  # exact depth on held-out samples
+    at.selectbox(key="built_site_picker").set_value(1).run()  # the backward direction
+    assert_clean(at)
+    cfg = job.spec.model
+    model = build_real_model(cfg)
+    model.set_weights(list(snapshot.arrays))
+    data = TASKS["brackets"].generate(at.slider(key="batch_size").value, cfg.timesteps, 0)  # the views' samples
+    real = numpy_real_model(cfg, model, data.x)
+    expected = site_trace(real, 1, len(data.x)).f[0].T  # (units, T): the trained backward direction, sample 0
+    heat = next(t for t in figures(at)["gates"]["data"] if t.get("name") == "f")
+    np.testing.assert_allclose(plotly_array(heat["z"]).reshape(expected.shape), expected, atol=1e-6)
+    for _ in range(30):  # the badge checks the trained copy against Keras on the task's samples
+        badge = [c.value for c in at.caption if "max |Δ| vs Keras" in c.value]
+        if badge:
+            break
+        time.sleep(0.5)
+        at.run()
+    assert badge and "training step" in badge[0], [c.value for c in at.caption]
+    at.session_state["panel"] = "Training"
+    at.run()
+    assert_clean(at)
+    assert {"training_curve", "predictions"} <= figures(at).keys()

@@ -102,14 +102,32 @@ def test_a_task_says_why_a_model_cannot_learn_it_and_how_to_fix_it():
         TrainingSpec("brackets", cfg)
 
 
-def test_a_real_model_is_told_what_training_does_not_take_yet_and_fitted_to_a_plain_stack():
+def test_a_task_with_numbers_refuses_token_ids_but_trains_a_bidirectional_layer():
     task = TASKS["brackets"]
     cfg = task.fit_config(LSTMConfig()).replace(input_kind="tokens", mask_zero=True, bidirectional=(True, False))
-    problems = [str(p) for p in task.problems(cfg)]
-    assert problems == ["its data are numbers per step, not token ids for an Embedding",
-                        "training a Bidirectional layer is not built yet: the tasks train plain LSTM stacks"]  # fmt: skip
+    assert [str(p) for p in task.problems(cfg)] == ["its data are numbers per step, not token ids for an Embedding"]
     fixed = task.fit_config(cfg)
-    assert not fixed.is_real and task.problems(fixed) == [] and fixed.units == cfg.units
+    assert fixed.input_kind == "numbers" and fixed.bidirectional == (True, False) and not fixed.mask_zero
+    assert task.problems(fixed) == [] and fixed.units == cfg.units
+
+
+def test_a_bidirectional_model_trains_and_its_snapshots_are_scored_as_keras_computes_it():
+    from explorer.realmodel.built import build_real_model
+    from explorer.training.loop import predict
+
+    task = TASKS["brackets"]
+    cfg = task.fit_config(LSTMConfig(units=(6, 4), return_sequences=(True, True), bidirectional=(True, False), merge_mode="sum"))
+    spec = TrainingSpec("brackets", cfg, epochs=1, batch_size=64)
+    assert spec.parameters == build_real_model(cfg).count_params()
+    trainer = Trainer(spec)
+    first = trainer.snapshot()
+    trainer.train(16)
+    later = trainer.snapshot()
+    assert later.loss < first.loss
+    model = build_real_model(cfg)
+    model.set_weights(list(later.arrays))  # a fresh copy of the model, with the trained weights
+    x = trainer.eval_data.x[:32]
+    np.testing.assert_allclose(predict(cfg, later.arrays, x), np.asarray(model(x)), atol=1e-5)
 
 
 # The fit loop ------------------------------------------------------------------------------------------------

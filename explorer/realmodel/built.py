@@ -4,6 +4,7 @@ model is (`read_real_model`), so every LSTM and direction is traced from the ten
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import numpy as np
@@ -70,7 +71,7 @@ def build_real_model(cfg: LSTMConfig):
     return keras.Model(inputs, [x, *states] if states else x, name="lstm_explorer")
 
 
-def numpy_real_model(cfg: LSTMConfig, model) -> RealModel:
+def numpy_real_model(cfg: LSTMConfig, model, samples: np.ndarray | None = None, identity: str = "") -> RealModel:
     """The sliders' real model with every tensor computed in NumPy (no Keras call: the hot path of a slider move).
 
     The Embedding's lookup and ``mask_zero``'s mask, each LSTM and direction (`site_trace`) and each layer's merged
@@ -78,17 +79,22 @@ def numpy_real_model(cfg: LSTMConfig, model) -> RealModel:
 
     Args:
         cfg: a real config (`LSTMConfig.is_real`), buildable.
-        model: `build_real_model(cfg)`.
+        model: `build_real_model(cfg)`, or a copy of it with trained weights.
+        samples: the batch to trace, (B, T) ids or (B, T, F) numbers (a task's samples); default: made for the model.
+        identity: what else names these weights and samples beside ``cfg`` (a training run's step, a task's data):
+            part of the digest the shared caches key on.
     """
     from explorer._keras import keras
     from explorer.realmodel import reading
 
     layers = reading._traced_layers(model, keras)
     inputs = reading._model_inputs(model, keras, cfg.seed)
+    if samples is not None:
+        inputs = (dataclasses.replace(inputs[0], samples=np.asarray(samples)), *inputs[1:])
     seen: dict = {}
     real = RealModel(
         "sliders",
-        hashlib.sha256(repr(cfg).encode()).hexdigest(),
+        hashlib.sha256((repr(cfg) + identity).encode()).hexdigest(),
         reading._boxes(model, keras),
         reading._sites(model, layers, keras),
         inputs,

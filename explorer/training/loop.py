@@ -17,8 +17,11 @@ from __future__ import annotations
 import numpy as np
 
 from explorer._keras import keras, tf
+from explorer.config import LSTMConfig
 from explorer.model import build_model
+from explorer.realmodel.built import build_real_model
 from explorer.reference import trace
+from explorer.reference.real_forward import real_forward
 from explorer.training.snapshots import Snapshot, frozen_arrays, model_weights
 from explorer.training.spec import SAMPLES, TrainingSpec
 from explorer.training.tasks import TASKS, Task, TaskData
@@ -46,17 +49,25 @@ def evaluation_set(spec: TrainingSpec) -> TaskData:
 
 def task_loss(task: Task, data: TaskData, predictions: np.ndarray) -> float:
     """The task's Keras loss, computed in NumPy (mean over the batch)."""
-    if task.classification:
-        p = np.clip(predictions[np.arange(len(data.y)), data.y], 1e-7, 1.0)
+    if task.classification:  # y: (N,) one class per sample, or (N, T) one per step
+        p = np.clip(np.take_along_axis(predictions, data.y[..., None], axis=-1), 1e-7, 1.0)
         return float(-np.mean(np.log(p)))
     return float(np.mean((predictions.reshape(data.y.shape) - data.y) ** 2))
 
 
+def predict(cfg: LSTMConfig, arrays: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
+    """The model's output on ``x`` with the weights ``arrays``, by the NumPy reference (no Keras), in batches: only
+    the outputs are kept (a whole trace of 256 samples of a 4 × 256 model is 0.6 GB)."""
+    if cfg.is_real:  # an Embedding or a Bidirectional layer
+        return np.concatenate([real_forward(cfg, arrays, x[k : k + EVAL_BATCH]) for k in range(0, len(x), EVAL_BATCH)])
+    weights = model_weights(cfg, arrays)
+    return np.concatenate([trace(weights, x[k : k + EVAL_BATCH]).output for k in range(0, len(x), EVAL_BATCH)])
+
+
 def evaluate(spec: TrainingSpec, arrays: tuple[np.ndarray, ...], data: TaskData) -> tuple[float, float]:
     """``(loss, metric)`` of the weights ``arrays`` on ``data``, by the NumPy reference (no Keras)."""
-    task, weights = TASKS[spec.task], model_weights(spec.model, arrays)
-    # In batches: only the outputs are kept (a whole trace of 256 samples of a 4 × 256 model is 0.6 GB).
-    predictions = np.concatenate([trace(weights, data.x[k : k + EVAL_BATCH]).output for k in range(0, len(data.x), EVAL_BATCH)])
+    task = TASKS[spec.task]
+    predictions = predict(spec.model, arrays, data.x)
     return task_loss(task, data, predictions), task.score(data, predictions)
 
 
@@ -72,7 +83,7 @@ class Trainer:
         self.task = TASKS[spec.task]
         self.data = self.task.generate(SAMPLES, spec.model.timesteps, spec.seed)
         self.eval_data = evaluation_set(spec)
-        self.model = build_model(spec.model)
+        self.model = build_real_model(spec.model) if spec.model.is_real else build_model(spec.model)
         self.optimizer = keras.optimizers.Adam(spec.learning_rate)
         self.optimizer.build(self.model.trainable_variables)
         self.loss = keras.losses.get(self.task.loss)
@@ -80,7 +91,7 @@ class Trainer:
         self._order: tuple[int, np.ndarray] | None = None  # (epoch, permutation)
         x, y = self.data.x, self.data.y
         signature = [
-            tf.TensorSpec((None, spec.batch_size, *x.shape[1:]), tf.float32),  # (chunk, B, T, F)
+            tf.TensorSpec((None, spec.batch_size, *x.shape[1:]), tf.as_dtype(x.dtype)),  # (chunk, B, T, F) or token ids
             tf.TensorSpec((None, spec.batch_size, *y.shape[1:]), tf.as_dtype(y.dtype)),  # (chunk, B, …)
         ]
         self._chunk = tf.function(self._steps, input_signature=signature)

@@ -35,6 +35,10 @@ PROBE_TEXT = {  # messages
     "marked sum": N_("the sum of the marked values so far"),
     "slope": N_("whether the sine rises or falls (its slope)"),
     "first": N_("the first symbol"),
+    "quoted": N_("whether the text is inside quotes"),
+    "bracketed": N_("whether the text is inside brackets"),
+    "column": N_("the position in the line"),
+    "vowel": N_("whether the character is a vowel"),
 }
 
 

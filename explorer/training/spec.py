@@ -101,8 +101,13 @@ class TrainingSpec:
         """The model's trainable numbers (the formula Keras's ``count_params()`` follows; tested against it)."""
         cfg = self.model
         bias = 1 if cfg.use_bias else 0
-        lstm = sum(4 * u * (cfg.layer_input_features(k) + u + bias) for k, u in enumerate(cfg.units))
-        return lstm + (cfg.head_units * (cfg.units[-1] + 1) if cfg.head_units else 0)
+        lstm = sum(
+            (2 if cfg.is_bidirectional(k) else 1) * 4 * u * (cfg.layer_input_features(k) + u + bias)
+            for k, u in enumerate(cfg.units)
+        )
+        embedding = cfg.vocab * cfg.embed_dim if cfg.input_kind == "tokens" else 0
+        head = cfg.head_units * (cfg.layer_output_width(cfg.n_layers - 1) + 1) if cfg.head_units else 0
+        return embedding + lstm + head
 
     def replace(self, **changes) -> TrainingSpec:
         return dataclasses.replace(self, **changes)

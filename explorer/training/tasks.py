@@ -120,7 +120,6 @@ class Task:
             head_activation=self.head_activation,
             input_kind="numbers",
             mask_zero=False,
-            bidirectional=(),
         )
 
     def problems(self, cfg: LSTMConfig) -> list[Message]:
@@ -128,8 +127,6 @@ class Task:
         out = []
         if cfg.input_kind == "tokens":
             out.append(Message("its data are numbers per step, not token ids for an Embedding"))
-        if cfg.bidirectional:
-            out.append(Message("training a Bidirectional layer is not built yet: the tasks train plain LSTM stacks"))
         if cfg.input_kind != "tokens" and cfg.features != self.features:
             out.append(Message("the input has {want} features (its encoding), not {got}", want=self.features, got=cfg.features))
         lo, hi = self.timesteps_range
@@ -161,6 +158,9 @@ class Task:
     def score(self, data: TaskData, predictions: np.ndarray) -> float:
         """The task's metric of ``predictions`` (shaped like the model's output) against ``data.y``."""
         name = self.metric[0]
+        if name.startswith("cross-entropy"):  # nats per answer; y: (N,) or (N, T) classes
+            p = np.take_along_axis(np.asarray(predictions), data.y[..., None], axis=-1)
+            return float(-np.mean(np.log(np.clip(p, 1e-7, 1.0))))
         if name == "accuracy":
             return float(np.mean(np.argmax(predictions, axis=-1) == data.y))
         if name == "exact depth":

@@ -328,16 +328,17 @@ def _render(t0: float) -> None:
     sync_url(url_view)
     remember_page_view(url_view)
     weights = uploaded_weights(view) or weights
-    built = None
+    built, whole = None, view  # the whole model (a real model's views show one of its LSTMs)
+    trained = weights if isinstance(weights, TrainedWeights) else None
     if view.model.is_real:  # an Embedding or a Bidirectional layer: every LSTM and direction shown on its own
-        built = cache.built_real(view.model)
+        built = cache.built_real(view.model, trained, view.data_key if view.task_fits else None)  # trained: its own copy
         if not isinstance(built, ConfigError):
             weights, view = built_site(built, view)
     if notices:
         st.info(_("Some URL parameters were ignored:") + " " + " ".join(map(str, notices)), icon=":material/link:")
 
     _phase("controls", t0)
-    data_key = view.data_key
+    data_key = whole.data_key if whole.task_fits else view.data_key  # a task's samples label every LSTM's steps
     shapes = cache.model_shapes(view.model)  # shapes and counts: the same for trained weights
     _phase("model", t0)
     let_learners_first()
@@ -354,7 +355,7 @@ def _render(t0: float) -> None:
     else:
         upload_notice(view, weights)
     if view.task:
-        training_strip(view, job, progress)
+        training_strip(whole, job, progress)
 
     _phase("header + badge", t0)
     let_learners_first()
@@ -377,7 +378,7 @@ def _render(t0: float) -> None:
             elif key == "questions":
                 questions_panel(view, data_key, weights, url_view.model)
             else:
-                training_panel(view, data_key, weights)
+                training_panel(whole, data_key, trained if whole.model.is_real else weights)
 
     downloads(view, data_key, weights, url_view.model)
 

@@ -149,7 +149,7 @@ def built_site(built, view: ViewConfig) -> tuple[SiteWeights, ViewConfig]:
     index = st.session_state.get(BUILT_PICKER, 0)
     index = index if isinstance(index, int) and 0 <= index < len(real.sites) else 0
     st.session_state[BUILT_PICKER] = index
-    return SiteWeights(real, index, built.model), view.replace(model=site_config(real, index), layer=0)
+    return SiteWeights(real, index, built.model, built.step), view.replace(model=site_config(real, index), layer=0)
 
 
 def built_model_notice(built) -> None:

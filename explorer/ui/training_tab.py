@@ -67,7 +67,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     )  # fmt: skip
     show_chart(fig, "training_curve")
 
-    findings = cache.findings(spec, weights) if not isinstance(task, SeriesTask) else []  # a series names no quantity
+    # A series names no quantity to look for; a real model's LSTMs are probed one by one (not built yet).
+    findings = cache.findings(spec, weights) if not isinstance(task, SeriesTask) and not spec.model.is_real else []
     if findings:
         st.markdown("#### " + _("What it learned (weights after step {step})").format(step=shown.step))
     for k, (found, untrained) in enumerate(findings):
@@ -92,8 +93,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
 
     if isinstance(task, SeriesTask):
         return  # its forecast is above
-    tr = cache.view_trace(view.model, data_key, weights)
     data = cache.task_samples(*data_key)
-    if tr is not None and data is not None:
+    output = cache.task_predictions(spec, data_key, weights)
+    if output is not None and data is not None:
         labels = cache.step_labels(view.model, data_key, view.sample)
-        show_chart(make_predictions_figure(task, data.y, tr.output, sample=view.sample, step_labels=labels), "predictions")
+        show_chart(make_predictions_figure(task, data.y, output, sample=view.sample, step_labels=labels), "predictions")

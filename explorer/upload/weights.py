@@ -30,10 +30,11 @@ class SiteWeights(TrainedWeights):
 
     __slots__ = ("index", "model", "name", "real")
 
-    def __init__(self, real: RealModel, index: int, model=None):
-        super().__init__(("upload", real.digest, real.sites[index].label), 0, site_arrays(real, index))
+    def __init__(self, real: RealModel, index: int, model=None, step: int = 0):
+        super().__init__(("upload", real.digest, real.sites[index].label), step, site_arrays(real, index))
         self.real, self.index, self.name = real, index, real.name
         self.model = model  # the sliders' Keras model, for the check against Keras (an upload's ran in the loader)
+        # ``step``: the training step of a sliders' model trained on a task (0: its seeded initial weights)
 
     @property
     def from_file(self) -> bool:
@@ -53,6 +54,8 @@ def describe(weights: TrainedWeights | None) -> str:
     """What the views show, for captions: the Keras weights, a snapshot, or a learner's file."""
     if weights is None:
         return _("the Keras weights")
+    if isinstance(weights, SiteWeights) and not weights.from_file and weights.step:  # the sliders' model, trained
+        return _("the weights after training step {step}").format(step=weights.step) + f" ({layer_label(weights.label)})"
     if isinstance(weights, SiteWeights) and not weights.from_file:
         return _("the Keras weights ({layer})").format(layer=layer_label(weights.label))
     if isinstance(weights, SiteWeights):

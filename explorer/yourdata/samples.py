@@ -16,6 +16,7 @@ import numpy as np
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 EXAMPLE = ASSETS / "example_series.csv"  # temperature and weather code, 120 rows (the data shaper's example)
 SEASONAL = ASSETS / "daily_rentals.csv"
+TEXT = ASSETS / "fables.txt"  # nine fables after Aesop, retold for this app (public domain, 5 kB)
 SEASONAL_DAYS = 3 * 365
 SEASONAL_SEED = 20261205
 

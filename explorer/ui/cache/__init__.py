@@ -25,6 +25,7 @@ from explorer.ui.cache.answers import (
     params_points,
     return_state_numbers,
     task_baseline,
+    task_predictions,
     units_places,
     unroll_numbers,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "state_space_3d",
     "step_labels",
     "task_baseline",
+    "task_predictions",
     "task_samples",
     "traced_weights",
     "trajectory_figures",

@@ -115,6 +115,26 @@ def task_baseline(spec: TrainingSpec) -> tuple[float, float]:
     return task_loss(task, data, memoryless), task.score(data, memoryless)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def task_predictions(spec: TrainingSpec, data_key: tuple, weights: TrainedWeights | None) -> np.ndarray | None:
+    """The whole model's output on the view's task samples (its Dense head's answers), by the NumPy reference."""
+    from explorer.training.loop import predict
+    from explorer.ui.cache.real import built_real
+    from explorer.ui.cache.traces import task_samples, view_trace
+
+    if not spec.model.is_real:
+        tr = view_trace(spec.model, data_key, weights)
+        return None if tr is None else tr.output
+    if weights is None:
+        built = built_real(spec.model)
+        with KERAS_LOCK:
+            arrays = tuple(np.asarray(w, np.float32) for w in built.model.get_weights())
+    else:
+        arrays = weights.arrays
+    data = task_samples(*data_key)
+    return None if data is None else predict(spec.model, arrays, data.x)
+
+
 @with_spinner(N_("Looking for the units that do the task's job…"))
 @st.cache_resource(max_entries=32, show_spinner=False)
 def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[Finding, Finding]]:

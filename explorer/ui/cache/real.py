@@ -9,6 +9,7 @@ from explorer.budget import BYTES_PER_PARAMETER
 from explorer.config import ConfigError, LSTMConfig
 from explorer.realmodel.built import broken_stack_error, build_real_model, numpy_real_model
 from explorer.realmodel.structure import RealModel
+from explorer.training.snapshots import TrainedWeights
 from explorer.ui.cache.models import MODEL_PARAMS_BUDGET
 from explorer.ui.runtime import KERAS_LOCK
 from explorer.ui.store import BoundedStore
@@ -20,6 +21,7 @@ class BuiltReal:
 
     model: object
     real: RealModel
+    step: int = 0  # the training step of the weights (0: the seeded initial ones)
 
 
 def _build(cfg: LSTMConfig) -> BuiltReal | ConfigError:
@@ -46,6 +48,35 @@ REAL_MODELS: BoundedStore[LSTMConfig, BuiltReal | ConfigError] = BoundedStore(
 )
 
 
-def built_real(cfg: LSTMConfig) -> BuiltReal | ConfigError:
-    """The real model ``cfg`` describes (built once per config), or why Keras cannot stack it."""
-    return REAL_MODELS.get(cfg)
+def _build_trained(key: tuple) -> BuiltReal | ConfigError:
+    cfg, weights, data_key = key
+    if not cfg.is_buildable:
+        return broken_stack_error(cfg)
+    from explorer.ui.cache.traces import task_samples
+
+    data = task_samples(*data_key) if data_key is not None else None
+    with KERAS_LOCK:
+        model = build_real_model(cfg)  # this entry's own copy: the shared, seeded one is never changed
+        if weights is not None:
+            model.set_weights(list(weights.arrays))
+        identity = repr((weights.key if weights is not None else None, data_key))
+        real = numpy_real_model(cfg, model, None if data is None else data.x, identity)
+    return BuiltReal(model, real, weights.step if weights is not None else 0)
+
+
+TRAINED_REAL_MODELS: BoundedStore[tuple, BuiltReal | ConfigError] = BoundedStore(
+    _build_trained, max_entries=8, cost=real_cost, max_cost=MODEL_PARAMS_BUDGET
+)
+
+
+def built_real(cfg: LSTMConfig, weights: TrainedWeights | None = None, data_key: tuple | None = None) -> BuiltReal | ConfigError:
+    """The real model ``cfg`` describes (built once per config), or why Keras cannot stack it.
+
+    Args:
+        cfg: a real config.
+        weights: a training snapshot to show instead of the seeded initial weights.
+        data_key: a task's samples to trace (`ViewConfig.data_key`) instead of samples made for the model.
+    """
+    if weights is None and data_key is None:
+        return REAL_MODELS.get(cfg)
+    return TRAINED_REAL_MODELS.get((cfg, weights, data_key))
