@@ -19,6 +19,7 @@ from explorer.sequences import SEQUENCES
 from explorer.training.spec import BATCH_SIZES, EPOCHS_RANGE, LEARNING_RATES, TrainingSpec
 from explorer.training.tasks import TASKS
 from explorer.yourdata.options import is_series_key
+from explorer.yourdata.text import is_text_key
 
 BATCH_RANGE = (1, 8)
 COLOUR_BY = {  # unrolled-graph cell colour: key -> label
@@ -87,7 +88,7 @@ class ViewConfig:
             raise ConfigError(_unknown("panel", self.panel, PANELS), field="panel")
         if self.question not in QUESTIONS:
             raise ConfigError(_unknown("question", self.question, QUESTIONS), field="question")
-        if self.task and self.task not in TASKS and not is_series_key(self.task):
+        if self.task and self.task not in TASKS and not is_series_key(self.task) and not is_text_key(self.task):
             raise ConfigError(_unknown("task", self.task, TASKS), field="task")
         if self.lang not in LANGUAGES:
             raise ConfigError(_unknown("lang", self.lang, LANGUAGES), field="lang")

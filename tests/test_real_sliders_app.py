@@ -120,3 +120,15 @@ def test_a_bidirectional_model_trains_on_a_task_and_every_view_shows_its_trained
     at.run()
     assert_clean(at)
     assert {"training_curve", "predictions"} <= figures(at).keys()
+
+
+def test_switching_to_token_ids_and_back_keeps_the_hidden_features_value():
+    """Streamlit drops a widget's value in a run that does not draw it: the features slider under token ids."""
+    at = new_app({"features": "5"})
+    at.segmented_control(key="input_kind").set_value("tokens").run()
+    at.run()
+    at.run()
+    assert_clean(at)
+    at.segmented_control(key="input_kind").set_value("numbers").run()
+    assert_clean(at)
+    assert at.slider(key="features").value == 5

@@ -10,6 +10,7 @@ import hashlib
 import numpy as np
 
 from explorer.config import LSTMConfig
+from explorer.i18n import Message
 from explorer.realmodel.reading import read_real_model
 from explorer.realmodel.structure import LayerInput, RealModel
 from explorer.realmodel.tracing import layer_outputs
@@ -91,6 +92,9 @@ def numpy_real_model(cfg: LSTMConfig, model, samples: np.ndarray | None = None, 
     inputs = reading._model_inputs(model, keras, cfg.seed)
     if samples is not None:
         inputs = (dataclasses.replace(inputs[0], samples=np.asarray(samples)), *inputs[1:])
+    notes = reading._notes(layers, inputs, keras)
+    if samples is not None:  # a task's own samples, not made-up ones
+        notes = (*(n for n in notes if "random token ids" not in n.msgid), Message("The samples are windows of the task's data."))
     seen: dict = {}
     real = RealModel(
         "sliders",
@@ -100,7 +104,7 @@ def numpy_real_model(cfg: LSTMConfig, model, samples: np.ndarray | None = None, 
         inputs,
         seen,
         int(model.count_params()),
-        reading._notes(layers, inputs, keras),
+        notes,
     )
     samples = inputs[0].samples
     if cfg.input_kind == "tokens":

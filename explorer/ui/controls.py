@@ -15,9 +15,10 @@ from explorer.config import LAYERS_RANGE
 from explorer.i18n import LANGUAGES, translations
 from explorer.lesson.steps import LESSON
 from explorer.training.tasks import TASKS
-from explorer.ui.series_state import SERIES, WANTED, picker_state, task_key
+from explorer.ui.yourdata_state import SERIES, TEXT, TEXT_WANTED, WANTED, picker_state, task_key
 from explorer.view import PANELS, QUERY_FIELDS, ViewConfig
 from explorer.yourdata.options import is_series_key
+from explorer.yourdata.text import is_text_key
 
 MAX_LAYERS = LAYERS_RANGE[1]
 MODEL_QUERY_KEYS = {q.key for q in QUERY_FIELDS if q.name in LSTMConfig.__dataclass_fields__}
@@ -71,6 +72,20 @@ def view_to_state(view: ViewConfig) -> dict:
         state[f"rs_{k + 1}"] = m.return_sequences[k] if k < m.n_layers else False
         state[f"bi_{k + 1}"] = m.is_bidirectional(k) if k < m.n_layers else False
     return state
+
+
+HIDDEN_WHEN_OFF = ("features", "vocab", "embed_dim", "mask_zero", "merge_mode", "head_units", "head_activation")
+
+
+def keep_hidden_model_widgets() -> None:
+    """Before any widget: keep the values of model widgets the sidebar hides in some modes (``features`` under token
+    ids, ``vocab`` under numbers, the merge without a Bidirectional layer, the Dense units without a head, the layers
+    above the stack). Streamlit drops a widget's value in a run that does not draw it; set through the Session State
+    API it stays, and the model keeps it when the mode comes back."""
+    keys = [*HIDDEN_WHEN_OFF, *(f"{name}_{k + 1}" for name in ("units", "rs", "bi") for k in range(MAX_LAYERS))]
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def state_to_view(state) -> ViewConfig:
@@ -193,6 +208,8 @@ def init_from_url() -> list[str]:
     st.session_state.update(view_to_state(view))
     if is_series_key(view.task):  # a link to a learner's series: the data must come from this session
         st.session_state[WANTED] = view.task
+    if is_text_key(view.task):  # the same for a text
+        st.session_state[TEXT_WANTED] = view.task
     st.session_state["_initialised"] = True
     st.session_state["_url_notices"] = notices
     return notices
@@ -210,7 +227,7 @@ def apply_model(model: LSTMConfig, question: str | None = None) -> None:
     """Button callback: show ``model`` (a preset, or shapes from the data shaper), keeping data and focus;
     a preset also selects its answer in the Questions tab."""
     view = state_to_view(st.session_state).replace(model=model, **({"question": question} if question else {}))
-    keep_series = st.session_state.get("task") == SERIES and not view.task  # "your series" before its data came
+    keep_series = st.session_state.get("task") in (SERIES, TEXT) and not view.task  # "your series" before its data came
     for key, value in view_to_state(view).items():
         if key != "panel" and not (key == "task" and keep_series):
             st.session_state[key] = value

@@ -24,6 +24,7 @@ from explorer.ui.chrome import streamlit_words
 from explorer.ui.controls import (
     fix_stack,
     init_from_url,
+    keep_hidden_model_widgets,
     language_switch,
     page_language,
     sync_url,
@@ -313,6 +314,7 @@ def main() -> None:
 def _render(t0: float) -> None:
     install_cheap_keras_clear()
     notices = init_from_url()
+    keep_hidden_model_widgets()
     apply_finished_upload()  # before any widget: a finished upload moves the sliders
     task_sidebar()
     preset_picker()

@@ -24,7 +24,7 @@ from explorer.config import (
 from explorer.i18n import _, keep_language
 from explorer.training.tasks import TASKS
 from explorer.ui.controls import MAX_LAYERS, state_to_view, view_to_state
-from explorer.ui.series_state import task_key
+from explorer.ui.yourdata_state import task_key
 from explorer.view import BATCH_RANGE, COLOUR_BY, ViewConfig
 
 

@@ -24,9 +24,10 @@ from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, page_language, state_to_view
-from explorer.ui.series_state import SERIES, task_key
 from explorer.ui.view_fragment import JOB_POLLING
 from explorer.ui.yourdata import open_linked_sample, series_sidebar, sync_series
+from explorer.ui.yourdata_state import SERIES, TEXT, task_key
+from explorer.ui.yourtext import open_linked_example, sync_text, text_sidebar
 from explorer.view import ViewConfig
 
 POLL_S = float(os.environ.get("LSTM_EXPLORER_TRAIN_POLL_S", "0.3"))  # the live curve's refresh while a job runs
@@ -64,6 +65,8 @@ def _on_task_change() -> None:
     """A task loads its default model (measured to learn it); then units, stacking and T are the learner's again."""
     if st.session_state["task"] == SERIES:
         sync_series()
+    if st.session_state["task"] == TEXT:
+        sync_text()
     key = task_key(st.session_state)
     if key:
         task = TASKS[key]
@@ -83,17 +86,20 @@ def fit_model_to_task() -> None:
 def _task_name(key: str) -> str:
     if key == SERIES:
         return _("your own series (a CSV)")
+    if key == TEXT:
+        return _("your own text (next character)")
     return _(TASKS[key].title) if key else _("none (untrained model)")
 
 
 def task_sidebar() -> None:
     """Sidebar: pick a task and the training settings."""
     open_linked_sample()
+    open_linked_example()
     sb = st.sidebar
     sb.header(_("Train on a task"))
     sb.selectbox(
         _("task"),
-        ["", *TASKS, SERIES],
+        ["", *TASKS, SERIES, TEXT],
         key="task",
         on_change=_on_task_change,
         format_func=keep_language(_task_name),
@@ -101,7 +107,10 @@ def task_sidebar() -> None:
     )
     if st.session_state.get("task") == SERIES:
         series_sidebar()
+    if st.session_state.get("task") == TEXT:
+        text_sidebar()
     sync_series()
+    sync_text()
     key = task_key(st.session_state)
     if not key:
         return

@@ -13,8 +13,10 @@ from explorer.ui.chart import show_chart
 from explorer.ui.controls import panel_label
 from explorer.ui.training import session_job
 from explorer.ui.yourdata import series_panel
+from explorer.ui.yourtext import text_panel
 from explorer.view import ViewConfig
 from explorer.yourdata.task import SeriesTask
+from explorer.yourdata.text import TextTask
 
 
 def _focus(layer: int, unit: int) -> None:
@@ -43,12 +45,12 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     st.markdown(
         f"**{_(task.title)}.** {_(task.teaches)} "
         + _(
-            "Input `(samples, {T}, {F})`; baseline ({baseline_name}) on held-out samples: {metric} **{baseline}**; "
+            "Input `{shape}`; baseline ({baseline_name}) on held-out samples: {metric} **{baseline}**; "
             "solved when {threshold_text} (**{threshold}**)."
         ).format(
             baseline_name=_(task.baseline_name),
-            T=spec.model.timesteps,
-            F=task.features,
+            shape=f"(samples, {spec.model.timesteps}"
+            + (")" if spec.model.input_kind == "tokens" else f", {spec.model.features})"),  # token ids: one per step
             metric=_(task.metric[0]),
             baseline=f"{metric0:.3f}",
             threshold_text=_(task.threshold_text),
@@ -57,6 +59,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     )
     if isinstance(task, SeriesTask):
         series_panel(spec, weights)
+    if isinstance(task, TextTask):
+        text_panel(spec, weights)
     if progress is None or not progress.snapshots:
         st.caption(_("Press **Train** above to start; the curve fills in as it learns."))
         return
@@ -67,8 +71,9 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     )  # fmt: skip
     show_chart(fig, "training_curve")
 
-    # A series names no quantity to look for; a real model's LSTMs are probed one by one (not built yet).
-    findings = cache.findings(spec, weights) if not isinstance(task, SeriesTask) and not spec.model.is_real else []
+    # A series names no quantity to look for; a Bidirectional layer's directions are not probed (not built yet).
+    probed = not isinstance(task, SeriesTask) and not spec.model.bidirectional
+    findings = cache.findings(spec, weights) if probed else []
     if findings:
         st.markdown("#### " + _("What it learned (weights after step {step})").format(step=shown.step))
     for k, (found, untrained) in enumerate(findings):
@@ -91,8 +96,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
             args=(found.layer, found.unit),
         )
 
-    if isinstance(task, SeriesTask):
-        return  # its forecast is above
+    if isinstance(task, SeriesTask | TextTask):
+        return  # its forecast, or its writing, is above
     data = cache.task_samples(*data_key)
     output = cache.task_predictions(spec, data_key, weights)
     if output is not None and data is not None:

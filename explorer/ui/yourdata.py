@@ -1,7 +1,7 @@
 """Your own series on the page: the file (or a sample), the columns and the choices in the sidebar, the task they
 make, and what the Training tab shows of it (the data as the model sees them, the held-out forecast).
 
-The data stay in this session (`series_state.TABLE`); the task is registered by its key so the trainer's worker and
+The data stay in this session (`yourdata_state.TABLE`); the task is registered by its key so the trainer's worker and
 the cached views find it, and every rerun registers it again.
 """
 
@@ -18,8 +18,8 @@ from explorer.training.spec import TrainingSpec
 from explorer.training.tasks import TASKS
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, state_to_view
-from explorer.ui.series_state import ERROR, KEY, SERIES, TABLE, WANTED, WIDGETS, options_from_widgets, series_widgets
 from explorer.ui.store import BoundedStore
+from explorer.ui.yourdata_state import ERROR, KEY, SERIES, TABLE, WANTED, WIDGETS, options_from_widgets, series_widgets
 from explorer.yourdata.forecast import Forecast, held_out_forecast
 from explorer.yourdata.naive import detect_season
 from explorer.yourdata.options import GAPS, HORIZON_RANGE, SCALINGS, SEASON_RANGE, TRAIN_PERCENT_RANGE, SeriesOptions

@@ -119,18 +119,12 @@ def task_baseline(spec: TrainingSpec) -> tuple[float, float]:
 def task_predictions(spec: TrainingSpec, data_key: tuple, weights: TrainedWeights | None) -> np.ndarray | None:
     """The whole model's output on the view's task samples (its Dense head's answers), by the NumPy reference."""
     from explorer.training.loop import predict
-    from explorer.ui.cache.real import built_real
     from explorer.ui.cache.traces import task_samples, view_trace
 
     if not spec.model.is_real:
         tr = view_trace(spec.model, data_key, weights)
         return None if tr is None else tr.output
-    if weights is None:
-        built = built_real(spec.model)
-        with KERAS_LOCK:
-            arrays = tuple(np.asarray(w, np.float32) for w in built.model.get_weights())
-    else:
-        arrays = weights.arrays
+    arrays = task_predictions_arrays(spec) if weights is None else weights.arrays
     data = task_samples(*data_key)
     return None if data is None else predict(spec.model, arrays, data.x)
 
@@ -140,6 +134,32 @@ def task_predictions(spec: TrainingSpec, data_key: tuple, weights: TrainedWeight
 def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[Finding, Finding]]:
     """Per probe: the best unit at ``weights`` and the best unit of the untrained model, on the same samples."""
     data = TASKS[spec.task].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
+    if spec.model.input_kind == "tokens":  # the LSTMs after the Embedding: probed on the vectors it hands them
+        initial = task_predictions_arrays(spec)
+        lstms, embedded = _after_embedding(spec.model, initial, data)
+        untrained = find_units(lstms, model_weights(lstms, initial[1:]), embedded)
+        if weights is None:
+            return list(zip(untrained, untrained, strict=True))
+        lstms, embedded = _after_embedding(spec.model, weights.arrays, data)
+        return list(zip(find_units(lstms, model_weights(lstms, weights.arrays[1:]), embedded), untrained, strict=True))
     untrained = find_units(spec.model, model_bundle(spec.model).weights, data)
     trained = untrained if weights is None else find_units(spec.model, model_weights(spec.model, weights.arrays), data)
     return list(zip(trained, untrained, strict=True))
+
+
+def _after_embedding(cfg, arrays, data):
+    """The stack after a (plain-LSTM) model's Embedding as a numbers model, and ``data`` looked up in its table."""
+    import dataclasses
+
+    from explorer.reference import embed
+
+    lstms = dataclasses.replace(cfg, input_kind="numbers", features=cfg.embed_dim, mask_zero=False)
+    return lstms, dataclasses.replace(data, x=embed(arrays[0], data.x))
+
+
+def task_predictions_arrays(spec: TrainingSpec) -> tuple[np.ndarray, ...]:
+    """The seeded initial weights of a real model, ``get_weights()`` order."""
+    from explorer.ui.cache.real import built_real
+
+    with KERAS_LOCK:
+        return tuple(np.asarray(w, np.float32) for w in built_real(spec.model).model.get_weights())

@@ -1,16 +1,23 @@
-"""The widgets of a learner's series task, and the task key the view carries.
+"""The widgets of a learner's own-data tasks (a series, a text), and the task key the view carries.
 
-The task picker holds `SERIES` when the learner trains on their own series; the view's ``task`` is then the key the
-data and the choices spell (`SeriesOptions.key`), set by `explorer.ui.yourdata.sync_series` only while *this*
-session holds the data: a link carries the choices, never the data.
+The task picker holds `SERIES` or `TEXT` when the learner trains on their own data; the view's ``task`` is then the
+key the data and the choices spell (`SeriesOptions.key`, `Corpus.key`), set by `explorer.ui.yourdata.sync_series`
+and `explorer.ui.yourtext.sync_text` only while *this* session holds the data: a link carries the choices, never the
+data.
 """
 
 from __future__ import annotations
 
 from explorer.training.tasks import TASKS
 from explorer.yourdata.options import SeriesOptions, is_series_key
+from explorer.yourdata.text import is_text_key
 
 SERIES = "series"  # the task picker's choice: your own series
+TEXT = "text"  # the task picker's choice: your own text
+CORPUS = "_text_corpus"  # this session's `Corpus`
+TEXT_KEY = "_text_key"  # its task key, "" without one
+TEXT_ERROR = "_text_error"  # why the text makes no task (a `Message`), or None
+TEXT_WANTED = "_text_wanted"  # a link's text key: the text it needs, until this session has it
 TABLE = "_series_table"  # this session's `Table` (the data stay in the session)
 KEY = "_series_key"  # the task key of the table and the choices, "" when they make no task
 ERROR = "_series_error"  # why they make no task (a `Message`), or None
@@ -31,6 +38,8 @@ def task_key(state) -> str:
     key = state.get("task") or ""
     if key == SERIES:
         return state.get(KEY, "")
+    if key == TEXT:
+        return state.get(TEXT_KEY, "")
     return key if key in TASKS else ""
 
 
@@ -55,6 +64,8 @@ def options_from_widgets(state, digest: str) -> SeriesOptions:
 def picker_state(task: str) -> dict:
     """The task picker's and the series widgets' state for a view's ``task`` (a series key: "your series" and the
     choices it spells)."""
+    if is_text_key(task):
+        return {"task": TEXT}
     if not is_series_key(task):
         return {"task": task}
     return {"task": SERIES, **series_widgets(SeriesOptions.from_key(task))}
