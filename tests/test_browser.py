@@ -694,3 +694,57 @@ def test_the_shapers_one_click_opens_the_learners_25_character_model(server, pag
     page.wait_for_selector("text=max |Δ| vs Keras", timeout=60000)
     assert page.locator("[data-testid=stException]").count() == 0
     shot(page, "real_model_shaper_embedding")
+
+
+def test_a_learner_uploads_a_series_trains_and_sees_the_forecast_beside_the_naive_one(server, page, tmp_path):
+    from explorer.yourdata.samples import seasonal_csv
+
+    lines = seasonal_csv(days=500).splitlines()  # a learner's own file: 500 days, a gap to interpolate
+    lines[40] = lines[40].rsplit(",", 1)[0] + ","
+    csv = tmp_path / "my_shop.csv"
+    csv.write_text("\n".join(lines) + "\n")
+    open_app(page, server)
+    _pick(page, "task", "your own series (a CSV)")
+    page.wait_for_selector("text=your series: a CSV", timeout=60000)
+    page.locator("[data-testid=stFileUploaderDropzoneInput][accept*=\".csv\"]").set_input_files(str(csv))
+    page.wait_for_selector("text=500 rows, numeric columns: rentals, temperature_c", timeout=60000)
+    wait_idle(page)
+    assert "gaps%3Dinterpolate" in page.url  # the gap's rule, chosen for it, and every choice in the link
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Trained:", timeout=90000)
+    wait_idle(page)
+    forecast = next(p for p in open_tab(page, "Training") if p["view"] == "forecast")
+    assert page.get_by_text("Your series as the model gets it").count() == 1
+    assert [t["name"].split(" ")[0] for t in forecast["traces"]] == ["truth", "model", "naive:"]
+    assert page.get_by_text(re.compile("the naive forecast's")).count() >= 1
+    shot(page, "your_series_forecast")
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_a_learner_pastes_text_trains_and_the_model_writes(server, page):
+    story = " ".join(
+        f'The {a} met the {b} by the river. "Good morning," said the {a} (politely). The {b} said nothing.\n'
+        for a in ("fox", "crow", "hare", "mouse", "lion")
+        for b in ("dog", "cat", "wolf", "owl")
+    )
+    open_app(page, server + "/?units=24&timesteps=16&epochs=2")
+    _pick(page, "task", "your own text (next character)")
+    area = page.get_by_role("textbox", name="your text (≤ 100 kB)")
+    area.fill(story)
+    page.keyboard.press("Control+Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Use this text").click()
+    page.wait_for_selector(f"text={len(story):,} characters, a vocabulary of", timeout=60000)
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_selector("text=Trained:", timeout=90000)
+    wait_idle(page)
+    open_tab(page, "Training")
+    page.wait_for_selector("text=Let it write", timeout=60000)
+    written = page.locator("[data-testid=stCode]").all_inner_texts()
+    assert len(written) == 2 and all(len(w) > 100 for w in written)
+    assert set("".join(written)) <= set(story) | {"\n"}
+    assert page.get_by_text("Same seed, same temperature").count() == 1
+    shot(page, "your_text_writes")
+    assert page.locator("[data-testid=stException]").count() == 0
