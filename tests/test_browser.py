@@ -706,7 +706,7 @@ def test_a_learner_uploads_a_series_trains_and_sees_the_forecast_beside_the_naiv
     open_app(page, server)
     _pick(page, "task", "your own series (a CSV)")
     page.wait_for_selector("text=your series: a CSV", timeout=60000)
-    page.locator("[data-testid=stFileUploaderDropzoneInput][accept*=\".csv\"]").set_input_files(str(csv))
+    page.locator('[data-testid=stFileUploaderDropzoneInput][accept*=".csv"]').set_input_files(str(csv))
     page.wait_for_selector("text=500 rows, numeric columns: rentals, temperature_c", timeout=60000)
     wait_idle(page)
     assert "gaps%3Dinterpolate" in page.url  # the gap's rule, chosen for it, and every choice in the link

@@ -96,3 +96,28 @@ def test_the_series_controls_work_in_chinese():
     at = _with_sample({"lang": "zh"})
     assert_clean(at)
     assert at.session_state["_series_key"]
+
+
+def test_the_shapers_train_on_this_opens_the_series_task_with_its_column_and_window():
+    at = new_app({"view": "questions", "q": "data"})
+    at.number_input(key="shaper_T").set_value(9).run()
+    at.button(key="shaper_train").click().run()
+    assert_clean(at)
+    options = SeriesOptions.from_key(at.session_state["_series_key"])
+    assert options.inputs == ("temperature",) == (options.target,) and at.slider(key="timesteps").value == 9
+    assert at.query_params["task"] == options.key() and at.session_state["features"] == 1
+
+
+def test_the_shapers_train_on_this_turns_integer_codes_into_a_next_code_task():
+    codes = "code\n" + "\n".join(str(i * 7 % 25) for i in range(2000))
+    at = new_app({"view": "questions", "q": "data"})
+    at.text_area(key="shaper_text").input(codes).run()
+    at.selectbox(key="shaper_mode").set_value("embedding").run()
+    at.number_input(key="shaper_T").set_value(31).run()
+    at.button(key="shaper_train").click().run()
+    assert_clean(at)
+    assert at.session_state["_text_key"].startswith("text:") and at.session_state["vocab"] == 25
+    assert at.slider(key="timesteps").value == 31 and at.session_state["head_units"] == 25
+    open_panel(at, "gates")
+    ticks = figures(at)["gates"]["layout"]["xaxis7"]["ticktext"]
+    assert all(t.split("<br>")[1].isdigit() for t in ticks)  # each step labelled by its code

@@ -23,6 +23,8 @@ from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import apply_model, break_stack, fix_stack, state_to_view
 from explorer.ui.real_model import model_to_build
+from explorer.ui.yourdata import train_on_shaped_series
+from explorer.ui.yourtext import train_on_shaped_codes
 from explorer.upload.weights import SiteWeights
 from explorer.view import QUESTIONS, ViewConfig
 
@@ -253,6 +255,7 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
     else:
         steps.append((_("LSTM input (samples, timesteps, features)"), format_shape(x.shape), _(ENCODINGS[mode])))
     st.table([{pgettext("pipeline stage", "step"): a, _("shape"): b, _("how"): c} for a, b, c in steps])
+    _train_on_this(data, series, mode, int(timesteps))
     if mode == "embedding":
         st.caption(_("With an Embedding layer first, the model starts with keras.Input(shape=(T,), dtype='int32')."))
         if VOCAB_RANGE[0] <= vocab <= VOCAB_RANGE[1]:
@@ -287,6 +290,25 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
             shape=format_shape(tr.output.shape), values=_numbers(tr.output.ravel())
         )
     )
+
+
+def _train_on_this(data: bytes, series, mode: str, timesteps: int) -> None:
+    """The shaper's *Train on this*: numbers open the series task on this column; integer codes through an Embedding
+    open the next-code task; both with this ``T``, in the Training tab."""
+    if mode == "reshape":
+        label = _("Train on this: forecast `{column}` one step ahead from windows of {T}").format(
+            column=series.column, T=timesteps
+        )
+        args, callback = (data, series.column, timesteps), train_on_shaped_series
+    elif mode == "embedding":
+        label = _("Train on this: predict the next code, Embedding({vocab}, 16), windows of {T}").format(
+            vocab=series.vocabulary, T=timesteps
+        )
+        args, callback = (series.values, timesteps), train_on_shaped_codes
+    else:
+        st.caption(_("Training on codes takes the Embedding form: pick it above to train on this series."))
+        return
+    st.button(label, on_click=callback, args=args, key="shaper_train", icon=":material/model_training:")
 
 
 def arguments_answer(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:

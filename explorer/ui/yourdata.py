@@ -17,7 +17,7 @@ from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.training.spec import TrainingSpec
 from explorer.training.tasks import TASKS
 from explorer.ui.chart import show_chart
-from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, state_to_view
+from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, panel_label, state_to_view
 from explorer.ui.store import BoundedStore
 from explorer.ui.yourdata_state import ERROR, KEY, SERIES, TABLE, WANTED, WIDGETS, options_from_widgets, series_widgets
 from explorer.yourdata.forecast import Forecast, held_out_forecast
@@ -62,13 +62,15 @@ def open_linked_sample() -> None:
         s["learning_rate"] = s["learning_rate"] if "lr" in st.query_params else task.learning_rate
 
 
-def load_table(table: Table, *, keep_model: bool = False) -> None:
+def load_table(table: Table, *, keep_model: bool = False, options: SeriesOptions | None = None) -> None:
     """Callback: ``table`` becomes this session's series, with choices a learner would start from (the first column
     forecast from itself, the season found in its training part), or the choices of a link that wanted this data."""
     s = st.session_state
     s[TABLE] = table
     wanted = s.get(WANTED, "")
-    if wanted and SeriesOptions.from_key(wanted).digest == table.digest[:12]:
+    if options is not None:  # the data shaper's choices
+        s.update(series_widgets(options))
+    elif wanted and SeriesOptions.from_key(wanted).digest == table.digest[:12]:
         s.update(series_widgets(SeriesOptions.from_key(wanted)))
     else:
         target = table.names[0]
@@ -84,6 +86,32 @@ def load_table(table: Table, *, keep_model: bool = False) -> None:
     if (task := TASKS.get(s.get(KEY, ""))) and not keep_model:
         apply_model(task.default_config(seed=state_to_view(s).model.seed))
         s["epochs"], s["learning_rate"] = task.epochs, task.learning_rate
+
+
+def train_on_shaped_series(data: bytes, column: str, timesteps: int) -> None:
+    """Button callback (the data shaper's *Train on this*): the shaper's file becomes the series task, its column
+    forecast one step ahead from windows of the shaper's ``T``."""
+    try:
+        table = parse_table(data)
+        values = table.column(column)
+        season = min(detect_season(values[: int(len(values) * 0.8)]), SEASON_RANGE[1])
+        load_table(table, options=SeriesOptions(table.digest, (column,), column, season=season))
+    except (DataError, ValueError) as err:
+        st.session_state[ERROR] = (
+            err.args[0] if isinstance(err, DataError) else Message("The column {column} is not numeric.", column=repr(column))
+        )
+        st.session_state["task"] = SERIES
+        return
+    _take_timesteps(timesteps)
+
+
+def _take_timesteps(timesteps: int) -> None:
+    """The shaper's ``T``, within what the task allows."""
+    task = TASKS.get(st.session_state.get(KEY, ""))
+    if task is not None:
+        lo, hi = task.timesteps_range
+        st.session_state["timesteps"] = int(min(max(timesteps, lo), hi))
+    st.session_state["panel"] = panel_label("training")
 
 
 def _on_file() -> None:

@@ -15,13 +15,13 @@ from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.training.spec import TrainingSpec
 from explorer.training.tasks import TASKS
-from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, state_to_view
+from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, panel_label, state_to_view
 from explorer.ui.store import BoundedStore
 from explorer.ui.yourdata_state import CORPUS, TEXT, TEXT_ERROR, TEXT_KEY, TEXT_WANTED
 from explorer.yourdata.generate import MAX_LENGTH, TEMPERATURES, generate_text
 from explorer.yourdata.samples import TEXT as EXAMPLE_TEXT
 from explorer.yourdata.table import DataError
-from explorer.yourdata.text import MAX_TEXT_BYTES, SHOWN, Corpus, TextTask, parse_text, text_task
+from explorer.yourdata.text import MAX_TEXT_BYTES, SHOWN, Corpus, TextTask, corpus_from_codes, parse_text, text_task
 
 PASTE = "text_paste"
 TASK = "_text_task"  # this session's (digest, TextTask)
@@ -60,6 +60,22 @@ def open_linked_example() -> None:
     s = st.session_state
     if s.get(TEXT_WANTED) and s.get(CORPUS) is None and s[TEXT_WANTED] == example_corpus().key():
         load_corpus(example_corpus(), keep_model=True)
+
+
+def train_on_shaped_codes(codes, timesteps: int) -> None:
+    """Button callback (the data shaper's *Train on this* for integer codes): predict the next code, each code its own
+    token id through an Embedding, from windows of the shaper's ``T``."""
+    try:
+        load_corpus(corpus_from_codes(codes))
+    except DataError as err:
+        st.session_state[TEXT_ERROR] = err.args[0]
+        st.session_state["task"] = TEXT
+        return
+    task = TASKS.get(st.session_state.get(TEXT_KEY, ""))
+    if task is not None:
+        lo, hi = task.timesteps_range
+        st.session_state["timesteps"] = int(min(max(timesteps, lo), hi))
+    st.session_state["panel"] = panel_label("training")
 
 
 def _on_paste() -> None:

@@ -40,12 +40,14 @@ class Corpus:
         vocabulary: the characters, id order (the most frequent first; `OTHER` last when some were left out).
         ids: (N,) int32 each character's id.
         digest: sha256 of the text (hex).
+        codes: the ids are a learner's own integer codes (`corpus_from_codes`), not characters of a text.
     """
 
     text: str
     vocabulary: tuple[str, ...]
     ids: np.ndarray
     digest: str
+    codes: bool = False
 
     @property
     def size(self) -> int:
@@ -112,6 +114,34 @@ def parse_text(data: bytes | str, *, max_bytes: int = MAX_TEXT_BYTES) -> Corpus:
     return Corpus(text, vocabulary, ids, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+CODE_SYMBOLS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # one character per code, for the key
+
+
+def corpus_from_codes(codes: np.ndarray) -> Corpus:
+    """A series of integer symbol codes (the data shaper's ``(n, 31)`` over 25 characters) as a next-code task: each
+    code is its own token id.
+
+    Raises:
+        DataError: codes that are not 0, 1, 2, …, more than `CODE_SYMBOLS` of them, one code only, or too few.
+    """
+    codes = np.asarray(codes)
+    if codes.size == 0 or codes.min() < 0 or not np.all(codes == np.round(codes)):
+        raise DataError(Message("One-hot and Embedding need integer symbol codes 0, 1, 2, …; these values are not."))
+    ids = codes.astype(np.int32)
+    size = int(ids.max()) + 1
+    if size > len(CODE_SYMBOLS) or size < 2:
+        raise DataError(
+            Message("A next-code task takes 2 to {most} different codes; this series has {n}.", most=len(CODE_SYMBOLS), n=size)
+        )
+    if len(ids) < MIN_CHARACTERS:
+        raise DataError(
+            Message("The series has {n} codes; a model needs at least {least} to learn from.", n=len(ids), least=MIN_CHARACTERS)
+        )
+    text = "".join(CODE_SYMBOLS[k] for k in ids)
+    ids.setflags(write=False)
+    return Corpus(text, tuple(CODE_SYMBOLS[:size]), ids, hashlib.sha256(b"codes:" + text.encode()).hexdigest(), codes=True)
+
+
 def text_probes(text: str) -> dict[str, np.ndarray]:
     """Per character: inside quotes (0/1), inside brackets (0/1), the position in its line, a vowel (0/1)."""
     n = len(text)
@@ -150,8 +180,11 @@ class TextTask(Task):
         rows = starts[:, None] + np.arange(timesteps)[None, :]  # (n, T)
         ids = self.corpus.ids
         x, y = ids[rows].astype(np.int32), ids[rows + 1].astype(np.int64)  # (n, T) each: the next character
-        chars = np.array([SHOWN.get(c, c) for c in self.corpus.vocabulary])
-        probes = {name: values[rows] for name, values in self._probes.items()}
+        if self.corpus.codes:  # a learner's codes: labelled by their numbers, nothing nameable to probe
+            chars, probes = np.array([str(k) for k in range(self.corpus.size)]), {}
+        else:
+            chars = np.array([SHOWN.get(c, c) for c in self.corpus.vocabulary])
+            probes = {name: values[rows] for name, values in self._probes.items()}
         return TaskData(x, y, chars[x], probes, starts)
 
     @property
@@ -222,7 +255,8 @@ class TextTask(Task):
 
 def text_task(corpus: Corpus) -> TextTask:
     """The next-character task of ``corpus``."""
-    longest = int(min(200, (len(corpus.ids) * (1 - TRAIN_SHARE)) // 2))
+    held_out = len(corpus.ids) - int(len(corpus.ids) * TRAIN_SHARE)
+    longest = min(200, held_out // 2)  # a window leaves held-out windows to score
     return TextTask(
         key=corpus.key(),
         title=N_("Your text"),
