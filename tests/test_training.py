@@ -276,7 +276,9 @@ def test_stop_and_resume_give_the_weights_of_training_straight_through(pool):
     pool.cache = RunCache()  # make the second job train again
     job = TrainingJob(spec)
     pool.submit(job)
+    deadline = time.time() + 60
     while job.progress().step < 40:
+        assert time.time() < deadline and job.progress().active, job.progress()  # a failed job says why, never hangs
         time.sleep(0.005)
     job.stop()
     wait_done(job)

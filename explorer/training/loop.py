@@ -42,9 +42,9 @@ def evaluation_samples(spec: TrainingSpec) -> int:
     return int(min(EVAL_SAMPLES, max(EVAL_MIN_SAMPLES, EVAL_FLOPS // per_sample)))
 
 
-def evaluation_set(spec: TrainingSpec) -> TaskData:
+def evaluation_set(spec: TrainingSpec, task: Task | None = None) -> TaskData:
     """The held-out samples every snapshot is scored on."""
-    return TASKS[spec.task].held_out(evaluation_samples(spec), spec.model.timesteps, spec.seed + EVAL_SEED_OFFSET)
+    return (task or TASKS[spec.task]).held_out(evaluation_samples(spec), spec.model.timesteps, spec.seed + EVAL_SEED_OFFSET)
 
 
 def task_loss(task: Task, data: TaskData, predictions: np.ndarray) -> float:
@@ -64,9 +64,10 @@ def predict(cfg: LSTMConfig, arrays: tuple[np.ndarray, ...], x: np.ndarray) -> n
     return np.concatenate([trace(weights, x[k : k + EVAL_BATCH]).output for k in range(0, len(x), EVAL_BATCH)])
 
 
-def evaluate(spec: TrainingSpec, arrays: tuple[np.ndarray, ...], data: TaskData) -> tuple[float, float]:
-    """``(loss, metric)`` of the weights ``arrays`` on ``data``, by the NumPy reference (no Keras)."""
-    task = TASKS[spec.task]
+def evaluate(spec: TrainingSpec, arrays: tuple[np.ndarray, ...], data: TaskData, task: Task | None = None) -> tuple[float, float]:
+    """``(loss, metric)`` of the weights ``arrays`` on ``data``, by the NumPy reference (no Keras); ``task``: the
+    spec's task when the caller holds it (a learner's data task may leave the registry while it trains)."""
+    task = task or TASKS[spec.task]
     predictions = predict(spec.model, arrays, data.x)
     return task_loss(task, data, predictions), task.score(data, predictions)
 
@@ -82,7 +83,7 @@ class Trainer:
         self.spec = spec
         self.task = TASKS[spec.task]
         self.data = self.task.generate(SAMPLES, spec.model.timesteps, spec.seed)
-        self.eval_data = evaluation_set(spec)
+        self.eval_data = evaluation_set(spec, self.task)
         self.model = build_real_model(spec.model) if spec.model.is_real else build_model(spec.model)
         self.optimizer = keras.optimizers.Adam(spec.learning_rate)
         self.optimizer.build(self.model.trainable_variables)
@@ -135,5 +136,5 @@ class Trainer:
     def snapshot(self) -> Snapshot:
         """The current weights, scored on the evaluation set."""
         arrays = self.weights()
-        loss, metric = evaluate(self.spec, arrays, self.eval_data)
+        loss, metric = evaluate(self.spec, arrays, self.eval_data, self.task)
         return Snapshot(self.step, self.step / self.spec.steps_per_epoch, arrays, loss, metric)

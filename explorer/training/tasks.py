@@ -231,7 +231,7 @@ class TaskRegistry(Mapping):
     registers its session's task on every rerun, so an evicted one comes back when it is used.
     """
 
-    MAX_REGISTERED = 32
+    MAX_REGISTERED = 16  # a learner's table is ≤ 1 MB of CSV: a task holds a few MB at most
 
     def __init__(self, built_in: dict[str, Task]):
         self._built_in = built_in
