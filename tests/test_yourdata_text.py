@@ -100,6 +100,7 @@ def test_the_model_takes_the_texts_vocabulary_and_refuses_a_bidirectional_layer(
     cfg = task.default_config()
     assert cfg.input_kind == "tokens" and cfg.vocab == cfg.head_units == task.corpus.size and not task.problems(cfg)
     assert any("Bidirectional" in str(p) for p in task.problems(cfg.replace(bidirectional=(True,))))
+    assert any("go_backwards" in str(p) for p in task.problems(cfg.replace(go_backwards=True)))
     assert task.fit_config(cfg.replace(bidirectional=(True,), mask_zero=True)).is_real and not task.problems(
         task.fit_config(cfg.replace(bidirectional=(True,), mask_zero=True))
     )

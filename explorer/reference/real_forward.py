@@ -17,7 +17,9 @@ from explorer.reference.masking import masked_lstm_layer
 from explorer.reference.weights import LSTMWeights
 
 
-def _lstm(cfg: LSTMConfig, k: int, it, name: str, backwards: bool = False) -> LSTMWeights:
+def next_lstm_weights(cfg: LSTMConfig, k: int, it, name: str, backwards: bool = False) -> LSTMWeights:
+    """Layer ``k``'s `LSTMWeights` from the iterator ``it`` over ``get_weights()``-ordered arrays (it takes its
+    ``kernel, recurrent_kernel[, bias]``); ``backwards``: a Bidirectional's backward direction."""
     kernel, recurrent = next(it), next(it)
     bias = next(it) if cfg.use_bias else np.zeros(kernel.shape[1], np.float32)
     return LSTMWeights(
@@ -56,11 +58,11 @@ def real_forward(cfg: LSTMConfig, arrays: tuple[np.ndarray, ...], x: np.ndarray)
         h = np.asarray(x, np.float32)
     for k in range(cfg.n_layers):
         if cfg.is_bidirectional(k):
-            forward = _lstm(cfg, k, it, f"forward_lstm_{k + 1}")
-            backward = _lstm(cfg, k, it, f"backward_lstm_{k + 1}", backwards=True)
+            forward = next_lstm_weights(cfg, k, it, f"forward_lstm_{k + 1}")
+            backward = next_lstm_weights(cfg, k, it, f"backward_lstm_{k + 1}", backwards=True)
             h = bidirectional_layer(forward, backward, h, cfg.merge_mode, mask).output
         else:
-            w = _lstm(cfg, k, it, f"lstm_{k + 1}")
+            w = next_lstm_weights(cfg, k, it, f"lstm_{k + 1}")
             h = (lstm_layer(w, h) if mask is None else masked_lstm_layer(w, h, mask)).output
         if not cfg.return_sequences[k]:
             mask = None  # the last h: no steps left to mask

@@ -16,7 +16,8 @@ import numpy as np
 
 from explorer.budget import memory_budget
 from explorer.config import LSTMConfig
-from explorer.reference import DenseWeights, LSTMWeights, ModelWeights
+from explorer.reference import DenseWeights, ModelWeights
+from explorer.reference.real_forward import next_lstm_weights
 
 MAX_SNAPSHOTS = 64
 SNAPSHOT_BYTES_BUDGET = memory_budget().snapshot_bytes  # per run: 24 MB at most (three of the largest model, 7.6 MB each)
@@ -67,23 +68,7 @@ def model_weights(cfg: LSTMConfig, arrays: tuple[np.ndarray, ...]) -> ModelWeigh
         The weights `explorer.reference.trace` runs on.
     """
     it = iter(arrays)
-    lstm = []
-    for k, name in enumerate(cfg.layer_names):
-        kernel, recurrent = next(it), next(it)
-        bias = next(it) if cfg.use_bias else np.zeros(kernel.shape[1], np.float32)
-        lstm.append(
-            LSTMWeights(
-                name,
-                kernel,
-                recurrent,
-                bias,
-                cfg.activation,
-                cfg.recurrent_activation,
-                cfg.return_sequences[k],
-                cfg.go_backwards,
-                cfg.use_bias,
-            )
-        )
+    lstm = [next_lstm_weights(cfg, k, it, name) for k, name in enumerate(cfg.layer_names)]
     head = DenseWeights("head", next(it), next(it), cfg.head_activation) if cfg.head_units else None
     if next(it, None) is not None:
         raise ValueError("more weight arrays than the configuration has weights")

@@ -102,12 +102,12 @@ def train_on_shaped_series(data: bytes, column: str, timesteps: int) -> None:
         )
         st.session_state["task"] = SERIES
         return
-    _take_timesteps(timesteps)
+    open_with_timesteps(st.session_state.get(KEY, ""), timesteps)
 
 
-def _take_timesteps(timesteps: int) -> None:
-    """The shaper's ``T``, within what the task allows."""
-    task = TASKS.get(st.session_state.get(KEY, ""))
+def open_with_timesteps(key: str, timesteps: int) -> None:
+    """Callback: the data shaper's ``T`` for the task ``key`` (within what it allows), and the Training tab open."""
+    task = TASKS.get(key)
     if task is not None:
         lo, hi = task.timesteps_range
         st.session_state["timesteps"] = int(min(max(timesteps, lo), hi))

@@ -15,8 +15,9 @@ from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.training.spec import TrainingSpec
 from explorer.training.tasks import TASKS
-from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, panel_label, state_to_view
+from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, state_to_view
 from explorer.ui.store import BoundedStore
+from explorer.ui.yourdata import open_with_timesteps
 from explorer.ui.yourdata_state import CORPUS, TEXT, TEXT_ERROR, TEXT_KEY, TEXT_WANTED
 from explorer.yourdata.generate import MAX_LENGTH, TEMPERATURES, generate_text
 from explorer.yourdata.samples import TEXT as EXAMPLE_TEXT
@@ -71,11 +72,7 @@ def train_on_shaped_codes(codes, timesteps: int) -> None:
         st.session_state[TEXT_ERROR] = err.args[0]
         st.session_state["task"] = TEXT
         return
-    task = TASKS.get(st.session_state.get(TEXT_KEY, ""))
-    if task is not None:
-        lo, hi = task.timesteps_range
-        st.session_state["timesteps"] = int(min(max(timesteps, lo), hi))
-    st.session_state["panel"] = panel_label("training")
+    open_with_timesteps(st.session_state.get(TEXT_KEY, ""), timesteps)
 
 
 def _on_paste() -> None:

@@ -17,8 +17,7 @@ from explorer.config import LSTMConfig
 from explorer.reference.activations import HEAD_FUNCTIONS
 from explorer.reference.embedding import embed
 from explorer.reference.forward import lstm_layer
-from explorer.reference.real_forward import real_forward
-from explorer.reference.weights import LSTMWeights
+from explorer.reference.real_forward import next_lstm_weights, real_forward
 from explorer.yourdata.text import Corpus
 
 TEMPERATURES = (0.0, 0.3, 0.5, 0.8, 1.0, 1.2, 1.5)
@@ -28,15 +27,8 @@ MAX_LENGTH = 600
 def _parts(cfg: LSTMConfig, arrays: tuple[np.ndarray, ...]):
     """The Embedding's table, each layer's `LSTMWeights` and the head's kernel and bias."""
     it = iter(arrays)
-    table, layers = next(it), []
-    for k in range(cfg.n_layers):
-        kernel, recurrent = next(it), next(it)
-        bias = next(it) if cfg.use_bias else np.zeros(kernel.shape[1], np.float32)
-        layers.append(
-            LSTMWeights(
-                f"lstm_{k + 1}", kernel, recurrent, bias, cfg.activation, cfg.recurrent_activation, True, False, cfg.use_bias
-            )
-        )
+    table = next(it)
+    layers = [next_lstm_weights(cfg, k, it, f"lstm_{k + 1}") for k in range(cfg.n_layers)]
     return table, layers, next(it), next(it)
 
 

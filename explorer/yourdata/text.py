@@ -223,6 +223,7 @@ class TextTask(Task):
             vocab=self.corpus.size,
             mask_zero=False,
             bidirectional=(),
+            go_backwards=False,
             timesteps=min(max(cfg.timesteps, lo), hi),
             return_sequences=(*cfg.return_sequences[:-1], True),
             head_units=self.corpus.size,
@@ -241,6 +242,8 @@ class TextTask(Task):
             out.append(Message("a Bidirectional layer would read the next character it is asked to predict"))
         if cfg.mask_zero:
             out.append(Message("its text has no padding: mask_zero must be off"))
+        if cfg.go_backwards:
+            out.append(Message("go_backwards would read each window from its end: the next character comes after it"))
         lo, hi = self.timesteps_range
         if not lo <= cfg.timesteps <= hi:
             out.append(Message("it takes {lo}–{hi} timesteps, not {got}", lo=lo, hi=hi, got=cfg.timesteps))
