@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import streamlit as st
 
 from explorer.i18n import _
 from explorer.training.snapshots import TrainedWeights
 from explorer.training.spec import TrainingSpec
 from explorer.training.tasks import TASKS
+from explorer.ui.cache.answers import initial_real_arrays
 from explorer.ui.controls import MODEL_QUERY_KEYS, apply_model, state_to_view
 from explorer.ui.store import BoundedStore
 from explorer.ui.yourdata import open_with_timesteps
@@ -135,16 +135,8 @@ def _shown(c: str) -> str:
 def _generate(key: tuple) -> str:
     spec, weights, prompt, length, temperature, stateful, seed = key
     task: TextTask = TASKS[spec.task]
-    arrays = weights.arrays if weights is not None else _initial_arrays(spec)
+    arrays = weights.arrays if weights is not None else initial_real_arrays(spec)
     return generate_text(spec.model, arrays, task.corpus, prompt, length, temperature=temperature, stateful=stateful, seed=seed)
-
-
-def _initial_arrays(spec: TrainingSpec) -> tuple[np.ndarray, ...]:
-    from explorer.ui.cache.real import built_real
-    from explorer.ui.runtime import KERAS_LOCK
-
-    with KERAS_LOCK:
-        return tuple(np.asarray(w, np.float32) for w in built_real(spec.model).model.get_weights())
 
 
 _WRITTEN: BoundedStore[tuple, str] = BoundedStore(_generate, max_entries=16)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.i18n import Message
+from explorer.i18n import N_, Message
 
 MAX_BYTES = 1_000_000  # the CSV a learner may bring
 MAX_ROWS = 100_000
@@ -52,22 +52,34 @@ class Table:
         return int(np.isnan(cols).any(axis=1).sum())
 
 
-def _decode(data: bytes | str, max_bytes: int) -> str:
+TOO_BIG = N_("The file is {size} bytes; the limit is {limit}. Upload a shorter series.")
+NOT_UTF8 = N_("The file is not UTF-8 text (byte {start}): save it as a plain CSV.")
+BINARY = N_("The file contains binary data; upload a plain-text CSV.")
+
+
+def read_utf8(
+    data: bytes | str, max_bytes: int, *, too_big: str = TOO_BIG, not_utf8: str = NOT_UTF8, binary: str = BINARY
+) -> str:
+    """A learner's bytes (or pasted text) as text, measured before it is read.
+
+    Args:
+        data: the bytes, or text already decoded.
+        max_bytes: the limit on the UTF-8 size.
+        too_big, not_utf8, binary: the message ids that explain each refusal (placeholders ``size``, ``limit``;
+            ``start``; none), so a CSV and a text are each refused in their own words.
+
+    Raises:
+        DataError: over ``max_bytes``, not UTF-8, or binary (a NUL byte).
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > max_bytes:
-        raise DataError(
-            Message(
-                "The file is {size} bytes; the limit is {limit}. Upload a shorter series.",
-                size=f"{len(raw):,}",
-                limit=f"{max_bytes:,}",
-            )
-        )
+        raise DataError(Message(too_big, size=f"{len(raw):,}", limit=f"{max_bytes:,}"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise DataError(Message("The file is not UTF-8 text (byte {start}): save it as a plain CSV.", start=err.start)) from None
+        raise DataError(Message(not_utf8, start=err.start)) from None
     if "\x00" in text:
-        raise DataError(Message("The file contains binary data; upload a plain-text CSV."))
+        raise DataError(Message(binary))
     return text
 
 
@@ -94,7 +106,7 @@ def parse_table(data: bytes | str, *, max_bytes: int = MAX_BYTES, max_rows: int 
     Raises:
         DataError: too large, not UTF-8, binary, unreadable, empty, no numeric column, or a value beyond float32.
     """
-    text = _decode(data, max_bytes)
+    text = read_utf8(data, max_bytes)
     try:
         rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     except csv.Error as err:

@@ -17,13 +17,16 @@ import numpy as np
 from explorer.config import LSTMConfig
 from explorer.i18n import N_, Message
 from explorer.training.tasks import Task, TaskData
-from explorer.yourdata.table import DataError
+from explorer.yourdata.table import DataError, read_utf8
 
 MAX_TEXT_BYTES = 100_000
 MIN_CHARACTERS = 300
 MAX_VOCABULARY = 96  # the most frequent characters; any other is coded as `OTHER`
 OTHER = "¤"
 PREFIX = "text:"
+TOO_BIG = N_("The text is {size} bytes; the limit is {limit}. Use a shorter text.")
+NOT_UTF8 = N_("The text is not UTF-8 (byte {start}): save it as UTF-8 plain text.")
+BINARY = N_("The text contains binary data; use plain text.")
 TRAIN_SHARE = 0.9
 DEFAULT_TIMESTEPS, DEFAULT_UNITS, DEFAULT_EMBED = 32, 64, 16
 DEFAULT_EPOCHS = 3  # measured on the shipped fables (5 kB): held-out loss is lowest near here, then it overfits
@@ -80,21 +83,7 @@ def parse_text(data: bytes | str, *, max_bytes: int = MAX_TEXT_BYTES) -> Corpus:
     Raises:
         DataError: too long, not UTF-8, binary, too short, or a single character.
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    if len(raw) > max_bytes:
-        raise DataError(
-            Message(
-                "The text is {size} bytes; the limit is {limit}. Use a shorter text.",
-                size=f"{len(raw):,}",
-                limit=f"{max_bytes:,}",
-            )
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DataError(Message("The text is not UTF-8 (byte {start}): save it as UTF-8 plain text.", start=err.start)) from None
-    if "\x00" in text:
-        raise DataError(Message("The text contains binary data; use plain text."))
+    text = read_utf8(data, max_bytes, too_big=TOO_BIG, not_utf8=NOT_UTF8, binary=BINARY)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) < MIN_CHARACTERS:
         raise DataError(

@@ -124,7 +124,7 @@ def task_predictions(spec: TrainingSpec, data_key: tuple, weights: TrainedWeight
     if not spec.model.is_real:
         tr = view_trace(spec.model, data_key, weights)
         return None if tr is None else tr.output
-    arrays = task_predictions_arrays(spec) if weights is None else weights.arrays
+    arrays = initial_real_arrays(spec) if weights is None else weights.arrays
     data = task_samples(*data_key)
     return None if data is None else predict(spec.model, arrays, data.x)
 
@@ -135,7 +135,7 @@ def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[F
     """Per probe: the best unit at ``weights`` and the best unit of the untrained model, on the same samples."""
     data = TASKS[spec.task].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
     if spec.model.input_kind == "tokens":  # the LSTMs after the Embedding: probed on the vectors it hands them
-        initial = task_predictions_arrays(spec)
+        initial = initial_real_arrays(spec)
         lstms, embedded = _after_embedding(spec.model, initial, data)
         untrained = find_units(lstms, model_weights(lstms, initial[1:]), embedded)
         if weights is None:
@@ -157,7 +157,7 @@ def _after_embedding(cfg, arrays, data):
     return lstms, dataclasses.replace(data, x=embed(arrays[0], data.x))
 
 
-def task_predictions_arrays(spec: TrainingSpec) -> tuple[np.ndarray, ...]:
+def initial_real_arrays(spec: TrainingSpec) -> tuple[np.ndarray, ...]:
     """The seeded initial weights of a real model, ``get_weights()`` order."""
     from explorer.ui.cache.real import built_real
 
