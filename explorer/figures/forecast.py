@@ -64,8 +64,8 @@ def make_forecast_figure(forecast, *, target: str, horizon: int, height: int = 3
     layout.update(
         xaxis={"title": {"text": _("row of your series")}, "gridcolor": "#eeeeee"},
         yaxis={"title": {"text": target}, "gridcolor": "#eeeeee"},
-        legend={"orientation": "h", "y": -0.22, "x": 0, "font": {"color": INK}},
+        legend={"orientation": "h", "y": -0.3, "x": 0, "font": {"color": INK}},  # clear of the axis title, projector fonts too
         hovermode="x unified",
     )
-    layout["margin"] = {**layout["margin"], "b": 90}
+    layout["margin"] = {**layout["margin"], "b": 110}
     return unvalidated_figure(traces, layout)
