@@ -37,7 +37,7 @@ def _label(box: Box, sites: list[Site]) -> str:
     more = f" +{len(box.output_shapes) - 1}" if len(box.output_shapes) > 1 else ""
     text = f"<b>{box.name}</b><br>{box.kind}<br>{shapes}{more}"
     if box.kind == "Bidirectional(LSTM)" and sites:
-        text += f"<br>→ ← merge_mode={sites[0].merge_mode}"
+        text += f"<br>merge_mode={sites[0].merge_mode}"  # (the arrows made the line wider than its box)
     return text + "<br>" + _("{n} params").format(n=f"{box.params:,}")
 
 
