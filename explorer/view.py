@@ -36,6 +36,7 @@ PANELS = {  # the views: key -> tab label (a message: translate with `_` when sh
     "gates": N_("Gate activations"),
     "trajectories": N_("Hidden-state trajectories"),
     "training": N_("Training"),
+    "why": N_("Why gates"),
     "questions": N_("Questions"),
 }
 QUESTIONS = {  # the questions learners ask about Keras LSTMs: key -> short title (a message)

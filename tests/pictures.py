@@ -77,6 +77,7 @@ TRAINING = ("explorer/figures/training.py", "explorer/ui/training*.py", "explore
 REAL = ("explorer/figures/model_map.py", "explorer/figures/bidirectional.py", "explorer/ui/real_model.py")
 REAL_SLIDERS = "input=tokens&vocab=25&embed_dim=8&units=8,6&return_sequences=1,0&timesteps=10&bidirectional=1,1"
 SERIES = ("explorer/figures/forecast.py", "explorer/ui/yourdata*.py", "explorer/yourdata/*.py")
+WHY = ("explorer/figures/why*.py", "explorer/ui/why*.py", "explorer/ui/cache/why.py", "explorer/whygates/*.py")
 TEXT = ("explorer/ui/yourtext.py", "explorer/yourdata/text.py", "explorer/yourdata/generate.py")
 
 PICTURES: dict[str, Picture] = {
@@ -84,7 +85,7 @@ PICTURES: dict[str, Picture] = {
     for p in [
         *_both(
             "counting.png",
-            "lesson=11",
+            "lesson=12",
             "count",
             ("explorer/lesson/*.py", "explorer/ui/lesson.py", *CELL, *TRAINING),
             scroll="plot:cell",
@@ -101,6 +102,7 @@ PICTURES: dict[str, Picture] = {
             ("explorer/figures/lecture.py", "explorer/ui/lecture.py", *UNROLLED),
             size=(1920, 1080),
         ),
+        *_both("why.png", "task=first&timesteps=30&units=16&return_sequences=0&view=why", "", WHY, scroll="plot:why"),
         *_both("own_model.png", "view=graph", "upload", ("explorer/ui/upload*.py", "explorer/upload/*.py")),
         *_both("real_model.png", REAL_SLIDERS + "&view=graph", "", REAL, scroll="plot:model_map"),
         *_both("your_series.png", SERIES_SAMPLE + "&view=training", "train", SERIES, scroll="plot:forecast"),

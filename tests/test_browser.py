@@ -748,3 +748,26 @@ def test_a_learner_pastes_text_trains_and_the_model_writes(server, page):
     assert page.get_by_text("Same seed, same temperature").count() == 1
     shot(page, "your_text_writes")
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_why_gates_trains_the_three_and_draws_their_losses_and_gradients(server, page):
+    open_app(page, server + "/?task=first&timesteps=30&view=why&epochs=2")
+    before = {p["view"]: p for p in plots(page)}
+    assert "why" in before and "why_race" not in before
+    page.get_by_role("button", name="Train the three (same task, data and seed)").click()
+    page.wait_for_function(
+        "js => { const r = eval(js)().find(p => p.view === 'why_race');"
+        " return r && r.traces.filter(t => t.name.includes('solved')).length === 3; }",
+        arg=PLOTS_JS,
+        timeout=120000,
+    )
+    wait_idle(page)
+    shown = {p["view"]: p for p in plots(page)}
+    losses = [t for t in shown["why_race"]["traces"] if t["name"] != "no memory"]
+    assert [t["name"].split(" ")[0] for t in losses] == ["LSTM", "GRU", "SimpleRNN"]
+    gradients = [t for t in shown["why"]["traces"] if t["name"].split(",")[0] in ("LSTM", "GRU", "SimpleRNN")]
+    assert len(gradients) == 3 and all(t["n"] == 30 for t in gradients)  # a point per step, each model
+    assert "after training step" in shown["why"]["title"]
+    shot(page, "why_gates_trained")
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.console_errors == []

@@ -126,7 +126,7 @@ def test_the_language_rides_the_url_and_leaves_the_model_and_view_alone():
 ALLOWED_WORDS = {
     "keras", "lstm", "lstms", "numpy", "tensorflow", "dense", "embedding", "adam", "pca", "softmax", "sigmoid",
     "tanh", "relu", "linear", "csv", "png", "svg", "gru", "json", "python", "plotly", "streamlit", "true", "false",
-    "none", "sgd", "mse", "rmsprop", "mae", "url", "api", "rnn", "id", "ok", "utf",
+    "none", "sgd", "mse", "rmsprop", "mae", "url", "api", "rnn", "id", "ok", "utf", "simplernn",
 }  # fmt: skip
 # Keras's own names, which a chart (no code font there) shows as they are: weights, arguments, layer names.
 # A real model's map names its layers' classes and arguments as Keras does (InputLayer, Bidirectional, merge_mode=concat)

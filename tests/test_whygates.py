@@ -138,3 +138,107 @@ def test_what_the_numpy_pass_does_not_follow_is_refused():
     model = keras.Sequential([keras.Input((4, 2)), keras.layers.LSTM(3), keras.layers.Dense(2, activation="softmax")])
     with pytest.raises(ValueError, match="not followed"):
         gradient_through_time(stack_weights(model), np.zeros((1, 4, 2), np.float32), np.zeros((1, 2)), "mse")
+
+
+@pytest.mark.parametrize("kind", list(LAYERS))
+@pytest.mark.parametrize(("units", "features"), [(16, 8), (5, 3), (64, 1)])
+def test_the_parameter_counts_are_keras_own(kind, units, features):
+    from explorer.whygates.compare import build_recurrent, matched_units, recurrent_params
+
+    model = build_recurrent(kind, units, 7, features, (8, "softmax"), per_step=False, seed=0)
+    assert recurrent_params(kind, units, features) == model.layers[0].count_params()
+    matched = matched_units(kind, units, features)
+    target = recurrent_params("LSTM", units, features)
+    assert all(abs(recurrent_params(kind, matched, features) - target) <= abs(recurrent_params(kind, u, features) - target)
+               for u in range(1, 200))  # fmt: skip
+
+
+def test_the_comparison_is_deterministic_for_a_seed_and_the_forget_bias_shows():
+    from explorer.whygates.compare import build_recurrent, untrained_contender
+
+    x = np.random.default_rng(0).normal(size=(8, 20, 4)).astype(np.float32)
+    y = np.arange(8) % 4
+    a = untrained_contender("GRU", 8, x, y, "sparse_categorical_crossentropy", (4, "softmax"), per_step=False, seed=3)
+    b = untrained_contender("GRU", 8, x, y, "sparse_categorical_crossentropy", (4, "softmax"), per_step=False, seed=3)
+    np.testing.assert_array_equal(a.gradient.dx, b.gradient.dx)
+    with_bias, without, high = (
+        stack_weights(build_recurrent("LSTM", 8, 20, 4, (4, "softmax"), per_step=False, seed=3, forget_bias=bias))
+        for bias in (1.0, 0.0, 3.0)
+    )
+    keras_default = build_recurrent("LSTM", 8, 20, 4, (4, "softmax"), per_step=False, seed=3).layers[0]
+    np.testing.assert_array_equal(with_bias.layers[0].bias, keras_default.get_weights()[2])
+    keras_own = keras.layers.LSTM(8)  # b_f = 1 is Keras's own unit_forget_bias=True
+    keras_own.build((None, 20, 4))
+    np.testing.assert_array_equal(with_bias.layers[0].bias, keras_own.get_weights()[2])
+    np.testing.assert_allclose(with_bias.layers[0].bias[8:16], 1.0)  # the forget slice i | f | c | o
+    np.testing.assert_allclose(without.layers[0].bias, 0.0)
+    np.testing.assert_allclose(high.layers[0].bias[8:16], 3.0)
+    np.testing.assert_array_equal(high.layers[0].kernel, with_bias.layers[0].kernel)  # nothing else differs
+    first = (gradient_through_time(s, x, y, "sparse_categorical_crossentropy").dx[0] for s in (with_bias, without))
+    assert next(first) > next(first)  # more of the gradient reaches step 1 with the forget bias at 1
+
+
+def _spec(cell: str, **more):
+    from explorer.training.spec import TrainingSpec
+    from explorer.training.tasks import TASKS
+
+    task = TASKS["first"]
+    return TrainingSpec("first", task.default_config().replace(timesteps=10, units=(6,)), epochs=1, cell=cell, **more)
+
+
+@pytest.mark.parametrize("cell", ["GRU", "SimpleRNN", "LSTM"])
+def test_a_comparison_spec_trains_its_kind_and_is_scored_by_the_numpy_pass(cell):
+    from explorer.training.loop import Trainer, predict_spec
+
+    spec = _spec(cell, forget_bias=3.0 if cell == "LSTM" else None)  # the LSTM here: one whose forget bias starts at 3
+    trainer = Trainer(spec)
+    assert type(trainer.model.layers[0]).__name__ == cell
+    assert spec.parameters == trainer.model.count_params()
+    trainer.train(5)
+    x = np.random.default_rng(0).normal(size=(9, 10, spec.model.features)).astype(np.float32)
+    np.testing.assert_allclose(predict_spec(spec, trainer.weights(), x), trainer.model(x).numpy(), atol=1e-5)
+    again = Trainer(spec)
+    again.train(5)
+    for a, b in zip(trainer.weights(), again.weights(), strict=True):  # deterministic for a seed
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_comparison_spec_is_one_layer_of_a_known_kind():
+    from explorer.config import ConfigError
+
+    with pytest.raises(ConfigError, match="one layer"):
+        _spec("GRU").replace(model=_spec("GRU").model.replace(units=(6, 4), return_sequences=(True, False)))
+    with pytest.raises(ConfigError, match="cell"):
+        _spec("ConvLSTM")
+    assert _spec("LSTM").cell_units == 6 and _spec("GRU").cell_units == 7 and _spec("SimpleRNN").cell_units == 14
+
+
+def test_the_race_and_sweep_figures():
+    from explorer.figures.why_race import make_race_figure, make_sweep_figure
+    from explorer.training.snapshots import Snapshot
+
+    snaps = [Snapshot(s, s / 64, (), 1.1 - s / 200, s / 100) for s in (0, 16, 32)]
+    fig = make_race_figure([("LSTM", snaps, True), ("GRU", snaps, None)], baseline_loss=1.1, metric_name="accuracy")
+    assert [t.meta for t in fig.data] == ["loss:LSTM", "loss:GRU", "baseline"]
+    assert fig.data[0].name.endswith("solved") and fig.data[1].name == "GRU"
+    assert list(fig.data[0].x) == [0, 16, 32] and fig.layout.yaxis.type == "log" and fig.layout.meta["view"] == "why_race"
+    sweep = make_sweep_figure({"LSTM": [(10, 1.0, True), (30, 0.4, False), (60, None, None)]}, threshold=0.95,
+                              metric_name="accuracy")  # fmt: skip
+    assert list(sweep.data[0].x) == [10, 30] and list(sweep.data[0].marker.symbol) == ["circle", "circle-open"]
+    assert list(sweep.layout.xaxis.tickvals) == [10, 30, 60] and list(sweep.data[-1].y) == [0.95, 0.95]
+
+
+def test_the_gradient_figure():
+    from explorer.figures.why import make_why_figure
+    from explorer.whygates.compare import untrained_contender
+
+    x = np.random.default_rng(0).normal(size=(4, 9, 3)).astype(np.float32)
+    y = np.arange(4) % 3
+    contenders = [untrained_contender(k, 5, x, y, "sparse_categorical_crossentropy", (3, "softmax"), per_step=False, seed=0)
+                  for k in ("LSTM", "GRU", "SimpleRNN")]  # fmt: skip
+    fig = make_why_figure(contenders)
+    assert [t.meta for t in fig.data] == ["gradient:LSTM", "gradient:GRU", "gradient:SimpleRNN", "forget:mean", "forget:max"]
+    assert list(fig.data[0].x) == list(range(1, 10)) and fig.layout.yaxis.type == "log" and fig.layout.yaxis2.type == "log"
+    np.testing.assert_allclose(fig.data[1].y, contenders[1].gradient.dx, rtol=1e-5)
+    assert fig.data[3].yaxis == "y2" and fig.data[4].y[-1] == pytest.approx(1.0)
+    assert "as initialised" in fig.layout.title.text

@@ -137,6 +137,16 @@ LESSON: tuple[LessonStep, ...] = (
         ),
     ),
     LessonStep(
+        N_("Why gates: the gradient through time"),
+        {"task": "first", "timesteps": "30", "units": "16", "return_sequences": "0", "features": "3", "view": "why"},
+        N_(
+            "To learn remember-the-first, the loss at step {T} must reach step 1. Each step back multiplies the gradient "
+            "by that step's Jacobian, and the top chart shows what is left at every step, on a log axis. Along the LSTM's "
+            "cell state the factor is only its forget gate (the lower chart): kept near 1, the gradient is carried. "
+            "Press **Train the three** and watch which of the LSTM, the GRU and the SimpleRNN solves it."
+        ),
+    ),
+    LessonStep(
         N_("An LSTM that counts"),
         {"task": "brackets", "epochs": "4", "snap": "256", "view": "cell", "step": "10"},
         N_(

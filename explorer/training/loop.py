@@ -25,6 +25,8 @@ from explorer.reference.real_forward import real_forward
 from explorer.training.snapshots import Snapshot, frozen_arrays, model_weights
 from explorer.training.spec import SAMPLES, TrainingSpec
 from explorer.training.tasks import TASKS, Task, TaskData
+from explorer.whygates.compare import build_recurrent
+from explorer.whygates.gradients import stack_from_arrays, stack_output
 
 EVAL_SAMPLES = 256  # held-out samples per snapshot (fewer for big models, see `evaluation_samples`)
 EVAL_MIN_SAMPLES = 32
@@ -64,12 +66,33 @@ def predict(cfg: LSTMConfig, arrays: tuple[np.ndarray, ...], x: np.ndarray) -> n
     return np.concatenate([trace(weights, x[k : k + EVAL_BATCH]).output for k in range(0, len(x), EVAL_BATCH)])
 
 
+def predict_spec(spec: TrainingSpec, arrays: tuple[np.ndarray, ...], x: np.ndarray) -> np.ndarray:
+    """`predict` for the model ``spec`` trains: the LSTM stack, or the one GRU or SimpleRNN layer of a comparison."""
+    if spec.cell == "LSTM":
+        return predict(spec.model, arrays, x)
+    cfg = spec.model
+    stack = stack_from_arrays(spec.cell, arrays, return_sequences=cfg.return_sequences[-1], head_activation=cfg.head_activation)
+    return np.concatenate([stack_output(stack, x[k : k + EVAL_BATCH]) for k in range(0, len(x), EVAL_BATCH)])
+
+
 def evaluate(spec: TrainingSpec, arrays: tuple[np.ndarray, ...], data: TaskData, task: Task | None = None) -> tuple[float, float]:
     """``(loss, metric)`` of the weights ``arrays`` on ``data``, by the NumPy reference (no Keras); ``task``: the
     spec's task when the caller holds it (a learner's data task may leave the registry while it trains)."""
     task = task or TASKS[spec.task]
-    predictions = predict(spec.model, arrays, data.x)
+    predictions = predict_spec(spec, arrays, data.x)
     return task_loss(task, data, predictions), task.score(data, predictions)
+
+
+def _build(spec: TrainingSpec):
+    """The Keras model ``spec`` trains, built afresh (the session's own copy)."""
+    cfg = spec.model
+    if spec.is_comparison:  # one layer of its kind
+        head = (cfg.head_units, cfg.head_activation)
+        shape = (spec.cell_units, cfg.timesteps, cfg.features, head)
+        bias = 1.0 if spec.forget_bias is None else spec.forget_bias
+        flags = {"per_step": cfg.return_sequences[-1], "seed": cfg.seed, "forget_bias": bias}
+        return build_recurrent(spec.cell, *shape, **flags)
+    return build_real_model(cfg) if cfg.is_real else build_model(cfg)
 
 
 class Trainer:
@@ -84,7 +107,7 @@ class Trainer:
         self.task = TASKS[spec.task]
         self.data = self.task.generate(SAMPLES, spec.model.timesteps, spec.seed)
         self.eval_data = evaluation_set(spec, self.task)
-        self.model = build_real_model(spec.model) if spec.model.is_real else build_model(spec.model)
+        self.model = _build(spec)
         self.optimizer = keras.optimizers.Adam(spec.learning_rate)
         self.optimizer.build(self.model.trainable_variables)
         self.loss = keras.losses.get(self.task.loss)

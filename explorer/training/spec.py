@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from explorer.config import ConfigError, LSTMConfig
 from explorer.i18n import Joined, Message
 from explorer.training.tasks import TASKS
+from explorer.whygates.cells import KINDS as CELL_KINDS
+from explorer.whygates.compare import matched_units, recurrent_params
 
 SAMPLES = 2048  # training samples per epoch (divisible by every batch size below)
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1)
 BATCH_SIZES = (8, 16, 32, 64, 128)
 EPOCHS_RANGE = (1, 50)
+FORGET_BIASES = (0.0, 1.0, 3.0)  # a comparison LSTM's forget-gate bias at the start: f ≈ 0.5, 0.73, 0.95
 SNAPSHOTS_PER_EPOCH = 4
 
 
@@ -34,6 +37,10 @@ class TrainingSpec:
         batch_size: samples per step.
         epochs: the training length (passes over the `SAMPLES` training samples).
         seed: the training data's seed (the weights' seed is ``model.seed``).
+        cell: ``"LSTM"``, or ``"GRU"`` / ``"SimpleRNN"``: then one layer of that kind, sized to the nearest parameter
+            count of the model's first LSTM layer, takes the LSTM's place (the Why gates comparison).
+        forget_bias: ``None``: the LSTM starts as ``model`` says (``unit_forget_bias``); a number from
+            `FORGET_BIASES`: a one-layer LSTM whose forget-gate bias starts there (3: f ≈ 0.95 at first).
     """
 
     task: str
@@ -42,6 +49,8 @@ class TrainingSpec:
     batch_size: int = 32
     epochs: int = 4
     seed: int = 0
+    cell: str = "LSTM"
+    forget_bias: float | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -80,6 +89,12 @@ class TrainingSpec:
                 ),
                 field="task",
             )
+        if self.cell not in CELL_KINDS:
+            raise ConfigError(Message("`cell` must be one of {choices}.", choices=", ".join(CELL_KINDS)), field="cell")
+        if self.forget_bias is not None and (self.forget_bias not in FORGET_BIASES or self.cell != "LSTM"):
+            raise ConfigError(Message("an LSTM's forget bias starts at one of {choices}.", choices=FORGET_BIASES), field="cell")
+        if self.is_comparison and (self.model.n_layers != 1 or self.model.is_real):
+            raise ConfigError(Message("A GRU, a SimpleRNN or an LSTM with a chosen forget bias is one layer."), field="cell")
         if not self.model.is_buildable:
             raise ConfigError(Message("This stack cannot be built, so it cannot be trained."), field="return_sequences")
 
@@ -97,9 +112,23 @@ class TrainingSpec:
         return max(1, self.steps_per_epoch // SNAPSHOTS_PER_EPOCH)
 
     @property
+    def is_comparison(self) -> bool:
+        """One layer of the Why gates comparison (a GRU, a SimpleRNN, or an LSTM with its forget bias chosen)."""
+        return self.cell != "LSTM" or self.forget_bias is not None
+
+    @property
+    def cell_units(self) -> int:
+        """The recurrent layer's units: the LSTM's own, or the GRU's or SimpleRNN's sized to match it."""
+        cfg = self.model
+        return cfg.units[0] if self.cell == "LSTM" else matched_units(self.cell, cfg.units[0], cfg.features)
+
+    @property
     def parameters(self) -> int:
         """The model's trainable numbers (the formula Keras's ``count_params()`` follows; tested against it)."""
         cfg = self.model
+        if self.cell != "LSTM":
+            head = cfg.head_units * (self.cell_units + 1)
+            return recurrent_params(self.cell, self.cell_units, cfg.features) + head
         bias = 1 if cfg.use_bias else 0
         lstm = sum(
             (2 if cfg.is_bidirectional(k) else 1) * 4 * u * (cfg.layer_input_features(k) + u + bias)

@@ -51,6 +51,7 @@ from explorer.ui.view_fragment import (
     restart_polling_timers,
     with_focus,
 )
+from explorer.ui.why import why_panel
 from explorer.upload.weights import SiteWeights, describe
 from explorer.view import PANELS, ViewConfig
 
@@ -379,6 +380,8 @@ def _render(t0: float) -> None:
                 shapes_panel(view, weights)
             elif key == "questions":
                 questions_panel(view, data_key, weights, url_view.model)
+            elif key == "why":
+                why_panel(whole, trained, from_file=weights is not None and trained is None and not whole.model.is_real)
             else:
                 training_panel(whole, data_key, trained if whole.model.is_real else weights)
 

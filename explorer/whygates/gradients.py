@@ -70,6 +70,8 @@ def stack_weights(model) -> RecurrentStack:
     layers, head = [], None
     for layer in model.layers:
         kind = type(layer).__name__
+        if kind == "InputLayer":  # a functional model's input (the app's own models are functional)
+            continue
         if kind == "LSTM":
             w = lstm_weights(layer)
             if (w.activation, w.recurrent_activation) != ("tanh", "sigmoid"):
@@ -85,6 +87,37 @@ def stack_weights(model) -> RecurrentStack:
     if not layers or head is None:
         raise ValueError("a recurrent layer and a Dense head are needed")
     return RecurrentStack(tuple(layers), head)
+
+
+def stack_from_arrays(kind: str, arrays, *, return_sequences: bool, head_activation: str) -> RecurrentStack:
+    """A one-layer model's `RecurrentStack` from its ``get_weights()`` arrays (kernel, recurrent kernel, bias, head
+    kernel, head bias), as a training snapshot holds them; no Keras."""
+    kernel, recurrent, bias, head_kernel, head_bias = (np.asarray(a, np.float32) for a in arrays)
+    name = kind.lower()
+    if kind == "LSTM":
+        layer = LSTMWeights(name, kernel, recurrent, bias, "tanh", "sigmoid", return_sequences, False, True)
+    else:
+        layer = CellWeights(kind, name, kernel, recurrent, bias, return_sequences, False)
+    return RecurrentStack((layer,), DenseWeights("head", head_kernel, head_bias, head_activation))
+
+
+def run_stack(stack: RecurrentStack, x: np.ndarray) -> list:
+    """Every layer's forward run on ``x`` (B, T, F): an LSTM's `LayerTrace`, a GRU's or SimpleRNN's `CellRun`."""
+    runs, inputs = [], np.asarray(x, np.float32)
+    for k, w in enumerate(stack.layers):
+        if k and not stack.layers[k - 1].return_sequences:
+            raise ValueError(f"{w.name}: the layer before it must return sequences")
+        run = lstm_layer(w, inputs) if isinstance(w, LSTMWeights) else run_cell(w, inputs)
+        runs.append(run)
+        inputs = np.ascontiguousarray(run.h)  # Keras passes the sequence on in the order the cell took it
+    return runs
+
+
+def stack_output(stack: RecurrentStack, x: np.ndarray) -> np.ndarray:
+    """The model's prediction on ``x``: the head on the last layer's sequence, or on its last step."""
+    last = run_stack(stack, x)[-1].h
+    out = last if stack.layers[-1].return_sequences else last[:, -1]
+    return HEAD_FUNCTIONS[stack.head.activation](out @ stack.head.kernel + stack.head.bias).astype(np.float32)
 
 
 def _loss_and_head_gradient(stack: RecurrentStack, out: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, np.ndarray]:
@@ -121,13 +154,7 @@ def gradient_through_time(stack: RecurrentStack, x: np.ndarray, y: np.ndarray, l
     Returns:
         The `GradientThroughTime`: equal to ``tf.GradientTape`` on the Keras model (tests/test_whygates.py).
     """
-    runs, inputs = [], [np.asarray(x, np.float32)]
-    for k, w in enumerate(stack.layers):
-        if k and not stack.layers[k - 1].return_sequences:
-            raise ValueError(f"{w.name}: the layer before it must return sequences")
-        run = lstm_layer(w, inputs[-1]) if isinstance(w, LSTMWeights) else run_cell(w, inputs[-1])
-        runs.append(run)
-        inputs.append(np.ascontiguousarray(run.h))  # Keras passes the sequence on in the order the cell took it
+    runs = run_stack(stack, x)
     last = stack.layers[-1]
     value, d_out = _loss_and_head_gradient(stack, runs[-1].h if last.return_sequences else runs[-1].h[:, -1], y, loss)
     up = d_out if last.return_sequences else np.zeros_like(runs[-1].h)
