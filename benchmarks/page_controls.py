@@ -20,6 +20,7 @@ TABS = (
     "Gate activations",
     "Hidden-state trajectories",
     "Training",
+    "Why gates",
     "Questions",
 )
 

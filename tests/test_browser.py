@@ -742,6 +742,7 @@ def test_a_learner_pastes_text_trains_and_the_model_writes(server, page):
     wait_idle(page)
     open_tab(page, "Training")
     page.wait_for_selector("text=Let it write", timeout=60000)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stCode]').length >= 2", timeout=60000)
     written = page.locator("[data-testid=stCode]").all_inner_texts()
     assert len(written) == 2 and all(len(w) > 100 for w in written)
     assert set("".join(written)) <= set(story) | {"\n"}
