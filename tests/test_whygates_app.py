@@ -95,3 +95,16 @@ def test_the_sweep_trains_the_three_at_three_lengths():
     assert [t["meta"] for t in sweep["data"]] == ["sweep:LSTM", "sweep:GRU", "sweep:SimpleRNN", "threshold"]
     assert all(list(plotly_array(t["x"])) == [10, 30, 60] for t in sweep["data"][:3])
     assert any("9 of 9 runs done" in c.value for c in at.caption)
+
+
+def test_the_remembering_unit_opens_in_the_cell_view():
+    at = new_app({"task": "first", "timesteps": "12", "units": "8", "return_sequences": "0", "view": "why"})
+    assert_clean(at)
+    button = at.button(key="why_focus")
+    unit = int(button.label.split("unit ")[1].split(" ")[0])
+    why = figures(at)["why"]
+    assert f"unit {unit} " in next(t["name"] for t in why["data"] if t["meta"] == "forget:max")  # the chart's unit
+    button.click().run()
+    assert_clean(at)
+    assert at.session_state["unit"] == unit and at.session_state["layer"] == 0
+    assert "cell" in figures(at)

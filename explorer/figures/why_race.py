@@ -41,26 +41,11 @@ def make_race_figure(runs, *, baseline_loss: float, metric_name: str, height: in
             }
         )
     steps = max((s.step for _n, snapshots, _s in runs for s in snapshots), default=1)
-    traces.append(
-        {
-            "type": "scatter",
-            "x": [0, steps],
-            "y": [baseline_loss, baseline_loss],
-            "name": _("no memory"),
-            "meta": "baseline",
-            "mode": "lines",
-            "line": {"color": MUTED, "dash": "dash", "width": 1.5},
-            "hoverinfo": "skip",
-        }
-    )
-    layout = layout_dict(title=_("Held-out loss as they learn (same task, data and seed)"), view="why_race", height=height)
-    layout.update(
-        xaxis={"title": {"text": _("training step")}, "gridcolor": "#eeeeee"},
-        yaxis={"title": {"text": _("loss (log)")}, "type": "log", "gridcolor": "#eeeeee", "exponentformat": "power"},
-        legend={"orientation": "h", "y": -0.3, "x": 0, "font": {"color": INK}},
-    )
-    layout["margin"] = {**layout["margin"], "b": 110}
-    return unvalidated_figure(traces, layout)
+    traces.append(_level([0, steps], baseline_loss, _("no memory"), "baseline", "dash"))
+    title = _("Held-out loss as they learn (same task, data and seed)")
+    xaxis = {"title": {"text": _("training step")}}
+    yaxis = {"title": {"text": _("loss (log)")}, "type": "log", "exponentformat": "power"}
+    return _figure(traces, title, "why_race", xaxis, yaxis, height)
 
 
 def make_sweep_figure(points, *, threshold: float, metric_name: str, height: int = 360) -> go.Figure:
@@ -90,22 +75,25 @@ def make_sweep_figure(points, *, threshold: float, metric_name: str, height: int
                 "hovertemplate": "T = %{x}: %{y:.3f}<extra>" + name + "</extra>",
             }
         )
-    traces.append(
-        {
-            "type": "scatter",
-            "x": [min(lengths, default=0), max(lengths, default=1)],
-            "y": [threshold, threshold],
-            "name": _("the bar: {value}").format(value=f"{threshold:g}"),
-            "meta": "threshold",
-            "mode": "lines",
-            "line": {"color": MUTED, "dash": "dot", "width": 1.5},
-            "hoverinfo": "skip",
-        }
-    )
-    layout = layout_dict(title=_("Solved or not, as the sequence grows (● solved, ○ not)"), view="why_sweep", height=height)
+    span = [min(lengths, default=0), max(lengths, default=1)]
+    traces.append(_level(span, threshold, _("the bar: {value}").format(value=f"{threshold:g}"), "threshold", "dot"))
+    title = _("Solved or not, as the sequence grows (● solved, ○ not)")
+    xaxis = {"title": {"text": _("timesteps T")}, "tickvals": lengths}
+    return _figure(traces, title, "why_sweep", xaxis, {"title": {"text": metric_name}}, height)
+
+
+def _level(x: list, value: float, name: str, meta: str, dash: str) -> dict:
+    """A horizontal line across ``x`` at ``value``: a baseline or a bar to clear."""
+    return {"type": "scatter", "x": x, "y": [value, value], "name": name, "meta": meta, "mode": "lines",
+            "line": {"color": MUTED, "dash": dash, "width": 1.5}, "hoverinfo": "skip"}  # fmt: skip
+
+
+def _figure(traces: list, title: str, view: str, xaxis: dict, yaxis: dict, height: int) -> go.Figure:
+    """Both charts' frame: gridded axes, the legend in a row below, clear of the x axis's title."""
+    layout = layout_dict(title=title, view=view, height=height)
     layout.update(
-        xaxis={"title": {"text": _("timesteps T")}, "tickvals": lengths, "gridcolor": "#eeeeee"},
-        yaxis={"title": {"text": metric_name}, "gridcolor": "#eeeeee"},
+        xaxis={**xaxis, "gridcolor": "#eeeeee"},
+        yaxis={**yaxis, "gridcolor": "#eeeeee"},
         legend={"orientation": "h", "y": -0.3, "x": 0, "font": {"color": INK}},
     )
     layout["margin"] = {**layout["margin"], "b": 110}

@@ -3,6 +3,7 @@ of its size, and the LSTM's cell path; every number a NumPy backward pass tested
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from explorer.figures.why import make_why_figure
@@ -14,6 +15,7 @@ from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.cache.why import WHY_SAMPLES, why_contenders
 from explorer.ui.chart import show_chart
+from explorer.ui.controls import panel_label
 from explorer.ui.why_race import (
     in_page_language,
     poll_every,
@@ -65,13 +67,22 @@ def why_panel(view: ViewConfig, weights: TrainedWeights | None, *, from_file: bo
         st.info(refusal, icon=":material/info:")
         return
     race, sweep = race_controls(view)
-    active = race_state(race, sweep)[2]
+    jobs, _sweep_jobs, active = race_state(race, sweep)
+    if not jobs and view.model.n_layers == 1:  # the live model's remembering unit, one click from the cell view
+        live = why_contenders(view.model, view.task, weights, lang=view.lang)[0].gradient
+        unit = int(np.argmax(live.forget_product[0][0]))  # the unit whose cell keeps most of c from step 1 on
+        label = _("Open unit {unit} of lstm_1 in the cell view: press ▶ and watch its forget gate f").format(unit=unit)
+        st.button(label, icon=":material/visibility:", on_click=_focus_cell, args=(unit,), key="why_focus")
 
     @st.fragment(run_every=poll_every(active))
     def charts() -> None:
         in_page_language(_charts)(view, weights, race, sweep)
 
     charts()
+
+
+def _focus_cell(unit: int) -> None:
+    st.session_state.update(layer=0, unit=unit, panel=panel_label("cell"))
 
 
 def _charts(view: ViewConfig, weights: TrainedWeights | None, race: dict, sweep: dict) -> None:
