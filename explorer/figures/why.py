@@ -57,7 +57,7 @@ def make_why_figure(contenders, *, trained_step: int | None = None, height: int 
         )
     lstm = contenders[0].gradient
     product = lstm.forget_product[0]  # (T, U)
-    best = int(np.argmax(product[0]))  # the unit whose cell keeps most of c from step 1 to the end
+    best = lstm.remembering_unit
     suffix = axis_suffix(2)
     for meta, values, name, dash in (
         ("forget:mean", product.mean(axis=1), _("f(t+1)·…·f(T), mean over units"), "dot"),

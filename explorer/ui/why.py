@@ -3,7 +3,6 @@ of its size, and the LSTM's cell path; every number a NumPy backward pass tested
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from explorer.figures.why import make_why_figure
@@ -69,8 +68,7 @@ def why_panel(view: ViewConfig, weights: TrainedWeights | None, *, from_file: bo
     race, sweep = race_controls(view)
     jobs, _sweep_jobs, active = race_state(race, sweep)
     if not jobs and view.model.n_layers == 1:  # the live model's remembering unit, one click from the cell view
-        live = why_contenders(view.model, view.task, weights, lang=view.lang)[0].gradient
-        unit = int(np.argmax(live.forget_product[0][0]))  # the unit whose cell keeps most of c from step 1 on
+        unit = why_contenders(view.model, view.task, weights, lang=view.lang)[0].gradient.remembering_unit
         label = _("Open unit {unit} of lstm_1 in the cell view: press ▶ and watch its forget gate f").format(unit=unit)
         st.button(label, icon=":material/visibility:", on_click=_focus_cell, args=(unit,), key="why_focus")
 

@@ -60,6 +60,11 @@ class GradientThroughTime:
     forget_product: tuple[np.ndarray | None, ...]
     grad_x: np.ndarray
 
+    @property
+    def remembering_unit(self) -> int:
+        """The first LSTM layer's unit whose forget gates keep the most of ``c`` from step 1 to the last."""
+        return int(np.argmax(self.forget_product[0][0]))
+
 
 def stack_weights(model) -> RecurrentStack:
     """Read a Keras ``Sequential`` of LSTM, GRU or SimpleRNN layers and one Dense head.
