@@ -1,6 +1,7 @@
 """The sliders' real models on the page (AppTest): the Embedding and Bidirectional controls, the LSTM picker, the
 badge's check against Keras, and the data shaper's one-click model for integer-coded characters."""
 
+import re
 import time
 
 import numpy as np
@@ -120,6 +121,16 @@ def test_a_bidirectional_model_trains_on_a_task_and_every_view_shows_its_trained
     at.run()
     assert_clean(at)
     assert {"training_curve", "predictions"} <= figures(at).keys()
+    # What it learned: the counting unit is looked for in both directions, and named with its direction
+    found = [s.value for s in at.success]  # clear: |r| ≥ 0.9
+    assert found and "follows the bracket depth (r = " in found[0]
+    assert re.search(r"bidirectional_1 · (forward|backward) unit \d+: ", found[0])
+    focus = next(b for b in at.button if b.label.startswith("Show bidirectional_1 · "))
+    direction, unit = focus.label.split()[3], int(focus.label.split()[5])
+    focus.click().run()
+    assert_clean(at)
+    assert at.session_state["panel"] == "Gate activations" and at.session_state["unit"] == unit
+    assert at.session_state["built_site_picker"] == ("forward", "backward").index(direction)
 
 
 def test_switching_to_token_ids_and_back_keeps_the_hidden_features_value():

@@ -1,5 +1,6 @@
 """Live training's engine: tasks, the deterministic fit loop, snapshots, the job pool, probes, against Keras."""
 
+import dataclasses
 import pickle
 import threading
 import time
@@ -382,6 +383,76 @@ def test_probes_find_the_unit_that_holds_the_first_symbol():
     found = find_units(spec.model, model_weights(spec.model, trainer.weights()), data)[0]
     assert found.probe == "first" and found.clear and 0 <= found.forget <= 1
     assert "forget gate averages" in found.describe("lstm_1")
+
+
+def _real_probed(cfg, task="brackets", arrays=None, data=None):
+    """``cfg``'s real model (trained ``arrays``, else seeded) traced on the probe samples (or ``data``), and those."""
+    from explorer.realmodel.built import build_real_model, numpy_real_model
+
+    data = data or TASKS[task].generate(PROBE_SAMPLES, cfg.timesteps, PROBE_SEED)
+    model = build_real_model(cfg)
+    if arrays is not None:
+        model.set_weights(list(arrays))
+    return numpy_real_model(cfg, model, data.x), data, model
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_the_probes_read_both_directions_of_a_bidirectional_layer_in_the_datas_time_order(go_backwards):
+    """A probe that *is* one unit of the backward LSTM (its c_t, put in the data's order) is found there with r = 1,
+    and the same for the forward LSTM; read in the order the backward LSTM walked, it would not be."""
+    from explorer.realmodel.tracing import site_trace
+    from explorer.training.probes import find_units_in_sites
+
+    cfg = TASKS["brackets"].fit_config(
+        LSTMConfig(units=(5, 3), return_sequences=(True, True), bidirectional=(True, False), go_backwards=go_backwards)
+    )
+    real, data, _model = _real_probed(cfg)
+    labels = [site.label for site in real.sites]
+    assert labels == ["bidirectional_1 · forward", "bidirectional_1 · backward", "lstm_2"]
+    for index, unit in ((1, 2), (0, 4)):
+        processed = site_trace(real, index).gate("c")[:, :, unit]  # (N, T) in the order the LSTM read the steps
+        backwards = real.sites[index].weights.go_backwards
+        in_data_order = processed[:, ::-1] if backwards else processed
+        probed = dataclasses.replace(data, probes={"made": in_data_order, "depth": data.probes["depth"]})
+        found = find_units_in_sites(real, probed)
+        assert (found[0].layer, found[0].unit, found[0].state) == (index, unit, "c")
+        assert found[0].score == pytest.approx(1.0, abs=1e-5) and found[0].clear
+        if backwards:  # the backward LSTM's own order does not follow the data's
+            assert abs(np.corrcoef(processed.ravel(), in_data_order.ravel())[0, 1]) < 0.99
+
+
+def test_the_probes_of_an_embedding_model_equal_those_of_its_lstms_fed_the_looked_up_vectors():
+    """The sites' probes give what the stack's own probes give on the vectors the Embedding hands the LSTMs."""
+    from explorer.reference import embed
+    from explorer.training.probes import find_units_in_sites
+
+    from explorer.realmodel.samples import token_samples
+    from explorer.training.tasks import TaskData
+
+    cfg = LSTMConfig(units=(6, 4), return_sequences=(True, True), timesteps=9, input_kind="tokens", vocab=12, embed_dim=5)
+    ids = token_samples(64, cfg.timesteps, cfg.vocab, padded=False, seed=3)  # (64, 9) token ids
+    rng = np.random.default_rng(4)
+    data = TaskData(ids, np.zeros(64, np.int64), None, {"noise": rng.normal(size=ids.shape), "class": rng.integers(0, 3, 64)})
+    real, data, model = _real_probed(cfg, data=data)
+    arrays = [np.asarray(w, np.float32) for w in model.get_weights()]
+    lstms = dataclasses.replace(cfg, input_kind="numbers", features=cfg.embed_dim, mask_zero=False)
+    embedded = dataclasses.replace(data, x=embed(arrays[0], data.x))
+    assert find_units_in_sites(real, data) == find_units(lstms, model_weights(lstms, arrays[1:]), embedded)
+
+
+def test_training_a_bidirectional_model_names_a_unit_in_one_of_its_directions():
+    from explorer.training.probes import find_units_in_sites
+
+    cfg = TASKS["brackets"].fit_config(LSTMConfig(units=(8,), return_sequences=(True,), bidirectional=(True,)))
+    spec = TrainingSpec("brackets", cfg, epochs=2, batch_size=64)
+    trainer = Trainer(spec)
+    before = find_units_in_sites(*_real_probed(cfg, arrays=trainer.weights())[:2])[0]
+    while trainer.step < spec.total_steps:
+        trainer.train(64)
+    real, data, _model = _real_probed(cfg, arrays=trainer.weights())
+    after = find_units_in_sites(real, data)[0]
+    assert after.probe == "depth" and after.layer in (0, 1) and after.score > before.score
+    assert real.sites[after.layer].label.startswith("bidirectional_1 · ")
 
 
 def test_a_job_waits_for_a_quiet_moment_and_the_wait_does_not_count_against_its_time_cap(monkeypatch):

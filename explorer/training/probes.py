@@ -23,6 +23,8 @@ import numpy as np
 
 from explorer.config import LSTMConfig
 from explorer.i18n import N_, _
+from explorer.realmodel.structure import RealModel
+from explorer.realmodel.tracing import site_trace
 from explorer.reference import ModelWeights, Trace, processes_backwards, trace
 from explorer.training.tasks import TaskData
 
@@ -117,6 +119,45 @@ def _eta_squared(values: np.ndarray, classes: np.ndarray) -> np.ndarray:
         return np.where(total > 1e-12, between / total, 0.0)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """One LSTM whose units may follow a probe: its states in the data's time order.
+
+    Attributes:
+        index: where it is (a stack's layer index, or a real model's site index).
+        c, h: (N, T, U) its cell and hidden states over the samples.
+        forget: (U,) each unit's mean forget gate after the first step.
+    """
+
+    index: int
+    c: np.ndarray
+    h: np.ndarray
+    forget: np.ndarray
+
+
+def _best_unit(name: str, target: np.ndarray, candidates: list[Candidate]) -> Finding:
+    """The unit (of any candidate, ``c`` or ``h``) that follows ``target`` best."""
+    best: Finding | None = None
+    for candidate in candidates:
+        for state in ("c", "h"):
+            values = getattr(candidate, state)  # (N, T, U)
+            if target.ndim == 1:  # a class per sample: read at the last step
+                scores = _eta_squared(values[:, -1], target)
+                signed = scores
+                limit = CLEAR_ETA2
+            else:
+                signed = _pearson(values.reshape(-1, values.shape[-1]), target.reshape(-1))
+                scores = np.abs(signed)
+                limit = CLEAR_R
+            u = int(np.argmax(scores))
+            if best is None or scores[u] > best.score + 1e-9:
+                best = Finding(
+                    name, candidate.index, u, state, float(scores[u]), float(signed[u]), bool(scores[u] >= limit),
+                    float(candidate.forget[u]), values.shape[1],
+                )  # fmt: skip
+    return best
+
+
 def find_units(cfg: LSTMConfig, weights: ModelWeights, data: TaskData) -> list[Finding]:
     """For each probe of the task, the unit (any layer, ``c`` or ``h``) that follows it best.
 
@@ -129,26 +170,37 @@ def find_units(cfg: LSTMConfig, weights: ModelWeights, data: TaskData) -> list[F
         One `Finding` per probe, in the data's probe order.
     """
     tr = trace(weights, data.x)
-    findings = []
-    for name, target in data.probes.items():
-        best: Finding | None = None
-        for layer in range(cfg.n_layers):
-            forget = probe_data_time(tr, cfg, layer, "f")[:, 1:].mean(axis=(0, 1))  # (U,)
-            for state in ("c", "h"):
-                values = probe_data_time(tr, cfg, layer, state)  # (N, T, U)
-                if target.ndim == 1:  # a class per sample: read at the last step
-                    scores = _eta_squared(values[:, -1], target)
-                    signed = scores
-                    limit = CLEAR_ETA2
-                else:
-                    signed = _pearson(values.reshape(-1, values.shape[-1]), target.reshape(-1))
-                    scores = np.abs(signed)
-                    limit = CLEAR_R
-                u = int(np.argmax(scores))
-                if best is None or scores[u] > best.score + 1e-9:
-                    best = Finding(
-                        name, layer, u, state, float(scores[u]), float(signed[u]), bool(scores[u] >= limit),
-                        float(forget[u]), values.shape[1],
-                    )  # fmt: skip
-        findings.append(best)
-    return findings
+    candidates = [
+        Candidate(
+            layer,
+            probe_data_time(tr, cfg, layer, "c"),
+            probe_data_time(tr, cfg, layer, "h"),
+            probe_data_time(tr, cfg, layer, "f")[:, 1:].mean(axis=(0, 1)),
+        )
+        for layer in range(cfg.n_layers)
+    ]
+    return [_best_unit(name, target, candidates) for name, target in data.probes.items()]
+
+
+def find_units_in_sites(real: RealModel, data: TaskData) -> list[Finding]:
+    """`find_units` over every LSTM and direction of a real model (its sites), each traced from the tensor that
+    reached it (``real`` traced on ``data.x``); a `Finding`'s ``layer`` is the site's index.
+
+    A direction that walks the data from the end (a ``Bidirectional``'s backward LSTM, or ``go_backwards``) is put
+    back in the data's time order before it is compared with the probes.
+    """
+    reversed_input: dict[str, bool] = {}  # per layer: does the tensor reaching it run from the last step?
+    flipped = False
+    for site in real.sites:  # in layer order; a Bidirectional's output is aligned like its forward LSTM's
+        if site.layer not in reversed_input:
+            reversed_input[site.layer] = flipped
+            flipped = flipped != bool(site.weights.go_backwards)
+    candidates = []
+    for index, site in enumerate(real.sites):
+        lt = site_trace(real, index)
+        backwards = reversed_input[site.layer] != bool(site.weights.go_backwards)
+        order = slice(None, None, -1) if backwards else slice(None)
+        c, h = lt.gate("c")[:, order], lt.gate("h")[:, order]  # (N, T, U) in the data's time order
+        forget = lt.gate("f")[:, 1:].mean(axis=(0, 1))  # after the unit's own first step, in the order it read
+        candidates.append(Candidate(index, c, h, forget))
+    return [_best_unit(name, target, candidates) for name, target in data.probes.items()]

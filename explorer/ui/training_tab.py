@@ -6,11 +6,13 @@ import streamlit as st
 
 from explorer.figures.training import make_predictions_figure, make_training_curve_figure
 from explorer.i18n import _
+from explorer.i18n.names import layer_label
 from explorer.training.snapshots import TrainedWeights, nearest
 from explorer.training.tasks import TASKS
 from explorer.ui import cache
 from explorer.ui.chart import show_chart
 from explorer.ui.controls import panel_label
+from explorer.ui.real_model import BUILT_PICKER
 from explorer.ui.training import session_job
 from explorer.ui.yourdata import series_panel
 from explorer.ui.yourtext import text_panel
@@ -19,8 +21,12 @@ from explorer.yourdata.task import SeriesTask
 from explorer.yourdata.text import TextTask
 
 
-def _focus(layer: int, unit: int) -> None:
-    st.session_state.update(layer=layer, unit=unit, panel=panel_label("gates"))
+def _focus(layer: int, unit: int, site: bool = False) -> None:
+    """The gate view on ``unit`` of ``layer`` (``site``: of the real model's LSTM or direction ``layer``, picked)."""
+    if site:
+        st.session_state.update({BUILT_PICKER: layer, "layer": 0, "unit": unit, "panel": panel_label("gates")})
+    else:
+        st.session_state.update(layer=layer, unit=unit, panel=panel_label("gates"))
 
 
 def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
@@ -71,13 +77,13 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     )  # fmt: skip
     show_chart(fig, "training_curve")
 
-    # A series names no quantity to look for; a Bidirectional layer's directions are not probed (not built yet).
-    probed = not isinstance(task, SeriesTask) and not spec.model.bidirectional
-    findings = cache.findings(spec, weights) if probed else []
+    # A series names no quantity to look for. A real model's units are looked for in every LSTM and direction.
+    findings = cache.findings(spec, weights) if not isinstance(task, SeriesTask) else []
+    sites = cache.built_real(spec.model).real.sites if spec.model.is_real and findings else ()
     if findings:
         st.markdown("#### " + _("What it learned (weights after step {step})").format(step=shown.step))
     for k, (found, untrained) in enumerate(findings):
-        name = spec.model.layer_names[found.layer]
+        name = layer_label(sites[found.layer].label) if sites else spec.model.layer_names[found.layer]
         sentence = found.describe(name, untrained)
         if found.clear:
             st.success(sentence, icon=":material/lightbulb:")
@@ -93,7 +99,7 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
             _("Show {layer} unit {unit} in the gate view").format(layer=name, unit=found.unit),
             key=f"focus_finding_{k}",
             on_click=_focus,
-            args=(found.layer, found.unit),
+            args=(found.layer, found.unit, bool(sites)),
         )
 
     if isinstance(task, SeriesTask | TextTask):

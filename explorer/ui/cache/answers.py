@@ -13,7 +13,7 @@ from explorer import (
     answers,
 )
 from explorer.i18n import N_, _
-from explorer.training.probes import PROBE_SAMPLES, PROBE_SEED, Finding, find_units
+from explorer.training.probes import PROBE_SAMPLES, PROBE_SEED, Finding, find_units, find_units_in_sites
 from explorer.training.snapshots import TrainedWeights, model_weights
 from explorer.training.spec import TrainingSpec
 from explorer.training.tasks import TASKS
@@ -134,27 +134,25 @@ def task_predictions(spec: TrainingSpec, data_key: tuple, weights: TrainedWeight
 def findings(spec: TrainingSpec, weights: TrainedWeights | None) -> list[tuple[Finding, Finding]]:
     """Per probe: the best unit at ``weights`` and the best unit of the untrained model, on the same samples."""
     data = TASKS[spec.task].generate(PROBE_SAMPLES, spec.model.timesteps, PROBE_SEED)
-    if spec.model.input_kind == "tokens":  # the LSTMs after the Embedding: probed on the vectors it hands them
-        initial = initial_real_arrays(spec)
-        lstms, embedded = _after_embedding(spec.model, initial, data)
-        untrained = find_units(lstms, model_weights(lstms, initial[1:]), embedded)
-        if weights is None:
-            return list(zip(untrained, untrained, strict=True))
-        lstms, embedded = _after_embedding(spec.model, weights.arrays, data)
-        return list(zip(find_units(lstms, model_weights(lstms, weights.arrays[1:]), embedded), untrained, strict=True))
+    if spec.model.is_real:  # every LSTM and direction (an Embedding's, a Bidirectional's), fed what reached it
+        untrained = _site_findings(spec, None, data)
+        trained = untrained if weights is None else _site_findings(spec, weights, data)
+        return list(zip(trained, untrained, strict=True))
     untrained = find_units(spec.model, model_bundle(spec.model).weights, data)
     trained = untrained if weights is None else find_units(spec.model, model_weights(spec.model, weights.arrays), data)
     return list(zip(trained, untrained, strict=True))
 
 
-def _after_embedding(cfg, arrays, data):
-    """The stack after a (plain-LSTM) model's Embedding as a numbers model, and ``data`` looked up in its table."""
-    import dataclasses
+def _site_findings(spec: TrainingSpec, weights: TrainedWeights | None, data) -> list[Finding]:
+    """`find_units_in_sites` on the real model at ``weights`` (its own copy; the seeded one when ``None``), traced in
+    NumPy on the probe samples; a `Finding`'s ``layer`` is a site's index (`RealModel.sites`)."""
+    from explorer.realmodel.built import numpy_real_model
+    from explorer.ui.cache.real import built_real
 
-    from explorer.reference import embed
-
-    lstms = dataclasses.replace(cfg, input_kind="numbers", features=cfg.embed_dim, mask_zero=False)
-    return lstms, dataclasses.replace(data, x=embed(arrays[0], data.x))
+    built = built_real(spec.model, weights)
+    with KERAS_LOCK:  # reads the model's layers and weights
+        real = numpy_real_model(spec.model, built.model, data.x, repr(("probes", weights.key if weights else None)))
+    return find_units_in_sites(real, data)
 
 
 def initial_real_arrays(spec: TrainingSpec) -> tuple[np.ndarray, ...]:
