@@ -31,7 +31,7 @@ def _sidebar(slider: Callable[[], int]) -> int:
     sb.header("Train on a task")
     sb.selectbox("task", ["none", "adding", "brackets"], key="sk_task")
     sb.header("Presets")
-    sb.selectbox("preset", ["a", "b"], key="sk_preset")
+    sb.radio("preset", ["a", "b"], key="sk_preset")
     sb.button("Load this preset", key="sk_load")
     with sb.expander("Open your own Keras model"):
         st.file_uploader("a .keras or .h5 file", key="sk_upload")

@@ -210,6 +210,40 @@ def test_the_english_page_has_no_chinese_and_switching_keeps_the_model_and_view(
     assert "lang" not in at.query_params and at.session_state["panel"] == PANELS["gates"]
 
 
+def drop_widget_state(at, key: str) -> None:
+    """What Streamlit does to a widget a completed run did not draw: its state is gone, and the browser, which no
+    longer shows it, sends none. Then the next run runs (Streamlit's own internals: no public API does this)."""
+    sent = at._tree.get_widget_states()  # (read while the widget still has its state)
+    state = at._session_state._state
+    widget_id = state._get_widget_id(key)
+    for store in (state._old_state, state._new_session_state):
+        store.pop(widget_id, None)
+        store.pop(key, None)
+    state._new_widget_state.states.pop(widget_id, None)
+    kept = [w for w in sent.widgets if w.id != widget_id]
+    del sent.widgets[:]
+    sent.widgets.extend(kept)
+    at._run(sent)
+
+
+def test_the_language_survives_the_switchs_state_being_dropped():
+    """The lesson's language loss: ``?lang=zh&lesson=9`` in a fresh session once drew the whole page in English with
+    the switch on English. Streamlit drops a widget's state after a completed run that did not draw the widget; the
+    sidebar then gave every missing key its default (English), the view wrote it to the URL, and the switch
+    followed. A missing language is now the URL's."""
+    at = new_app({"lang": "zh", "lesson": "9"})
+    assert at.query_params["lang"] == "zh"
+    drop_widget_state(at, "lang")
+    at.run()
+    assert_clean(at)
+    assert at.query_params["lang"] == "zh" and at.session_state["lang"] == "zh" and at.radio(key="lang").value == "zh"
+    with use_language("zh"):
+        assert at.session_state["panel"] == _(PANELS[LESSON[8].query["view"]])
+    assert any(re.search(r"[\u4e00-\u9fff]", m.label) for m in at.metric)
+    at.run()  # and on the run after
+    assert at.query_params["lang"] == "zh" and at.radio(key="lang").value == "zh"
+
+
 def test_one_english_word_two_meanings_two_translations():
     """'step' is a stage of the data pipeline (步骤) in the data question and a time step (时间步) on the trajectories'
     colour bar; the cell view's bar titles name gates and states (输入门, 细胞状态), not the graph's row labels."""
@@ -305,3 +339,19 @@ def test_the_glossary_test_catches_what_it_is_for():
     assert _ascii_punctuation_after_cjk("模型: 两层") and _ascii_punctuation_after_cjk("这是一个句子.")
     assert not _ascii_punctuation_after_cjk("形状为 (样本数, 时间步, 特征)。") and not _ascii_punctuation_after_cjk("`a: 层`")
     assert _italic_cjk("在 *焦点* 中") and not _italic_cjk("**就是** 最后") and not _italic_cjk("*Focus* 焦点")
+
+
+def test_plotlys_own_words_are_the_ones_its_bundle_draws_and_each_has_its_chinese():
+    """The chart config's locale for Chinese: every word is spelt as the Plotly.js inside Streamlit's page spells it
+    (a word it never draws would leave the real one in English), and each has its translation."""
+    import streamlit
+
+    from explorer.i18n.plotly_texts import PLOTLY_WORDS, plotly_locale_config
+
+    bundle = "".join(p.read_text(errors="ignore") for p in (Path(streamlit.__file__).parent / "static").rglob("PlotlyChart*.js"))
+    assert bundle and [word for word in PLOTLY_WORDS if f"`{word}`" not in bundle and f'"{word}"' not in bundle] == []
+    assert plotly_locale_config("en") == {}
+    config = plotly_locale_config("zh")
+    dictionary = config["locales"][config["locale"]]["dictionary"]
+    assert config["locale"] == "zh-CN" and set(dictionary) == set(PLOTLY_WORDS)
+    assert [word for word, chinese in dictionary.items() if not re.search(r"[\u4e00-\u9fff]", chinese)] == []

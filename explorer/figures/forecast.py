@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import INK, OKABE_ITO, layout_dict, unvalidated_figure
+from explorer.figures.style import INK, OKABE_ITO, layout_dict, legend_below, unvalidated_figure
 from explorer.i18n import _
 
 MAX_POINTS = 600  # consecutive held-out targets drawn at most (the errors count them all)
@@ -64,7 +64,7 @@ def make_forecast_figure(forecast, *, target: str, horizon: int, height: int = 3
     layout.update(
         xaxis={"title": {"text": _("row of your series")}, "gridcolor": "#eeeeee"},
         yaxis={"title": {"text": target}, "gridcolor": "#eeeeee"},
-        legend={"orientation": "h", "y": -0.3, "x": 0, "font": {"color": INK}},  # clear of the axis title, projector fonts too
+        legend=legend_below(font={"color": INK}),  # clear of the axis title, projector fonts too
         hovermode="x unified",
     )
     layout["margin"] = {**layout["margin"], "b": 110}

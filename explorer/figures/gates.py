@@ -194,7 +194,8 @@ def make_gates_figure(
             "cmax": signed,
             "colorbar": {"title": {"text": "g, c, h"}, "len": 0.3, "y": 0.5, "thickness": 14},
         },
-        legend={"orientation": "h", "y": -0.06, "x": 0},
+        # the gate lines' legend: beside the bottom row, under the colour bars, clear of the axis title and the player
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 0, "yanchor": "bottom"},
     )
     if len(HEATMAPS) * T * len(shown) <= MAX_PICKER_POINTS:
         traces += _pickers(layer, sample, shown)
@@ -212,7 +213,6 @@ def make_gates_figure(
             y=-0.09,
         )
         layout.update(player)
-        layout["legend"]["y"] = -0.04
         make_room(layout, b=198)  # legend and player (+8 px: Chromium builds and fonts differ by 3–4 px here)
         layout["height"] += 100
     return unvalidated_figure(traces, layout, frames)

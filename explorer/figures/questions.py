@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer.answers import HalvesDemo
-from explorer.figures.style import BROKEN, INK, MUTED, OKABE_ITO, base_layout
+from explorer.figures.style import BROKEN, INK, MUTED, OKABE_ITO, base_layout, legend_below
 from explorer.i18n import _
 
 
@@ -89,7 +89,7 @@ def make_halves_figure(demo: HalvesDemo, *, layer: int = -1, sample: int = 0, un
         view="state_across_calls",
         height=420,
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
+    fig.update_layout(legend=legend_below())
     return fig
 
 
@@ -109,5 +109,5 @@ def make_activation_curves_figure(z: np.ndarray, curves: dict[str, np.ndarray]) 
     fig.update_xaxes(title_text=_("z (a gate's input)"), gridcolor="#eeeeee")
     fig.update_yaxes(title_text=_("gate value"), range=[-0.05, 1.05], gridcolor="#eeeeee")
     base_layout(fig, title=_("recurrent_activation: what squashes the gates i, f, o"), view="activations", height=380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    fig.update_layout(legend=legend_below())
     return fig

@@ -57,6 +57,16 @@ def make_room(layout: dict, **sides: int) -> None:
     layout["margin"] = {**layout["margin"], **sides}
 
 
+def legend_below(**style) -> dict:
+    """A legend in a row under the chart, pinned to the figure's bottom edge (container coordinates).
+
+    Plotly reserves its room there, below the x axis's tick labels and title, so they never meet at any font size
+    or label length (a legend placed in plot fractions, ``y=-0.2``, ran into the axis title in Chinese and on a
+    projector). ``style``: more legend settings (e.g. ``font``).
+    """
+    return {"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom", **style}
+
+
 def click_targets(size: int) -> dict:
     """A scatter trace's styling for invisible markers that are there to be clicked (a heatmap cell cannot be
     selected; a marker over it can).

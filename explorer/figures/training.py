@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import INK, MUTED, OKABE_ITO, layout_dict, stacked_rows, step_ticks, unvalidated_figure
+from explorer.figures.style import INK, MUTED, OKABE_ITO, layout_dict, legend_below, stacked_rows, step_ticks, unvalidated_figure
 from explorer.i18n import _
 from explorer.training.tasks import Task
 
@@ -179,7 +179,7 @@ def make_training_curve_figure(
         )
     )
     layout["shapes"] = shapes
-    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 0} if compact else {"orientation": "h", "y": -0.12, "x": 0}
+    layout["legend"] = {"orientation": "h", "y": 1.12, "x": 0} if compact else legend_below()
     if compact:
         layout["margin"] = {"l": 50, "r": 20, "t": 30, "b": 30}
         layout["xaxis"]["showticklabels"] = True
@@ -255,5 +255,5 @@ def make_predictions_figure(
         xaxis = {}
         title = _("Target sum and the model's answer, per sample")
     layout = layout_dict(title=title, view="predictions", height=360)
-    layout.update(xaxis=xaxis, yaxis={"title": {"text": _("value")}}, legend={"orientation": "h", "y": -0.25}, barmode="group")
+    layout.update(xaxis=xaxis, yaxis={"title": {"text": _("value")}}, legend=legend_below(), barmode="group")
     return unvalidated_figure(traces, layout)

@@ -20,6 +20,7 @@ from explorer.figures.style import (
     OKABE_ITO,
     TIME_SCALE,
     layout_dict,
+    legend_below,
     make_room,
     stacked_rows,
     step_ticks,
@@ -281,5 +282,5 @@ def make_state_space_figure(
     else:
         axis = {"zeroline": True, "zerolinecolor": MUTED, "gridcolor": "#eeeeee"}
         layout["xaxis"], layout["yaxis"] = {**axis, "title": {"text": labels[0]}}, {**axis, "title": {"text": labels[1]}}
-    layout["legend"] = {"orientation": "h", "y": -0.18 if dims == 2 else 0.0, "x": 0}
+    layout["legend"] = legend_below()
     return unvalidated_figure(traces, layout)

@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import GATE_COLOURS, INK, MUTED, OKABE_ITO, axis_suffix, layout_dict, stacked_rows, unvalidated_figure
+from explorer.figures.style import (
+    GATE_COLOURS,
+    INK,
+    MUTED,
+    OKABE_ITO,
+    axis_suffix,
+    layout_dict,
+    legend_below,
+    stacked_rows,
+    unvalidated_figure,
+)
 from explorer.i18n import _
 
 KIND_COLOURS = {"LSTM": OKABE_ITO[0], "GRU": OKABE_ITO[2], "SimpleRNN": OKABE_ITO[5]}
@@ -94,7 +104,7 @@ def make_why_figure(contenders, *, trained_step: int | None = None, height: int 
     layout["xaxis"].update(gridcolor="#eeeeee")
     layout["yaxis"].update(type="log", gridcolor="#eeeeee", exponentformat="power")
     layout["yaxis2"].update(type="log", gridcolor="#eeeeee", exponentformat="power")
-    layout["legend"] = {"orientation": "h", "y": -0.16, "x": 0, "font": {"color": INK}}
+    layout["legend"] = legend_below(font={"color": INK})
     layout["hovermode"] = "x unified"
     for annotation in layout["annotations"]:
         annotation["font"] = {"size": 14, "color": MUTED}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from explorer.figures.style import INK, MUTED, layout_dict, unvalidated_figure
+from explorer.figures.style import INK, MUTED, layout_dict, legend_below, unvalidated_figure
 from explorer.figures.why import colour_of
 from explorer.i18n import _
 
@@ -94,7 +94,7 @@ def _figure(traces: list, title: str, view: str, xaxis: dict, yaxis: dict, heigh
     layout.update(
         xaxis={**xaxis, "gridcolor": "#eeeeee"},
         yaxis={**yaxis, "gridcolor": "#eeeeee"},
-        legend={"orientation": "h", "y": -0.3, "x": 0, "font": {"color": INK}},
+        legend=legend_below(font={"color": INK}),
     )
     layout["margin"] = {**layout["margin"], "b": 110}
     return unvalidated_figure(traces, layout)

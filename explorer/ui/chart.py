@@ -13,6 +13,7 @@ from _plotly_utils.utils import is_skipped_key, to_typed_array_spec
 from plotly.basedatatypes import BaseFigure
 
 from explorer.figures.lecture import for_lecture
+from explorer.i18n.plotly_texts import plotly_locale_config
 
 CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -140,7 +141,11 @@ def show_chart(fig, key: str, on_click: Callable[[], None] | None = None, *, nam
     kind = st.session_state.get("image_format") or "PNG"  # (a segmented control can be cleared: None)
     if st.session_state.get("lecture"):
         fig = lecture_version(fig)
-    config = {**CHART_CONFIG, "toImageButtonOptions": image_options(name or (f"{stem}_{key}" if stem else key), kind)}
+    config = {
+        **CHART_CONFIG,
+        **plotly_locale_config(),
+        "toImageButtonOptions": image_options(name or (f"{stem}_{key}" if stem else key), kind),
+    }
     fig = sendable(fig)
     if on_click is None:
         st.plotly_chart(fig, width="stretch", config=config, key=key)

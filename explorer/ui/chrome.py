@@ -1,7 +1,9 @@
-"""Streamlit's own words on the page, in the page's language: the file uploaders' button and their size note.
+"""Streamlit's own words on the page, in the page's language, and how its text breaks into lines.
 
-Streamlit draws these itself, in English; CSS replaces the button's word with the catalogue's, and hides the
-uploader's "40MB per file" note (each uploader's label and help state its own limit, in the page's language).
+Streamlit draws some words itself, in English: CSS replaces the uploaders' button word and the charts'
+*Fullscreen* tooltip with the catalogue's, and hides the uploader's "40MB per file" note (each uploader's label
+and help state its own limit, in the page's language). Headings are balanced (no word left alone on a line), and
+widget labels break between words, never inside a Chinese word (返回最/终状态).
 """
 
 from __future__ import annotations
@@ -12,17 +14,27 @@ import streamlit as st
 
 from explorer.i18n import _
 
-_UPLOADER_CSS = """<style>
+_CHROME_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 /* The header's shapes, e.g. (None, 200, 128), fit their quarter of the row at 1280 px (Streamlit cuts them with …). */
 [data-testid="stMetricValue"] > div { font-size: min(2.25rem, 2.2vw); }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
-  content: %s; font-size: 0.875rem;
+  content: %(upload)s; font-size: 0.875rem;
 }
+/* Streamlit's own mode-bar button: its tooltip (Plotly draws data-title in ::after) in the page's language */
+.js-plotly-plot .plotly .modebar-btn[data-title="Fullscreen"]::after { content: %(fullscreen)s !important; }
+.js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after { content: %(close)s !important; }
+h1, h2, h3, h4, h5 { text-wrap: balance; word-break: keep-all; overflow-wrap: anywhere; }
+/* a sidebar choice (a preset's name) shows whole, on two lines if need be, instead of cut with … */
+[data-testid="stSidebar"] [data-baseweb="select"] [value] ~ div, [data-testid="stSidebar"] [data-baseweb="select"] div[title] {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
+[data-testid="stWidgetLabel"] p { word-break: keep-all; overflow-wrap: anywhere; text-wrap: pretty; }
 </style>"""
 
 
 def streamlit_words() -> None:
     """Style Streamlit's own widget text for this run's language (call once per run, anywhere on the page)."""
-    st.html(_UPLOADER_CSS % json.dumps(_("Upload"), ensure_ascii=False))
+    words = {"upload": _("Upload"), "fullscreen": _("Fullscreen"), "close": _("Close fullscreen")}
+    st.html(_CHROME_CSS % {key: json.dumps(word, ensure_ascii=False) for key, word in words.items()})

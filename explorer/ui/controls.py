@@ -137,7 +137,9 @@ def state_to_view(state) -> ViewConfig:
         snapshot=state.get("snapshot", -1),
         lecture=bool(state.get("lecture", False)),
         lesson=int(state.get("lesson", 0)),
-        lang=state.get("lang", "en") if state.get("lang") in LANGUAGES else "en",
+        # no switch state (Streamlit drops a widget's state after a run that did not draw it): the page's language,
+        # from the URL, never English by default (that lost a Chinese page, URL and switch included)
+        lang=state["lang"] if state.get("lang") in LANGUAGES else page_language(),
     )
 
 

@@ -79,6 +79,16 @@ def step_facts(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None
     return facts
 
 
+def lesson_heading(k: int, n: int, title: str) -> str:
+    """ "Lesson k of n: title", its counter held on one line (no-break spaces): in the narrow column between Back and
+    Next a line break fell inside it ("(共 12 / 步)")."""
+    template = _("Lesson {k} of {n}: {title}")
+    counter, _sep, rest = template.partition("{title}")
+    counter = counter.format(k=k, n=n)
+    body = counter.rstrip()
+    return body.replace(" ", "\u00a0") + counter[len(body) :] + title + rest
+
+
 def lesson_bar(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, progress) -> None:
     """The current step's title and note, Back / Next, and the way out (shown only during the lesson)."""
     if not view.lesson:
@@ -88,7 +98,7 @@ def lesson_bar(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None
     with st.container(border=True):
         back, title, forward = st.columns([2.5, 6, 2.5], vertical_alignment="center")
         back.button(_("◀ Back"), on_click=go_to, args=(k - 1,), disabled=k == 1, shortcut="PageUp", width="stretch")
-        title.markdown("#### " + _("Lesson {k} of {n}: {title}").format(k=k, n=n, title=_(step.title)))
+        title.markdown("#### " + lesson_heading(k, n, _(step.title)))
         forward.button(
             _("Next ▶"), on_click=go_to, args=(k + 1,), disabled=k == n, shortcut="PageDown", type="primary", width="stretch"
         )

@@ -39,7 +39,7 @@ def _numbers(values: np.ndarray, n: int = 6) -> str:
 def preset_picker() -> None:
     """Sidebar: one click loads a model from a learner's question."""
     st.sidebar.header(_("Presets from learners' questions"))
-    key = st.sidebar.selectbox(
+    key = st.sidebar.radio(  # a list, not a drop-down: each preset's whole name shows (a select cut them with …)
         _("preset"),
         list(PRESETS),
         format_func=keep_language(lambda k: _(PRESETS[k].label)),
@@ -221,11 +221,13 @@ def shaper_answer(view: ViewConfig, weights: TrainedWeights | None = None) -> No
         st.caption(_("Using the example `{file}` (daily temperature and a weather code 0/1/2).").format(file=EXAMPLE_CSV.name))
     columns = column_names(data) or [_("column {k}").format(k=1)]
     c1, c2, c3, c4 = st.columns(4)
-    column = c1.selectbox(_("column"), columns, key="shaper_column")
+    column = c1.selectbox(_("column"), columns, key="shaper_column", placeholder=_("Choose an option"))
     timesteps = c2.number_input(_("timesteps T"), 1, 200, view.model.timesteps, key="shaper_T")
     stride = c3.number_input(_("stride"), 1, 1000, 1, key="shaper_stride")
     encoding_label = keep_language(lambda key: _(ENCODINGS[key]))
-    mode = c4.selectbox(_("encoding"), list(ENCODINGS), format_func=encoding_label, key="shaper_mode")
+    mode = c4.selectbox(
+        _("encoding"), list(ENCODINGS), format_func=encoding_label, key="shaper_mode", placeholder=_("Choose an option")
+    )
     try:
         series = parse_series(data, column=column if column in columns else None)
         windows = make_windows(series.values, int(timesteps), int(stride))  # (n, T)

@@ -104,6 +104,7 @@ def _picker_and_map(real: RealModel, shown_layer: str, key: str, *, own: bool, o
         help=_("Each LSTM of your model, and each direction of a Bidirectional one, is traced on its own.")
         if own
         else _("Each LSTM of the model, and each direction of a Bidirectional one, is traced on its own."),
+        placeholder=_("Choose an option"),
     )
     title = _("Your model, layer by layer") if own else _("The model, layer by layer")
     with st.expander(title, expanded=True, icon=":material/account_tree:"):

@@ -47,8 +47,10 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
     colouring): the page passes `explorer.ui.view_fragment.focus_moved`, which reruns only the open view.
     """
     # Streamlit drops the state of widgets that were not drawn last run (a hidden layer, the head):
-    # give those keys their defaults again.
-    for key, value in view_to_state(ViewConfig()).items():
+    # give those keys their defaults again. The page's language and lecture mode are the URL's, never English and
+    # off by default: a dropped switch state once turned a Chinese lesson page, its URL and its switch English.
+    page_wide = {key: st.query_params.get_all(key) for key in ("lang", "lecture") if key in st.query_params}
+    for key, value in view_to_state(ViewConfig.from_query_params(page_wide)[0]).items():
         st.session_state.setdefault(key, value)
     sb = st.sidebar
     sb.header(_("Model"))
@@ -127,6 +129,7 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
             MERGE_MODES,
             key="merge_mode",
             help=_("concat: [h→, h←], twice the width; sum, mul, ave: element by element, the width of one."),
+            placeholder=_("Choose an option"),
         )
     with sb.expander(_("Advanced layer arguments")):
         st.toggle(_("return_state"), key="return_state", help=_("The last LSTM also returns its final h and c: [output, h, c]."))
@@ -134,13 +137,18 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
             _("go_backwards"), key="go_backwards", help=_("Each LSTM reads its input sequence from the last step to the first.")
         )
         st.selectbox(
-            _("activation"), ACTIVATIONS, key="activation", help=_("Applied to the candidate g and to c in h = o·act(c).")
+            _("activation"),
+            ACTIVATIONS,
+            key="activation",
+            help=_("Applied to the candidate g and to c in h = o·act(c)."),
+            placeholder=_("Choose an option"),
         )
         st.selectbox(
             _("recurrent_activation"),
             RECURRENT_ACTIVATIONS,
             key="recurrent_activation",
             help=_("Squashes the gates i, f, o into [0, 1]; Keras 3 default sigmoid (old Keras: hard_sigmoid)."),
+            placeholder=_("Choose an option"),
         )
         st.toggle(_("use_bias"), key="use_bias", help=_("Add a bias vector (4·units numbers) to every gate's input."))
         st.toggle(
@@ -150,7 +158,11 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
         if st.session_state["use_head"]:
             st.slider(_("Dense units"), 1, 256, key="head_units", help=_("Outputs of the Dense layer (e.g. 10 classes)."))
             st.selectbox(
-                _("Dense activation"), HEAD_ACTIVATIONS, key="head_activation", help=_("softmax for classes, linear for values.")
+                _("Dense activation"),
+                HEAD_ACTIVATIONS,
+                key="head_activation",
+                help=_("softmax for classes, linear for values."),
+                placeholder=_("Choose an option"),
             )
         st.number_input(
             _("weight seed"), *SEED_RANGE, key="seed", help=_("Initial weights are drawn from this seed: same seed, same model.")
@@ -169,6 +181,7 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
         disabled=task_data,  # the task's samples feed every view
         format_func=keep_language(lambda k: _(SEQUENCES[k].label)),
         help=_("Generated input data shaped (samples, timesteps, features)."),
+        placeholder=_("Choose an option"),
     )
     if task_data:
         sb.caption(_("Every view shows samples of the task: {task}.").format(task=_(TASKS[task].title)))
@@ -197,6 +210,7 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
             key="layer",
             format_func=lambda k: f"lstm_{k + 1}",
             help=_("Which layer the gate and trajectory charts show."),
+            placeholder=_("Choose an option"),
         )
     units = st.session_state[f"units_{st.session_state['layer'] + 1}"]
     _clamp("unit", units - 1)
@@ -229,6 +243,7 @@ def sidebar_controls(on_focus_move: Callable[[], None] | None = None) -> ViewCon
         on_change=on_focus_move,
         format_func=keep_language(lambda key: _(COLOUR_BY[key])),
         help=_("What colours each cell of the unrolled graph."),
+        placeholder=_("Choose an option"),
     )
     try:
         return state_to_view(st.session_state)

@@ -104,6 +104,7 @@ def task_sidebar() -> None:
         on_change=_on_task_change,
         format_func=keep_language(_task_name),
         help=_("A task that needs memory, or your own series; its samples feed every view, and Train teaches the live model."),
+        placeholder=_("Choose an option"),
     )
     if st.session_state.get("task") == SERIES:
         series_sidebar()

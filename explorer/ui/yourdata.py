@@ -212,8 +212,11 @@ def series_sidebar() -> None:
         key="series_inputs",
         on_change=_on_choice,
         help=_("Each column is one feature: F = the number picked."),
+        placeholder=_("Choose options"),
     )
-    sb.selectbox(_("forecast column"), list(table.names), key="series_target", on_change=_on_choice)
+    sb.selectbox(
+        _("forecast column"), list(table.names), key="series_target", on_change=_on_choice, placeholder=_("Choose an option")
+    )
     c1, c2 = sb.columns(2)
     c1.number_input(
         _("horizon (steps ahead)"),
@@ -243,6 +246,7 @@ def series_sidebar() -> None:
         key="series_scaling",
         on_change=_on_choice,
         format_func=keep_language(lambda k: _(SCALINGS[k])),
+        placeholder=_("Choose an option"),
     )
     if table.gaps(table.names):
         sb.selectbox(
@@ -251,6 +255,7 @@ def series_sidebar() -> None:
             key="series_gaps",
             on_change=_on_choice,
             format_func=keep_language(lambda k: _(GAPS[k])),
+            placeholder=_("Choose an option"),
         )
     if s.get(ERROR) is not None:
         sb.error(str(s[ERROR]), icon=":material/error:")
