@@ -53,7 +53,8 @@ OVERLAPS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(el 
     const ticks = texts('.xaxislayer-above text, .yaxislayer-above text');
     const legends = [...el.querySelectorAll('.legend')].filter(shown);
     const hit = (a, b) => { const p = a.getBoundingClientRect(), q = b.getBoundingClientRect();
-        return Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1; };
+        return Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1
+            && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1; };
     const found = [];
     for (const t of titles) {
         for (const k of ticks) if (hit(t, k)) found.push(`axis title "${t.textContent}" over tick "${k.textContent}"`);
@@ -67,7 +68,8 @@ OVERLAPS_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(el 
 # data-title in ::after; the page's CSS replaces Streamlit's own button's there).
 CHART_WORDS_JS = """() => ({
     svg: [...document.querySelectorAll('.js-plotly-plot svg text')]  // a text's lines (<br>) are tspans: one word each side
-        .map(t => t.querySelector('tspan.line') ? [...t.querySelectorAll('tspan.line')].map(l => l.textContent).join(' ') : t.textContent)
+        .map(t => t.querySelector('tspan.line')
+            ? [...t.querySelectorAll('tspan.line')].map(l => l.textContent).join(' ') : t.textContent)
         .filter(t => t.trim()),
     tooltips: [...document.querySelectorAll('.modebar-btn')].map(b => getComputedStyle(b, '::after').content),
     placeholders: [...document.querySelectorAll('input[placeholder]')].map(i => i.placeholder),

@@ -423,10 +423,9 @@ def test_the_probes_read_both_directions_of_a_bidirectional_layer_in_the_datas_t
 
 def test_the_probes_of_an_embedding_model_equal_those_of_its_lstms_fed_the_looked_up_vectors():
     """The sites' probes give what the stack's own probes give on the vectors the Embedding hands the LSTMs."""
+    from explorer.realmodel.samples import token_samples
     from explorer.reference import embed
     from explorer.training.probes import find_units_in_sites
-
-    from explorer.realmodel.samples import token_samples
     from explorer.training.tasks import TaskData
 
     cfg = LSTMConfig(units=(6, 4), return_sequences=(True, True), timesteps=9, input_kind="tokens", vocab=12, embed_dim=5)
