@@ -316,12 +316,33 @@ def _italic_cjk(msgstr: str) -> bool:
     return bool(re.search(r"\*[^*\n]*" + CJK + r"[^*\n]*\*", prose))
 
 
+def _unflanked_bold(text: str) -> bool:
+    """A ``**`` that Markdown (CommonMark, as Streamlit renders it) will not read as bold, so the asterisks show: an
+    opener must be followed by no space, and by punctuation only after a space or punctuation; a closer likewise
+    mirrored (``**从右往左读。**每`` shows its asterisks; ``**从右往左读**。每`` is bold). Placeholders count as letters."""
+    import unicodedata
+
+    prose = re.sub(r"`[^`]*`", "x", re.sub(r"\{[^{}]*\}", "x", text))
+    punct = lambda c: unicodedata.category(c)[0] in "PS"  # noqa: E731
+    runs = [m.start() for m in re.finditer(r"(?<!\*)\*\*(?!\*)", prose)]
+    for k, at in enumerate(runs):
+        before = prose[at - 1] if at else " "
+        after = prose[at + 2] if at + 2 < len(prose) else " "
+        if k % 2 == 0:  # an opener: left-flanking
+            ok = not after.isspace() and (not punct(after) or before.isspace() or punct(before))
+        else:  # a closer: right-flanking
+            ok = not before.isspace() and (not punct(before) or after.isspace() or punct(after))
+        if not ok:
+            return True
+    return False
+
+
 def test_every_chinese_message_keeps_the_glossarys_terms_and_punctuation():
     import tomllib
 
     glossary = tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))
     assert len(glossary["term"]) >= 15 and glossary["rules"] == {"full_width_after_cjk": True, "no_italic_cjk": True}
-    left_in_english, two_ways, punctuation, italics = [], [], [], []
+    left_in_english, two_ways, punctuation, italics, unbold = [], [], [], [], []
     for msgid, msgstr in _zh_messages():
         for term in glossary["term"]:
             if re.search(rf"\b(?:{term['en']})\b", _prose(msgid), re.I) and term["zh"] not in msgstr:
@@ -329,8 +350,9 @@ def test_every_chinese_message_keeps_the_glossarys_terms_and_punctuation():
             two_ways += [(avoid, msgstr[:80]) for avoid in term.get("avoid", []) if avoid in msgstr]
         punctuation += [msgstr[:80]] if _ascii_punctuation_after_cjk(msgstr) else []
         italics += [msgstr[:80]] if _italic_cjk(msgstr) else []
+        unbold += [msgstr[:80]] if _unflanked_bold(msgstr) and not _unflanked_bold(msgid) else []
     assert left_in_english == [] and two_ways == []
-    assert punctuation == [] and italics == []
+    assert punctuation == [] and italics == [] and unbold == []
 
 
 def test_the_glossary_test_catches_what_it_is_for():
@@ -339,6 +361,9 @@ def test_the_glossary_test_catches_what_it_is_for():
     assert _ascii_punctuation_after_cjk("模型: 两层") and _ascii_punctuation_after_cjk("这是一个句子.")
     assert not _ascii_punctuation_after_cjk("形状为 (样本数, 时间步, 特征)。") and not _ascii_punctuation_after_cjk("`a: 层`")
     assert _italic_cjk("在 *焦点* 中") and not _italic_cjk("**就是** 最后") and not _italic_cjk("*Focus* 焦点")
+    assert _unflanked_bold("**从右往左读。**每往回") and _unflanked_bold("的**（注意）**就")
+    assert not _unflanked_bold("**从右往左读**。每往回") and not _unflanked_bold("**{title}**：{teaches}")
+    assert not _unflanked_bold("**Read it right to left.** Each step") and not _unflanked_bold("a `**kwargs` b")
 
 
 def test_plotlys_own_words_are_the_ones_its_bundle_draws_and_each_has_its_chinese():

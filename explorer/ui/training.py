@@ -250,7 +250,8 @@ def training_strip(view: ViewConfig, job: TrainingJob | None, progress: Progress
     with status:
         if job is None:
             st.markdown(
-                f"**{_(task.title)}**: {_(task.teaches)} "
+                _("**{title}:** {teaches}").format(title=_(task.title), teaches=_(task.teaches))
+                + " "
                 + _(
                     "Press **Train**: {epochs} epochs of {steps} steps "
                     "(batch {batch}, Adam {rate}). Every view then shows what the model learned."

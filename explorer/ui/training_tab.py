@@ -49,7 +49,8 @@ def training_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | 
     progress = job.progress() if job else None
     loss0, metric0 = cache.task_baseline(spec)
     st.markdown(
-        f"**{_(task.title)}.** {_(task.teaches)} "
+        _("**{title}.** {teaches}").format(title=_(task.title), teaches=_(task.teaches))
+        + " "
         + _(
             "Input `{shape}`; baseline ({baseline_name}) on held-out samples: {metric} **{baseline}**; "
             "solved when {threshold_text} (**{threshold}**)."
