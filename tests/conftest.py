@@ -15,3 +15,24 @@ def _no_background_keras_work_after_the_tests():
     fence = sys.modules.get("explorer.upload.fence")
     if fence is not None and fence._QUEUE is not None:  # the fenced loader's worker process, if a test started it
         fence._QUEUE.loader.stop()
+
+
+# The browser tests' shared fixtures (a module that defines its own ``server`` uses that one).
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The real app on a free loopback port, for one test module; yields its URL."""
+    from tests.browser_harness import streamlit_server
+
+    with streamlit_server() as (url, _proc, _started):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def playwright():
+    """Playwright's sync API for one test module (it drives Debian's Chromium: `tests.browser_harness`)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p

@@ -53,12 +53,6 @@ def server(served):
     return served[0]
 
 
-@pytest.fixture(scope="module")
-def playwright():
-    with playwright_api.sync_playwright() as p:
-        yield p
-
-
 @pytest.fixture
 def page(playwright):
     with chromium_page(playwright, width=1280, height=800) as (page, errors):

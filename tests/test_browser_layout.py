@@ -18,14 +18,14 @@ from test_i18n import ALLOWED_WORDS, KERAS_NAMES
 
 from explorer.i18n import _, use_language
 from explorer.lesson.steps import LESSON
-from tests.browser_harness import chromium_page, chromium_path, streamlit_server, wait_idle
+from tests.browser_harness import chromium_page, chromium_path, wait_idle
 
 if chromium_path() is None:
     if os.environ.get("CI"):
         pytest.fail("CI is set but /usr/bin/chromium is missing: install Debian's chromium (bash .ci/run does)", pytrace=False)
     pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) — browser tests skipped", allow_module_level=True)
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 # Every view the app draws charts in, as the link that opens it.
 VIEWS = {
@@ -109,18 +109,6 @@ LAST_LINE_JS = """prefix => {
     return {text: h.innerText, lines: new Set(tops.map(t => Math.round(t / 6))).size,
             last_line: tops.filter(t => Math.abs(t - last) < 4).length};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as (url, _proc, _started):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with playwright_api.sync_playwright() as p:
-        yield p
 
 
 def settle(page, timeout: float = 90) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_harness import ARTIFACTS, chromium_page, chromium_path, plots, streamlit_server, wait_idle
+from tests.browser_harness import ARTIFACTS, chromium_page, chromium_path, plots, wait_idle
 from tests.pictures import PICTURES, Picture, publish
 
 if chromium_path() is None:
@@ -22,20 +22,8 @@ if chromium_path() is None:
         pytest.fail("CI is set but /usr/bin/chromium is missing: install Debian's chromium (bash .ci/run does)", pytrace=False)
     pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) — browser tests skipped", allow_module_level=True)
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 CORPUS = Path(__file__).resolve().parent / "corpus"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as (url, _proc, _started):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def playwright():
-    with playwright_api.sync_playwright() as p:
-        yield p
 
 
 def _words(lang: str) -> dict[str, str]:
