@@ -27,20 +27,21 @@ if chromium_path() is None:
 
 pytest.importorskip("playwright.sync_api")
 
-# Every view the app draws charts in, as the link that opens it.
+# Every view the app draws charts in: the link that opens it, and a chart it must have drawn before it is measured.
 VIEWS = {
-    "graph": "view=graph",
-    "cell": "view=cell",
-    "shapes": "view=shapes",
-    "gates": "view=gates",
-    "trajectories": "view=trajectories",
-    "real model": "view=gates&input=tokens&vocab=25&embed=16&bidirectional=1&timesteps=12",
-    "training": "view=training&task=first&timesteps=20&epochs=2&snap=100000",  # trained (once; a cached run after)
-    "why gates": "view=why&task=first&timesteps=30",
-    "params vs timesteps": "view=questions&q=timesteps",
-    "broken stack": "view=questions&q=stacking",
-    "state halves": "view=questions&q=state",
-    "activation curves": "view=questions&q=arguments",
+    "graph": ("view=graph", "unrolled"),
+    "cell": ("view=cell", "cell"),
+    "shapes": ("view=shapes", "shapes"),
+    "gates": ("view=gates", "gates"),
+    "trajectories": ("view=trajectories", "state_space"),
+    "real model": ("view=gates&input=tokens&vocab=25&embed=16&bidirectional=1&timesteps=12", "gates"),
+    # trained once (a cached run after): the curve and the predictions come when the run is there
+    "training": ("view=training&task=first&timesteps=20&epochs=2&snap=100000", "predictions"),
+    "why gates": ("view=why&task=first&timesteps=30", "why"),
+    "params vs timesteps": ("view=questions&q=timesteps", "params_vs_timesteps"),
+    "broken stack": ("view=questions&q=stacking", "unrolled"),
+    "state halves": ("view=questions&q=state", "state_across_calls"),
+    "activation curves": ("view=questions&q=arguments", "activations"),
 }
 
 # Per chart: the pairs of drawn boxes that overlap (by more than 1 px each way): an axis title and a tick label or a
@@ -111,9 +112,16 @@ LAST_LINE_JS = """prefix => {
 }"""
 
 
-def settle(page, timeout: float = 90) -> None:
-    """Wait until the page is drawn, no script runs, and the number of charts has stopped changing."""
+def settle(page, view: str | None = None, timeout: float = 180) -> None:
+    """Wait until the page is drawn with ``view``'s chart, no script runs, and the number of charts has stopped changing."""
     wait_idle(page, timeout, charts=False)
+    if view:
+        page.wait_for_function(
+            "v => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".some(g => g.layout && g.layout.meta && g.layout.meta.view === v && g.querySelector('.main-svg'))",
+            arg=view,
+            timeout=timeout * 1000,
+        )
     count, since, deadline = -1, time.monotonic(), time.monotonic() + timeout
     while time.monotonic() < deadline:
         now = page.locator(".js-plotly-plot .main-svg").count()
@@ -136,9 +144,9 @@ def no_english(texts, run: int = 1) -> list[str]:
 def test_no_axis_title_overlaps_its_tick_labels_or_the_legend_in_any_view(server, playwright, lang, lecture):
     problems, charts, measured = [], 0, set()
     with chromium_page(playwright, width=1280, height=800) as (page, errors):
-        for name, query in VIEWS.items():
+        for name, (query, view) in VIEWS.items():
             page.goto(f"{server}/?{query}&lang={lang}&lecture={lecture}")
-            settle(page)
+            settle(page, view)
             drawn = page.evaluate(OVERLAPS_JS)
             assert drawn, f"{name}: no chart drawn"
             charts += len(drawn)
@@ -163,8 +171,9 @@ def test_the_chinese_charts_mode_bars_and_placeholders_hold_no_english(server, p
     seen = set()
     with chromium_page(playwright, width=1280, height=800) as (page, errors):
         for name in ("graph", "gates", "trajectories", "real model", "why gates", "activation curves"):
-            page.goto(f"{server}/?{VIEWS[name]}&lang=zh")
-            settle(page)
+            query, view = VIEWS[name]
+            page.goto(f"{server}/?{query}&lang=zh")
+            settle(page, view)
             words = page.evaluate(CHART_WORDS_JS)
             assert words["svg"] and words["tooltips"], name
             tooltips = [t.strip('"') for t in words["tooltips"]]

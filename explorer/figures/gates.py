@@ -176,7 +176,7 @@ def make_gates_figure(
         _(" (units {first}–{last} of {U})").format(first=shown.start, last=shown.stop - 1, U=U) if len(shown) < U else ""
     )
     layout.update(layout_dict(title=title, view="gates", height=1100))
-    make_room(layout, l=80, r=122)  # the rows' "unit" titles; two colour bars
+    make_room(layout, l=80, r=146)  # the rows' "unit" titles; two colour bars, the lines' legend (English: 139 px)
     layout.update(
         clickmode="event+select",
         shapes=shapes
@@ -213,6 +213,6 @@ def make_gates_figure(
             y=-0.09,
         )
         layout.update(player)
-        make_room(layout, b=198)  # legend and player (+8 px: Chromium builds and fonts differ by 3–4 px here)
+        make_room(layout, b=198)  # tick labels, axis title and player (+8 px: Chromium builds and fonts differ by 3–4 px here)
         layout["height"] += 100
     return unvalidated_figure(traces, layout, frames)
