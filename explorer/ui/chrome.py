@@ -26,10 +26,6 @@ _CHROME_CSS = """<style>
 .js-plotly-plot .plotly .modebar-btn[data-title="Fullscreen"]::after { content: %(fullscreen)s !important; }
 .js-plotly-plot .plotly .modebar-btn[data-title="Close fullscreen"]::after { content: %(close)s !important; }
 h1, h2, h3, h4, h5 { text-wrap: balance; word-break: keep-all; overflow-wrap: anywhere; }
-/* a sidebar choice (a preset's name) shows whole, on two lines if need be, instead of cut with … */
-[data-testid="stSidebar"] [data-baseweb="select"] [value] ~ div, [data-testid="stSidebar"] [data-baseweb="select"] div[title] {
-  white-space: normal; overflow: visible; text-overflow: clip;
-}
 [data-testid="stWidgetLabel"] p { word-break: keep-all; overflow-wrap: anywhere; text-wrap: pretty; }
 </style>"""
 
