@@ -104,7 +104,7 @@ PICTURES: dict[str, Picture] = {
         ),
         *_both("why.png", "task=first&timesteps=30&units=16&return_sequences=0&view=why", "", WHY, scroll="plot:why"),
         *_both("own_model.png", "view=graph", "upload", ("explorer/ui/upload*.py", "explorer/upload/*.py")),
-        *_both("real_model.png", REAL_SLIDERS + "&view=graph", "", REAL, scroll="plot:model_map"),
+        *_both("real_model.png", REAL_SLIDERS + "&view=graph", "", REAL, scroll="svg[data-view=model_map]"),
         *_both("your_series.png", SERIES_SAMPLE + "&view=training", "train", SERIES, scroll="plot:forecast"),
         *_both(
             "your_text.png",

@@ -653,7 +653,8 @@ def test_the_imdb_bidirectional_file_shows_both_directions(server, page):
     page.wait_for_selector("text=LSTM shown in every view", timeout=90000)
     wait_idle(page)
     shown = {p["view"]: p for p in plots(page)}
-    assert {"model_map", "bidirectional", "unrolled"} <= set(shown)
+    assert {"bidirectional", "unrolled"} <= set(shown)
+    assert page.locator("svg[data-view=model_map] g.layer").count() == 5  # the map: ids, Embedding, 2 × Bidirectional, Dense
     both = shown["bidirectional"]
     assert "two LSTMs over the same 12 steps" in both["title"]
     cells = next(t for t in both["traces"] if t["name"] == "cell colours")
@@ -683,7 +684,8 @@ def test_the_shapers_one_click_opens_the_learners_25_character_model(server, pag
     wait_idle(page, charts=False)
     page.get_by_role("button", name=re.compile(r"Build it: Input\(\(31,\)\) → Embedding\(25, 16\)")).click()
     page.wait_for_selector("text=An Embedding in front", timeout=60000)
-    wait_idle(page)
+    wait_idle(page, charts=False)  # (the answer open has no chart; the model's map is an SVG)
+    assert page.locator("svg[data-view=model_map] g.layer[data-layer=embedding]").count() == 1
     assert page.locator("text=(31, 16) per sample").count() >= 1
     page.wait_for_selector("text=max |Δ| vs Keras", timeout=60000)
     assert page.locator("[data-testid=stException]").count() == 0

@@ -201,15 +201,36 @@ def test_skipped_padding_is_marked_in_the_graph_gates_and_trajectories():
 
 
 def test_the_model_map_has_a_box_per_layer_and_the_encoders_hand_over():
+    from xml.etree import ElementTree
+
     from explorer.figures.model_map import make_model_map
 
     real = read("seq2seq")
-    fig = make_model_map(real.boxes, real.sites, "decoder")
-    assert len(fig.layout.shapes) == len(real.boxes) and fig.layout.meta["view"] == "model_map"
-    assert list(next(t for t in fig.data if t.name == "layers").customdata) == [b.name for b in real.boxes]
-    handover = next(t for t in fig.data if t.name == "hand-over")
-    assert list(handover.text) == ["<b>h, c</b>"] and len(next(t for t in fig.data if t.name == "state arrows").x) == 3
-    assert not fig.layout.annotations  # arrows as traces: annotations draw ~10× slower
-    widths = {b.name: s.line.width for b, s in zip(real.boxes, fig.layout.shapes, strict=True)}
+    svg = ElementTree.fromstring(make_model_map(real.boxes, real.sites, "decoder"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert svg.get("data-view") == "model_map"
+    layers = svg.findall("s:g[@class='layer']", ns)
+    assert [g.get("data-layer") for g in layers] == [b.name for b in real.boxes]
+    for g, box in zip(layers, real.boxes, strict=True):  # each box: its name first, its parameters last, its details
+        lines = [span.text for span in g.findall("s:text/s:tspan", ns)]
+        assert lines[0] == box.name and lines[-1] == f"{box.params:,} params"
+        assert g.find("s:title", ns).text.startswith(f"{box.name} · {box.kind}")
+    assert [t.text for t in svg.findall("s:text[@class='hand-over']", ns)] == ["h, c"]
+    assert len(svg.findall("s:line[@class='state-arrow']", ns)) == 1
+    tensors = sum(len([n for n in b.inbound if n in {x.name for x in real.boxes}]) for b in real.boxes) - 1
+    assert len(svg.findall("s:line[@class='tensor-arrow']", ns)) == tensors
+    widths = {g.get("data-layer"): float(g.find("s:rect", ns).get("stroke-width")) for g in layers}
     assert widths["decoder"] > widths["encoder"] > widths["dense" if "dense" in widths else real.boxes[-1].name]
     assert all(set(b.inbound) <= set(widths) for b in real.boxes)
+
+
+def test_the_model_map_escapes_what_a_file_names():
+    from xml.etree import ElementTree
+
+    from explorer.figures.model_map import make_model_map
+    from explorer.realmodel.structure import Box
+
+    one_in = Box("in<b>", "InputLayer", (), ((None, 3),), ((None, 3),), 0)
+    boxes = (one_in, Box('x"&y', "Dense", ("in<b>",), ((None, 3),), ((None, 1),), 4))
+    svg = ElementTree.fromstring(make_model_map(boxes, ()))  # well-formed: the names are text, not markup
+    assert [g.get("data-layer") for g in svg.iter("{http://www.w3.org/2000/svg}g")] == ["in<b>", 'x"&y']

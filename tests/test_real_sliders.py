@@ -120,6 +120,43 @@ def test_a_real_model_is_built_ahead_one_key_press_along_the_field_that_moved():
     assert cfg.replace(units=(4,)) in cache.REAL_MODELS
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_real_models_figures_are_made_ahead_with_it_in_the_pages_language(monkeypatch, lang):
+    """A real model's press is mostly its two directions' NumPy traces and figures: the build ahead makes them too, and
+    the page's own call finds them (not made twice), in the page's language."""
+    from functools import partial
+
+    from explorer.i18n import use_language
+    from explorer.ui import cache
+    from explorer.ui.cache import figures as cached_figures
+    from explorer.ui.real_model import site_of, warm_real_view
+    from explorer.ui.view_panels import graph_figures
+
+    made = []
+    make = cached_figures.make_bidirectional_figure
+    monkeypatch.setattr(cached_figures, "make_bidirectional_figure", lambda *a, **k: made.append(1) or make(*a, **k))
+    vocab = 41 + (lang == "zh")  # a model of each test's own
+    cfg = LSTMConfig(timesteps=7, input_kind="tokens", vocab=vocab, embed_dim=3, units=(3,), return_sequences=(False,),
+                     bidirectional=(True,))  # fmt: skip
+    view = ViewConfig(model=cfg, step=2, sample=1, lang=lang)
+    _, site_view = site_of(cache.built_real(cfg), view, 0)
+    ahead = cache.prefetch_next(cfg.replace(units=(2,)), cfg, partial(warm_real_view, site_view, "graph", 0))
+    following = cfg.replace(units=(4,))
+    assert ahead == [following]
+    deadline = time.monotonic() + 30
+    while not made and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the unrolled graph is made after both directions
+    assert made == [1]
+    weights, next_view = site_of(cache.built_real(following), view.replace(model=following), 0)
+    with use_language(lang):
+        both, unrolled = graph_figures(next_view, next_view.data_key, weights)
+    assert made == [1]  # the page's call found the figure made ahead
+    title = both.layout.title.text
+    assert title.startswith("bidirectional_1") and any("\u4e00" <= ch <= "\u9fff" for ch in title) == (lang == "zh")
+    assert unrolled.layout.meta["view"] == "unrolled"
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(real_configs())
 def test_the_numpy_forward_from_weight_arrays_equals_keras_model_output(cfg):

@@ -1,17 +1,26 @@
 """The model map: every layer of a learner's real model as a box with its output shape and parameter count, arrows
-where tensors flow, the LSTMs the app traces in colour and the one on screen outlined."""
+where tensors flow, the LSTMs the app traces in colour and the one on screen outlined.
+
+It is drawn as one small SVG, not a Plotly chart: it changes with every press of a size slider, and the browser
+draws an SVG of a few boxes in about a millisecond, where each Plotly chart costs tens (twice over: Streamlit draws
+a new chart, then again once its theme is applied). A real model's press drew the map first, ahead of its charts.
+"""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from html import escape
 
-from explorer.figures.style import GATE_COLOURS, INK, MUTED, layout_dict, unvalidated_figure
+from explorer.figures.style import FONT, GATE_COLOURS, INK, MUTED
 from explorer.formatting import format_shape
 from explorer.i18n import _
 from explorer.realmodel.structure import Box, Site
 
-BOX_W, BOX_H = 0.39, 0.34  # half-width and half-height of a box, in grid cells
+CELL_W, CELL_H = 190, 112  # one grid cell of the map, in SVG units (a box and the gap after it)
+BOX_W, BOX_H = 150, 84  # a layer's box
+PAD = 8
 LSTM_FILL, OTHER_FILL = "#dbeaf6", "#f3f3f3"
+LINE_H = 15  # text line height; the font is 12 units
+BOLD = ' font-weight="bold"'
 
 
 def _grid(boxes: tuple[Box, ...]) -> dict[str, tuple[int, int]]:
@@ -32,50 +41,87 @@ def _grid(boxes: tuple[Box, ...]) -> dict[str, tuple[int, int]]:
     return place
 
 
-def _label(box: Box, sites: list[Site]) -> str:
+def _lines(box: Box, sites: list[Site]) -> list[str]:
+    """The box's text, a line each: name (drawn bold), kind, first output shape, merge mode, parameters."""
     shapes = ", ".join(format_shape(s) for s in box.output_shapes[:1])
     more = f" +{len(box.output_shapes) - 1}" if len(box.output_shapes) > 1 else ""
-    text = f"<b>{box.name}</b><br>{box.kind}<br>{shapes}{more}"
+    lines = [box.name, box.kind, f"{shapes}{more}"]
     if box.kind == "Bidirectional(LSTM)" and sites:
-        text += f"<br>merge_mode={sites[0].merge_mode}"  # (the arrows made the line wider than its box)
-    return text + "<br>" + _("{n} params").format(n=f"{box.params:,}")
+        lines.append(f"merge_mode={sites[0].merge_mode}")
+    return [*lines, _("{n} params").format(n=f"{box.params:,}")]
 
 
-def _arrow_traces(flows: dict[str, list[tuple]], handovers: list[tuple[float, float]]) -> list[dict]:
-    """The arrows as a few traces (annotations draw ~10× slower): per kind a line trace, and its heads as markers that
-    point along each arrow (``angleref="previous"``; the tail's marker has size 0); the hand-overs' "h, c" as text."""
-    traces = []
-    for kind, arrows in flows.items():
-        if not arrows:
-            continue
-        colour, width = (GATE_COLOURS["c"], 2.5) if kind == "state" else (INK, 1.5)
-        xs = [v for x0, _y0, x1, _y1 in arrows for v in (x0, x1, None)]
-        ys = [v for _x0, y0, _x1, y1 in arrows for v in (y0, y1, None)]
-        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": f"{kind} arrows", "hoverinfo": "skip",
-                       "line": {"color": colour, "width": width}})  # fmt: skip
-        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "markers", "name": f"{kind} arrowheads",
-                       "hoverinfo": "skip", "marker": {"symbol": "arrow", "angleref": "previous", "color": colour,
-                                                       "size": [0, 11, 0] * len(arrows)}})  # fmt: skip
-    if handovers:
-        traces.append({"type": "scatter", "x": [x for x, _y in handovers], "y": [y for _x, y in handovers], "mode": "text",
-                       "text": ["<b>h, c</b>"] * len(handovers), "name": "hand-over", "hoverinfo": "skip",
-                       "textfont": {"color": GATE_COLOURS["c"], "size": 14}})  # fmt: skip
-    return traces
+def _centre(place: tuple[int, int]) -> tuple[float, float]:
+    column, row = place
+    return PAD + column * CELL_W + BOX_W / 2, PAD + row * CELL_H + BOX_H / 2
 
 
-def make_model_map(boxes: tuple[Box, ...], sites: tuple[Site, ...], shown_layer: str = "") -> go.Figure:
-    """The map of a real model.
+def _box(box: Box, place: tuple[int, int], sites: list[Site], shown: bool) -> str:
+    x, y = _centre(place)
+    traced = bool(sites)
+    stroke = GATE_COLOURS["i"] if traced else MUTED
+    width = 5 if shown else (2 if traced else 1)
+    hover = f"{box.name} · {box.kind}" + (f"\n{box.detail}" if box.detail else "")
+    lines = _lines(box, sites)
+    top = y - (len(lines) - 1) * LINE_H / 2
+    spans = "".join(
+        f'<tspan x="{x:g}" y="{top + k * LINE_H:g}"{BOLD if k == 0 else ""}>{escape(line)}</tspan>'
+        for k, line in enumerate(lines)
+    )
+    return (
+        f'<g class="layer" data-layer="{escape(box.name)}" data-traced="{int(traced)}" data-shown="{int(shown)}">'
+        f"<title>{escape(hover)}</title>"
+        f'<rect x="{x - BOX_W / 2:g}" y="{y - BOX_H / 2:g}" width="{BOX_W}" height="{BOX_H}" rx="3" '
+        f'fill="{LSTM_FILL if traced else OTHER_FILL}" stroke="{stroke}" stroke-width="{width}"/>'
+        f'<text text-anchor="middle" dominant-baseline="central">{spans}</text></g>'
+    )
+
+
+def _arrow(start: tuple[int, int], end: tuple[int, int], state: bool) -> str:
+    """An arrow from the right edge of one box to the left edge of another; an encoder's ``h, c`` one a little higher,
+    in the cell state's colour, labelled above the boxes."""
+    (x0, y0), (x1, y1) = _centre(start), _centre(end)
+    lift = 14 if state else 0
+    x0, x1, y0, y1 = x0 + BOX_W / 2, x1 - BOX_W / 2 - 2, y0 - lift, y1 - lift
+    kind = "state" if state else "tensor"
+    line = (
+        f'<line class="{kind}-arrow" x1="{x0:g}" y1="{y0:g}" x2="{x1:g}" y2="{y1:g}" '
+        f'stroke="{GATE_COLOURS["c"] if state else INK}" stroke-width="{2.5 if state else 1.5}" marker-end="url(#{kind}-head)"/>'
+    )
+    if not state:
+        return line
+    label_y = min(y0, y1) - BOX_H / 2 + lift - 6  # above the boxes, over the arrow
+    return line + (
+        f'<text class="hand-over" x="{(x0 + x1) / 2:g}" y="{label_y:g}" text-anchor="middle" font-weight="bold" '
+        f'font-size="14" fill="{GATE_COLOURS["c"]}">h, c</text>'
+    )
+
+
+def _heads() -> str:
+    return (
+        "<defs>"
+        + "".join(
+            f'<marker id="{kind}-head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+            f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+            for kind, colour in (("tensor", INK), ("state", GATE_COLOURS["c"]))
+        )
+        + "</defs>"
+    )
+
+
+def make_model_map(boxes: tuple[Box, ...], sites: tuple[Site, ...], shown_layer: str = "") -> str:
+    """The map of a real model, as an SVG document.
 
     Args:
         boxes: the model's layers (`RealModel.boxes`), in the model's order.
         sites: the LSTMs the app traces (`RealModel.sites`).
-        shown_layer: the layer whose LSTM the views show (outlined), or ``""``.
+        shown_layer: the layer whose LSTM the views show (outlined thick), or ``""``.
 
     Returns:
-        A figure with one rectangle per layer in ``layout.shapes`` (traced LSTMs filled blue, the shown one outlined
-        thick), arrows as line and marker traces (``"tensor arrows"``; an encoder's ``h, c`` handed to a decoder in
-        ``"state arrows"``, labelled by the text trace ``"hand-over"``), and one text trace ``"layers"`` whose
-        ``customdata`` holds each layer's name; ``layout.meta.view == "model_map"``.
+        ``<svg data-view="model_map">``: per layer a ``<g class="layer" data-layer=name>`` (its box, its text, its
+        Keras details as the tooltip; traced LSTMs filled blue, the shown one outlined thick), tensors as
+        ``<line class="tensor-arrow">``, an encoder's ``h, c`` handed to a decoder as ``<line class="state-arrow">``
+        labelled by ``<text class="hand-over">``. It scales with its container's width, up to its natural size.
     """
     place = _grid(boxes)
     columns = 1 + max(c for c, _r in place.values())
@@ -83,61 +129,21 @@ def make_model_map(boxes: tuple[Box, ...], sites: tuple[Site, ...], shown_layer:
     by_layer: dict[str, list[Site]] = {}
     for site in sites:
         by_layer.setdefault(site.layer, []).append(site)
-    states_from = {site.layer: site.state_from for site in sites if site.state_from}
-    shapes: list[dict] = []
-    flows: dict[str, list[tuple]] = {"tensor": [], "state": []}  # arrows: (x0, y0, x1, y1)
-    handovers: list[tuple[float, float]] = []  # where "h, c" is written
-    xs, ys, texts, names, hovers = [], [], [], [], []
-    for box in boxes:
-        c, r = place[box.name]
-        traced = box.name in by_layer
-        shown = box.name == shown_layer
-        shapes.append(
-            {
-                "type": "rect",
-                "x0": c - BOX_W,
-                "x1": c + BOX_W,
-                "y0": -r - BOX_H,
-                "y1": -r + BOX_H,
-                "fillcolor": LSTM_FILL if traced else OTHER_FILL,
-                "line": {"color": GATE_COLOURS["i"] if traced else MUTED, "width": 5 if shown else (2 if traced else 1)},
-                "layer": "below",
-            }
-        )
-        xs.append(c)
-        ys.append(-r)
-        texts.append(_label(box, by_layer.get(box.name, [])))
-        names.append(box.name)
-        hovers.append(f"<b>{box.name}</b> · {box.kind}<br>{box.detail}" if box.detail else f"<b>{box.name}</b> · {box.kind}")
-        handed = set(states_from.get(box.name, "").split(", ")) - {""}
-        for source in (name for name in box.inbound if name in place):
-            sc, sr = place[source]
-            state = source in handed
-            lift = 0.12 if state else 0.0
-            flows["state" if state else "tensor"].append((sc + BOX_W, -sr - lift, c - BOX_W, -r - lift))
-            if state:
-                handovers.append(((c + sc) / 2, -(r + sr) / 2 + BOX_H + 0.1))  # above the boxes, over the arrow
-    traces = _arrow_traces(flows, handovers)
-    traces += [
-        {
-            "type": "scatter",
-            "x": xs,
-            "y": ys,
-            "mode": "text",
-            "text": texts,
-            "textfont": {"size": 12, "color": INK},
-            "customdata": names,
-            "hovertext": hovers,
-            "hoverinfo": "text",
-            "name": "layers",
-        }
+    states_from = {site.layer: set(site.state_from.split(", ")) - {""} for site in sites if site.state_from}
+    arrows = [
+        _arrow(place[source], place[box.name], source in states_from.get(box.name, set()))
+        for box in boxes
+        for source in box.inbound
+        if source in place
     ]
-    layout = layout_dict(title="", view="model_map", height=40 + 110 * rows)  # the expander around it has the title
-    layout.update(
-        xaxis={"visible": False, "range": [-0.55, columns - 0.45], "fixedrange": True},
-        yaxis={"visible": False, "range": [-rows + 0.5, 0.6], "fixedrange": True},
-        shapes=shapes,
-        showlegend=False,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+    shapes = [_box(box, place[box.name], by_layer.get(box.name, []), box.name == shown_layer) for box in boxes]
+    width, height = 2 * PAD + (columns - 1) * CELL_W + BOX_W, 2 * PAD + (rows - 1) * CELL_H + BOX_H + 22
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" data-view="model_map" viewBox="0 -22 {width} {height}" '
+        f'style="width:100%;max-width:{width * 1.25:g}px;height:auto;display:block;margin:auto" role="img" '
+        f'font-family="{escape(FONT["family"])}" font-size="12" fill="{INK}">\n'  # (a line of its own: Markdown's HTML block)
+        + _heads()
+        + "".join(arrows)
+        + "".join(shapes)
+        + "</svg>"
     )
-    return unvalidated_figure(traces, layout)

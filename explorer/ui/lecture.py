@@ -13,6 +13,8 @@ html { font-size: 19px; }  /* Streamlit sizes its text in rem: everything on the
 button[role="tab"] p { font-size: 1.2rem; }
 /* the header's shapes: the full width (no sidebar) gives them room to stay large */
 html body [data-testid="stMetricValue"] > div { font-size: min(2.25rem, 3vw); }
+/* a real model's map (an SVG that scales with its width): the whole width, for text as large as the charts' */
+svg[data-view="model_map"] { max-width: 100% !important; }
 </style>"""
 
 

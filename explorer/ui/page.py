@@ -7,6 +7,7 @@ import sys
 import time
 from collections import deque
 from contextlib import nullcontext
+from functools import partial
 
 import streamlit as st
 
@@ -15,7 +16,6 @@ from explorer.activity import let_learners_first, page_rerun, yield_if_rapid
 from explorer.formatting import format_shape
 from explorer.i18n import _, use_language
 from explorer.i18n.names import layer_label
-from explorer.reference import processes_backwards
 from explorer.training.snapshots import TrainedWeights
 from explorer.ui import cache
 from explorer.ui.cell_view import cell_panel
@@ -30,12 +30,11 @@ from explorer.ui.controls import (
     sync_url,
 )
 from explorer.ui.downloads import download_stem, downloads
-from explorer.ui.focus import gates_click, on_graph_click, on_trajectory_click, state_space_click
 from explorer.ui.lecture import lecture_toggle
 from explorer.ui.lesson import lesson_bar, lesson_start_button
 from explorer.ui.priority import session_is_heavy
 from explorer.ui.questions import preset_picker, questions_panel
-from explorer.ui.real_model import built_model_notice, built_site, real_model_table
+from explorer.ui.real_model import BUILT_PICKER, built_model_notice, built_site, real_model_table, warm_real_view
 from explorer.ui.runtime import install_cheap_keras_clear
 from explorer.ui.sidebar import sidebar_controls
 from explorer.ui.training import auto_train_from_url, session_job, shown_weights, task_sidebar, training_strip
@@ -51,6 +50,7 @@ from explorer.ui.view_fragment import (
     restart_polling_timers,
     with_focus,
 )
+from explorer.ui.view_panels import PANEL_DRAWERS, WARMERS, traced_layer
 from explorer.ui.why import why_panel
 from explorer.upload.weights import SiteWeights, describe
 from explorer.view import PANELS, ViewConfig
@@ -166,28 +166,6 @@ def broken_stack_notice(view: ViewConfig, error: ConfigError) -> None:
     )
 
 
-def graph_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
-    if isinstance(weights, SiteWeights) and weights.real.sites[weights.index].direction:  # both directions first
-        both = cache.bidirectional_figure(weights, view.batch_size, view.sample, view.colour_by, lang=view.lang)
-        show_chart(both, "bidirectional")
-        st.caption(
-            _(
-                "A Bidirectional layer is two LSTMs with weights of their own over the same steps: the forward one reads "
-                "x₁ … x_T, the backward one x_T … x₁. Below: the direction picked above, cell by cell."
-            )
-        )
-    focus = (_traced_layer(view), view.step)
-    fig = cache.unrolled_figure(view.model, data_key, view.sample, view.colour_by, weights, focus, lang=view.lang)
-    show_chart(fig, "unrolled", on_click=on_graph_click)
-    st.caption(
-        _(
-            "Rows are layers, columns are input steps. Green arrows carry the cell state c, black ones the hidden state h. "
-            "An arrow goes up only where the layer returns sequences. Hover a cell for its gates; **click a cell to open it** "
-            "(the cell view); ▶ walks the marked step along the sequence."
-        )
-    )
-
-
 def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     if isinstance(weights, SiteWeights):  # a learner's real model: every layer of it first, then the LSTM shown
         real_model_table(weights.real, own=weights.from_file)
@@ -214,54 +192,6 @@ def shapes_panel(view: ViewConfig, weights: TrainedWeights | None) -> None:
     st.code(cache.model_summary(cfg), language=None)
 
 
-def _traced_layer(view: ViewConfig) -> int:
-    """The focused layer, limited to the layers Keras can build (a broken stack traces only its prefix)."""
-    return min(view.layer, view.model.buildable_prefix().n_layers - 1)
-
-
-def gates_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
-    layer = _traced_layer(view)
-    args = (view.model, data_key, layer, view.sample, view.unit)
-    on_click = gates_click(processes_backwards(view.model)[layer])
-    if weights is None or not st.toggle(_("Compare with the untrained model"), key="compare_untrained"):
-        show_chart(cache.gates_figure(*args, weights, None, view.step, lang=view.lang), "gates", on_click=on_click)
-        st.caption(_("Click a heatmap cell (or a point of the lines) to focus that step and unit in every view."))
-        return
-    left, right = st.columns(2)
-    with left:
-        title = _("Untrained (step 0), sample {sample}").format(sample=view.sample)
-        untrained = cache.gates_figure(*args, None, title, view.step, lang=view.lang)
-        show_chart(untrained, "gates_untrained")
-    with right:
-        title = _("Trained (step {step}), sample {sample}").format(step=weights.step, sample=view.sample)
-        trained = cache.gates_figure(*args, weights, title, view.step, lang=view.lang)
-        show_chart(trained, "gates", on_click=on_click)
-
-
-def trajectories_panel(view: ViewConfig, data_key: tuple, weights: TrainedWeights | None) -> None:
-    layer = _traced_layer(view)
-    over_time, plane = cache.trajectory_figures(view.model, data_key, layer, view.sample, weights, view.step, lang=view.lang)
-    show_chart(over_time, "trajectories", on_click=on_trajectory_click)
-    left, right = st.columns(2)
-    with left:
-        show_chart(plane, "state_space_2d", on_click=state_space_click(processes_backwards(view.model)[layer]))
-    with right:
-        # 3-D is opt-in: WebGL costs ~1 s per redraw where the browser renders in software (projectors, VMs).
-        if st.toggle(_("3-D state space (PCA, 3 components)"), key="show_3d"):
-            figure = cache.state_space_3d(view.model, data_key, layer, view.sample, weights, lang=view.lang)
-            show_chart(figure, "state_space_3d")
-        else:
-            st.caption(
-                _(
-                    "The path of h_t through state space: each sample starts at ○ and ends at ×; colour = step. "
-                    "Turn on the 3-D view for a third principal component."
-                )
-            )
-
-
-PANEL_DRAWERS = {"graph": graph_panel, "gates": gates_panel, "trajectories": trajectories_panel}
-
-
 @st.fragment(key=VIEW_FRAGMENT)
 def focused_view(
     panel: str, url_view: ViewConfig, data_key: tuple, weights: TrainedWeights | None, drawn_model: object = None
@@ -286,7 +216,7 @@ def focused_view(
         if drawn_model is not None:  # one LSTM of the sliders' real model (an `LSTMConfig`): its own one-layer view
             view = view.replace(model=drawn_model, layer=0)
         if panel == "cell":
-            cell_panel(view, data_key, weights, _traced_layer(view))
+            cell_panel(view, data_key, weights, traced_layer(view))
         else:
             PANEL_DRAWERS[panel](view, data_key, weights)
 
@@ -364,9 +294,11 @@ def _render(t0: float) -> None:
     let_learners_first()
     name_charts_after(download_stem(view, weights, url_view.model))
     tabs = st.tabs([_(label) for label in PANELS.values()], key="panel", on_change="rerun")
+    open_panel = None
     for tab, key in zip(tabs, PANELS, strict=True):
         if not tab.open:
             continue
+        open_panel = key
         with tab:
             if key in FOCUS_PANELS:
                 focused_view(
@@ -389,5 +321,8 @@ def _render(t0: float) -> None:
 
     # A learner stepping a slider with the arrow keys asks for the next model next: build it meanwhile.
     shown = url_view.model  # the whole model the sliders describe (a real model's views show one of its LSTMs)
-    cache.prefetch_next(st.session_state.get("_shown_model"), shown)
+    warm = None  # a real model's press is mostly its NumPy traces and figures: make those ahead too
+    if built is not None and not view.task and open_panel in WARMERS:
+        warm = partial(warm_real_view, view, open_panel, st.session_state.get(BUILT_PICKER, 0))
+    cache.prefetch_next(st.session_state.get("_shown_model"), shown, warm)
     st.session_state["_shown_model"] = shown

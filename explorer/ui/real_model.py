@@ -13,8 +13,10 @@ from explorer.i18n import _
 from explorer.i18n.names import layer_label
 from explorer.realmodel.sites import drawable, site_config
 from explorer.realmodel.structure import RealModel
-from explorer.ui.chart import show_chart
+from explorer.ui import cache
+from explorer.ui.cache.real import BuiltReal
 from explorer.ui.controls import apply_model
+from explorer.ui.view_panels import warm_view
 from explorer.upload.weights import SiteWeights
 from explorer.view import ViewConfig
 
@@ -108,7 +110,7 @@ def _picker_and_map(real: RealModel, shown_layer: str, key: str, *, own: bool, o
     )
     title = _("Your model, layer by layer") if own else _("The model, layer by layer")
     with st.expander(title, expanded=True, icon=":material/account_tree:"):
-        show_chart(make_model_map(real.boxes, real.sites, shown_layer), "model_map")
+        st.markdown(make_model_map(real.boxes, real.sites, shown_layer), unsafe_allow_html=True)
 
 
 def real_model_table(real: RealModel, *, own: bool = True) -> None:
@@ -146,11 +148,25 @@ BUILT_PICKER = "built_site_picker"  # which LSTM of the sliders' real model the 
 def built_site(built, view: ViewConfig) -> tuple[SiteWeights, ViewConfig]:
     """The sliders' real model (`explorer.ui.cache.real.BuiltReal`): the weights of the LSTM picked and the view of
     it (a one-layer model of its shape; the sidebar keeps the whole model)."""
-    real = built.real
     index = st.session_state.get(BUILT_PICKER, 0)
-    index = index if isinstance(index, int) and 0 <= index < len(real.sites) else 0
+    index = index if isinstance(index, int) and 0 <= index < len(built.real.sites) else 0
     st.session_state[BUILT_PICKER] = index
+    return site_of(built, view, index)
+
+
+def site_of(built, view: ViewConfig, index: int) -> tuple[SiteWeights, ViewConfig]:
+    """LSTM ``index`` of the sliders' real model ``built``: its weights, and ``view`` showing it (a one-layer model)."""
+    real = built.real
     return SiteWeights(real, index, built.model, built.step), view.replace(model=site_config(real, index), layer=0)
+
+
+def warm_real_view(view: ViewConfig, panel: str, index: int, cfg: LSTMConfig) -> None:
+    """Make the figures ``panel`` would show of LSTM ``index`` of the real model ``cfg`` (built already), for ``view``
+    with ``cfg`` as its model: the build ahead's second half (`explorer.ui.cache.prefetch`), on its thread."""
+    built = cache.built_real(cfg)
+    if isinstance(built, BuiltReal) and index < len(built.real.sites) and drawable(built.real, index):
+        weights, site_view = site_of(built, view.replace(model=cfg), index)
+        warm_view(panel, site_view, site_view.data_key, weights)
 
 
 def built_model_notice(built) -> None:
