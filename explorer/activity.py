@@ -16,11 +16,14 @@ waits while any other session's run is under way, so that it takes the interpret
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from explorer.os_priority import lower_this_thread
 
 _RUNNING = 0  # page reruns running now
 _LEARNERS = 0  # of them, runs of sessions that are not heavy
@@ -30,14 +33,26 @@ CHECKPOINT_MAX_WAIT_S = 0.5  # a heavy run waits at most this long at one checkp
 RUN_MAX_WAIT_S = 2.0  # … and this long in all, so it is slowed, never starved
 
 
+HEAVY_SLOTS = int(os.environ.get("LSTM_EXPLORER_HEAVY_SLOTS", "1"))  # heavy sessions' runs under way at once …
+HEAVY_SLOT_MAX_WAIT_S = 3.0  # … the others wait this long at most for a slot (slowed, never starved)
+_HEAVY_SLOTS = threading.BoundedSemaphore(HEAVY_SLOTS)
+
+
 @contextmanager
 def page_rerun(heavy: bool = False) -> Iterator[None]:
-    """Mark one page rerun as running for the duration of the ``with`` block (``heavy``: a heavy session's)."""
+    """Mark one page rerun as running for the duration of the ``with`` block (``heavy``: a heavy session's).
+
+    A heavy session's run first waits for one of `HEAVY_SLOTS` (at most `HEAVY_SLOT_MAX_WAIT_S`): with three
+    scripts each rerunning as fast as answered, every learner's run shared the interpreter with three of them.
+    """
     global _RUNNING, _LEARNERS
+    slot = heavy and _HEAVY_SLOTS.acquire(timeout=HEAVY_SLOT_MAX_WAIT_S)
     with _CHANGED:
         _RUNNING += 1
         _LEARNERS += not heavy
     _THIS_RUN.heavy, _THIS_RUN.waited = heavy, 0.0
+    if heavy:  # its script thread, started for this session's runs, at a lower CPU priority too
+        lower_this_thread()
     try:
         yield
     finally:
@@ -46,6 +61,8 @@ def page_rerun(heavy: bool = False) -> Iterator[None]:
             _RUNNING -= 1
             _LEARNERS -= not heavy
             _CHANGED.notify_all()
+        if slot:
+            _HEAVY_SLOTS.release()
 
 
 def let_learners_first() -> float:

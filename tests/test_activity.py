@@ -143,3 +143,65 @@ def test_a_rate_limit_says_when_the_next_start_is_allowed():
     assert [limit.admit(now=t) for t in (0.0, 1.0, 2.0)] == [None, None, None]
     assert limit.admit_would_wait(now=5.0) and limit.admit(now=5.0) == 25.0
     assert not limit.admit_would_wait(now=30.5) and limit.admit(now=30.5) is None
+
+
+def test_heavy_sessions_runs_take_turns_and_learners_never_wait_for_a_turn(monkeypatch):
+    monkeypatch.setattr(activity, "_HEAVY_SLOTS", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(activity, "HEAVY_SLOT_MAX_WAIT_S", 5.0)
+    release = threading.Event()
+
+    def heavy_run(hold: bool):
+        with activity.page_rerun(heavy=True):
+            if hold:
+                release.wait(10)
+            return time.monotonic()
+
+    first, _ = _in_thread(heavy_run, True)
+    time.sleep(0.1)
+    second, ended = _in_thread(heavy_run, False)
+    second.join(0.3)
+    assert second.is_alive()  # waits for the heavy run under way
+    with activity.page_rerun():  # a learner's run: no turn to wait for
+        assert activity.reruns_running() == 2
+    released = time.monotonic()
+    release.set()
+    for thread in (first, second):
+        thread.join(5)
+    assert ended and ended[0] >= released and activity.reruns_running() == 0
+    monkeypatch.setattr(activity, "HEAVY_SLOT_MAX_WAIT_S", 0.2)  # the cap: slowed, never starved
+    release.clear()
+    first, _ = _in_thread(heavy_run, True)
+    time.sleep(0.1)
+    started = time.monotonic()
+    second, ended = _in_thread(heavy_run, False)
+    second.join(5)
+    release.set()
+    first.join(5)
+    assert ended and 0.15 < ended[0] - started < 2
+
+
+def test_a_heavy_run_and_tensorflows_compute_threads_run_at_a_lower_cpu_priority():
+    """In a process of its own: a thread's nice value cannot be lowered back (the tests' threads keep theirs)."""
+    import subprocess
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("nice values per thread are Linux's")
+    script = """
+import threading
+from explorer import activity
+from explorer.os_priority import BACKGROUND_NICE, lower_tensorflow_threads, thread_nice
+seen = {}
+def run(heavy):
+    with activity.page_rerun(heavy=heavy):
+        seen[heavy] = thread_nice()
+for heavy in (False, True):
+    t = threading.Thread(target=run, args=(heavy,)); t.start(); t.join()
+import tensorflow as tf
+tf.function(lambda x: tf.reduce_sum(tf.matmul(x, x)))(tf.ones((64, 64)))
+print(seen[False], seen[True], BACKGROUND_NICE, thread_nice(), lower_tensorflow_threads())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    learner, heavy, nice, main, tensorflow = map(int, out.stdout.split()[-5:])
+    assert (learner, heavy, main) == (0, nice, 0) and nice > 0  # the learner's run and the rest of the process: as they were
+    assert tensorflow >= 1  # TensorFlow's compute threads, lowered

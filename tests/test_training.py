@@ -163,6 +163,56 @@ def test_training_is_deterministic_whatever_the_chunks_and_clear_session_between
     assert not np.array_equal(straight.weights()[0], Trainer(spec).weights()[0])  # it did train
 
 
+def test_a_job_on_a_shell_given_back_trains_exactly_as_on_a_fresh_one():
+    """The compiled step of a finished job is reused by the next job of its shape (no build, no tracing), with every
+    variable put back: the weights after training equal a fresh trainer's bit for bit, and the loss curve too."""
+    from explorer.training import shells
+
+    shells.clear_idle_shells()
+    spec = small_spec("adding", epochs=1).replace(seed=11)
+    fresh = Trainer(spec)
+    assert not fresh.reused
+    while fresh.step < spec.total_steps:
+        fresh_losses = fresh.train(16)
+    expected, compiled = fresh.weights(), fresh._chunk
+    fresh.release()
+    assert fresh.model is None and shells.idle_shells() == 1
+    other = Trainer(spec.replace(seed=12, epochs=2))  # another seed and length: the same shape, the same shell
+    assert other.reused and other._chunk is compiled
+    assert all(np.array_equal(a, b) for a, b in zip(other.weights(), Trainer(spec.replace(seed=12)).weights(), strict=True))
+    other.train(7)  # half trained, then given back: the next job must not see any of it
+    other.release()
+    again = Trainer(spec)
+    assert again.reused and again._chunk is compiled
+    while again.step < spec.total_steps:
+        again_losses = again.train(16)
+    assert all(np.array_equal(a, b) for a, b in zip(again.weights(), expected, strict=True))
+    assert np.array_equal(again_losses, fresh_losses)
+    assert not Trainer(spec.replace(batch_size=spec.batch_size // 2)).reused  # another shape: its own build
+    shells.clear_idle_shells()
+
+
+def test_the_pool_gives_a_finished_jobs_shell_to_the_next_job_of_its_shape():
+    from explorer.training import shells
+
+    shells.clear_idle_shells()
+    pool = TrainingPool(workers=1)
+    try:
+        first = TrainingJob(small_spec("adding", epochs=1).replace(seed=21))
+        pool.submit(first)
+        wait_done(first)
+        assert first.progress().state is JobState.DONE
+        assert shells.idle_shells() == 1
+        second = TrainingJob(first.spec.replace(seed=22))
+        pool.submit(second)
+        wait_done(second)
+        assert second.progress().state is JobState.DONE
+        assert second._trainer.reused and shells.idle_shells() == 1
+    finally:
+        pool.shutdown()
+        shells.clear_idle_shells()
+
+
 def test_numpy_gates_from_trained_weights_equal_keras():
     spec = small_spec("brackets")
     trainer = Trainer(spec)

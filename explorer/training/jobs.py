@@ -26,6 +26,7 @@ from explorer.activity import seconds_waiting_for_quiet
 from explorer.budget import memory_budget, training_job_mb
 from explorer.i18n import Message
 from explorer.keras_lock import KERAS_LOCK, TRAINING
+from explorer.os_priority import lower_tensorflow_threads, lower_this_thread
 from explorer.training.snapshots import Snapshot, SnapshotLog
 from explorer.training.spec import TrainingSpec
 
@@ -184,6 +185,7 @@ class TrainingJob:
         trainer, every = self._trainer, self.spec.snapshot_every
         chunk, total = 1, self.spec.total_steps  # the first chunk compiles: one step
         first = trainer.step == 0  # its first chunk traces the training step (a resumed job's is compiled)
+        lowered = False
         while trainer.step < total:
             # Learners' reruns go first: a chunk holds the GIL for much of its 0.15 s, the first one (tracing) for ~1 s.
             waited += seconds_waiting_for_quiet(FIRST_YIELD_S if first else YIELD_S)
@@ -201,6 +203,8 @@ class TrainingJob:
             t0 = time.perf_counter()
             with TRAINING.shared():
                 losses = trainer.train(n)
+            if not lowered:  # TensorFlow has started its compute threads by now: they train at the workers' priority
+                lowered = lower_tensorflow_threads() >= 0
             spent = time.perf_counter() - t0
             with self._lock:
                 self._losses.extend(float(v) for v in losses)
@@ -317,6 +321,7 @@ class TrainingPool:
         return next((job for job in self._queue if job.spec not in busy), None)
 
     def _work(self) -> None:
+        lower_this_thread()  # training takes the CPU the pages leave (`explorer.os_priority`)
         while True:
             with self._cond:
                 while not self._closed and (job := self._next_job()) is None:
@@ -334,8 +339,11 @@ class TrainingPool:
             except Exception as exc:  # a job's failure is its own: reported on its page, the worker goes on
                 job._set(JobState.FAILED, Message("Training failed: {error}", error=f"{type(exc).__name__}: {exc}"))
             finally:
-                if job.progress().state is JobState.DONE:
+                state = job.progress().state
+                if state is JobState.DONE:
                     self.cache.put(job.spec, job._result())
+                if state in (JobState.DONE, JobState.FAILED) and job._trainer is not None:
+                    job._trainer.release()  # its compiled step, for the next job of the same shape
                 with self._cond:
                     self._running.pop(job, None)
                     self._cond.notify_all()

@@ -14,6 +14,8 @@ weights as training straight through.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from explorer._keras import keras, tf
@@ -22,6 +24,7 @@ from explorer.model import build_model
 from explorer.realmodel.built import build_real_model
 from explorer.reference import trace
 from explorer.reference.real_forward import real_forward
+from explorer.training.shells import MAX_SHELL_PARAMETERS, Shell, give_back, take_shell
 from explorer.training.snapshots import Snapshot, frozen_arrays, model_weights
 from explorer.training.spec import SAMPLES, TrainingSpec
 from explorer.training.tasks import TASKS, Task, TaskData
@@ -95,11 +98,28 @@ def _build(spec: TrainingSpec):
     return build_real_model(cfg) if cfg.is_real else build_model(cfg)
 
 
+def _compiled_steps(model, optimizer, loss, signature) -> Callable:
+    """One compiled call that runs ``len(xs)`` optimizer steps of ``model``; it returns each step's loss."""
+
+    def steps(xs, ys):
+        variables = model.trainable_variables
+        losses = tf.TensorArray(tf.float32, size=tf.shape(xs)[0])
+        for k in tf.range(tf.shape(xs)[0]):
+            with tf.GradientTape() as tape:
+                value = tf.reduce_mean(loss(ys[k], model(xs[k], training=True)))
+            optimizer.apply(tape.gradient(value, variables), variables)
+            losses = losses.write(k, value)
+        return losses.stack()
+
+    return tf.function(steps, input_signature=signature)
+
+
 class Trainer:
     """Trains one `TrainingSpec` step by step on its own Keras model (never a cached, shared one).
 
     Build it, then call `train` with a number of steps as often as wanted; `step` counts
-    the steps taken. Not thread-safe: one job's worker drives it.
+    the steps taken; `release` when done hands the model and its compiled step to the next job of the same shape
+    (`explorer.training.shells`). Not thread-safe: one job's worker drives it.
     """
 
     def __init__(self, spec: TrainingSpec):
@@ -107,29 +127,36 @@ class Trainer:
         self.task = TASKS[spec.task]
         self.data = self.task.generate(SAMPLES, spec.model.timesteps, spec.seed)
         self.eval_data = evaluation_set(spec, self.task)
-        self.model = _build(spec)
-        self.optimizer = keras.optimizers.Adam(spec.learning_rate)
-        self.optimizer.build(self.model.trainable_variables)
-        self.loss = keras.losses.get(self.task.loss)
         self.step = 0
         self._order: tuple[int, np.ndarray] | None = None  # (epoch, permutation)
+        shell = take_shell(spec)
+        self.reused = shell is not None  # a shell given back by an earlier job: no build, no tracing
+        self._shell = shell or self._new_shell()
+        self.model, self.optimizer, self.loss = self._shell.model, self._shell.optimizer, self._shell.loss
+        self._chunk = self._shell.chunk
+
+    def _new_shell(self) -> Shell:
+        spec = self.spec
+        model = _build(spec)
+        optimizer = keras.optimizers.Adam(spec.learning_rate)
+        optimizer.build(model.trainable_variables)
+        loss = keras.losses.get(self.task.loss)
         x, y = self.data.x, self.data.y
         signature = [
             tf.TensorSpec((None, spec.batch_size, *x.shape[1:]), tf.as_dtype(x.dtype)),  # (chunk, B, T, F) or token ids
             tf.TensorSpec((None, spec.batch_size, *y.shape[1:]), tf.as_dtype(y.dtype)),  # (chunk, B, …)
         ]
-        self._chunk = tf.function(self._steps, input_signature=signature)
+        variables = [*model.variables, *optimizer.variables]
+        keep = spec.parameters <= MAX_SHELL_PARAMETERS  # (a bigger model's shell is not kept: no copy of its start)
+        start = [np.array(v.numpy(), copy=True) for v in variables] if keep else []
+        return Shell(model, optimizer, loss, _compiled_steps(model, optimizer, loss, signature), variables, start)
 
-    def _steps(self, xs, ys):
-        """Run ``len(xs)`` optimizer steps in one compiled call; returns each step's loss."""
-        variables = self.model.trainable_variables
-        losses = tf.TensorArray(tf.float32, size=tf.shape(xs)[0])
-        for k in tf.range(tf.shape(xs)[0]):
-            with tf.GradientTape() as tape:
-                loss = tf.reduce_mean(self.loss(ys[k], self.model(xs[k], training=True)))
-            self.optimizer.apply(tape.gradient(loss, variables), variables)
-            losses = losses.write(k, loss)
-        return losses.stack()
+    def release(self) -> None:
+        """Hand the model, optimizer and compiled step to the next job of this shape (the job is over: done or
+        failed). The trainer keeps its `step`; it trains no more."""
+        if self._shell is not None and self._shell.start:
+            give_back(self.spec, self._shell)
+        self._shell = self.model = self.optimizer = None
 
     def _batch_indices(self, step: int, n: int) -> np.ndarray:
         """(n, B) sample indices of steps ``step … step + n - 1`` (all in one epoch)."""
