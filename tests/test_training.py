@@ -213,6 +213,42 @@ def test_the_pool_gives_a_finished_jobs_shell_to_the_next_job_of_its_shape():
         shells.clear_idle_shells()
 
 
+def test_a_job_replaced_by_its_sessions_next_run_gives_its_shell_to_it():
+    from explorer.training import shells
+
+    shells.clear_idle_shells()
+    pool = TrainingPool(workers=1)
+    try:
+        first = TrainingJob(small_spec("adding", epochs=40).replace(seed=31))  # long: still training when replaced
+        pool.submit(first)
+        deadline = time.time() + 60
+        while first.progress().step < 2:
+            assert time.time() < deadline
+            time.sleep(0.02)
+        first.abandon()  # what a session's next press of Train does
+        second = TrainingJob(first.spec.replace(seed=32, epochs=1))
+        pool.submit(second)
+        wait_done(second)
+        assert first.progress().state is JobState.STOPPED and second.progress().state is JobState.DONE
+        assert second._trainer.reused
+        stopped = TrainingJob(first.spec.replace(seed=33))
+        pool.submit(stopped)
+        while stopped.progress().step < 2:
+            time.sleep(0.02)
+        stopped.stop()  # a learner's Stop: Resume continues on the same model
+        wait_done(stopped)
+        assert stopped._trainer.model is not None
+        stopped.abandon()  # then another run: now it is handed on (by its worker, if it has not let go of it yet)
+        deadline = time.time() + 10
+        while stopped._trainer.model is not None:
+            assert time.time() < deadline
+            time.sleep(0.02)
+        assert shells.idle_shells() >= 1
+    finally:
+        pool.shutdown()
+        shells.clear_idle_shells()
+
+
 def test_numpy_gates_from_trained_weights_equal_keras():
     spec = small_spec("brackets")
     trainer = Trainer(spec)

@@ -138,6 +138,8 @@ class TrainingJob:
         self._message: str | Message | None = None
         self._from_cache = False
         self._pool: TrainingPool | None = None
+        self._abandoned = False  # replaced by its session's next job: never resumed
+        self._in_worker = False  # a worker is training it now
 
     def progress(self) -> Progress:
         with self._lock:
@@ -154,6 +156,21 @@ class TrainingJob:
         self._stop.set()
         if self._pool is not None:
             self._pool.dequeue(self, message)
+
+    def abandon(self, message: str | Message | None = None) -> None:
+        """Stop for good: its session started another run. Its compiled step goes to the next job of its shape."""
+        self._abandoned = True
+        self.stop(message)
+        self._give_back()
+
+    def _give_back(self) -> None:
+        """Hand the trainer's shell on once the job is over (done, failed or abandoned) and no worker trains it."""
+        with self._lock:
+            over = self._abandoned or self._state in (JobState.DONE, JobState.FAILED)
+            trainer = self._trainer if over and not self._in_worker else None
+            if trainer is None or trainer.model is None:
+                return
+            trainer.release()
 
     # Called by the pool's workers only:
     def _set(self, state: JobState, message: str | Message | None = None) -> None:
@@ -193,6 +210,7 @@ class TrainingJob:
             if self._stop.is_set():
                 return self._set(JobState.STOPPED, self._message)
             if not self.is_wanted():
+                self._abandoned = True  # nobody will resume it
                 return self._set(JobState.STOPPED, Message("Stopped: its page was closed."))
             if time.perf_counter() - started - waited > time_cap_s:
                 return self._set(
@@ -334,16 +352,17 @@ class TrainingPool:
                     continue
                 self._running[job] = job.spec
                 job._set(JobState.RUNNING)
+                job._in_worker = True
             try:
                 job._train(self.time_cap_s)
             except Exception as exc:  # a job's failure is its own: reported on its page, the worker goes on
                 job._set(JobState.FAILED, Message("Training failed: {error}", error=f"{type(exc).__name__}: {exc}"))
             finally:
-                state = job.progress().state
-                if state is JobState.DONE:
+                if job.progress().state is JobState.DONE:
                     self.cache.put(job.spec, job._result())
-                if state in (JobState.DONE, JobState.FAILED) and job._trainer is not None:
-                    job._trainer.release()  # its compiled step, for the next job of the same shape
+                with job._lock:
+                    job._in_worker = False
+                job._give_back()  # done, failed or abandoned: its compiled step, for the next job of the same shape
                 with self._cond:
                     self._running.pop(job, None)
                     self._cond.notify_all()

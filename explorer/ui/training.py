@@ -144,7 +144,7 @@ def start_training(spec: TrainingSpec) -> None:
         return
     previous = st.session_state.get("_job")
     if previous is not None:
-        previous.stop()
+        previous.abandon()
     job = TrainingJob(spec, is_wanted=_session_watch())
     st.session_state["_job"] = job
     st.session_state["snapshot"] = -1
