@@ -1,8 +1,15 @@
 """Session-wide test set-up."""
 
+import os
 import sys
 
 import pytest
+
+# The tests run the browser on the server's own two cores: training at a lower CPU priority than Chromium's drawing
+# (`explorer.os_priority`, right for a server of its own) starved the tests' training runs (a picture's lesson run
+# waited past 120 s). The servers the tests start, and this process, keep every thread at the same priority; the
+# priority itself is tested in a process of its own (tests/test_activity.py), and the benchmarks keep the default.
+os.environ.setdefault("LSTM_EXPLORER_BACKGROUND_NICE", "0")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -209,6 +209,8 @@ def test_no_lesson_title_leaves_a_character_alone_on_its_last_line(server, playw
             page.goto(f"{server}/?lesson={k}&lang={lang}")
             prefix = heading.format(k=k, n=len(LESSON))
             page.wait_for_selector(f"text={prefix}", timeout=90000)
+            page.evaluate("() => document.fonts.ready.then(() => true)")  # measured in the page's own fonts
+            settle(page)  # and after the page's later runs, which may redraw the heading
             title = page.evaluate(LAST_LINE_JS, prefix)
             assert title is not None, k
             if title["lines"] > 1 and title["last_line"] < 2:

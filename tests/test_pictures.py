@@ -50,7 +50,7 @@ def _train(page, words: dict[str, str]) -> None:
 
 def _count(page, words: dict[str, str]) -> None:
     show = page.get_by_role("button", name=re.compile("^" + re.escape(words["show"])))
-    show.wait_for(timeout=120000)  # the lesson trained the model and its probes named the counting unit
+    show.wait_for(timeout=180000)  # the lesson trained the model and its probes named the counting unit
     page.wait_for_selector("text=|Δ|", timeout=90000)
     wait_idle(page, charts=False)
     show.click()
