@@ -222,7 +222,8 @@ class TrainingJob:
             with TRAINING.shared():
                 losses = trainer.train(n)
             if not lowered:  # TensorFlow has started its compute threads by now: they train at the workers' priority
-                lowered = lower_tensorflow_threads() >= 0
+                lower_tensorflow_threads()
+                lowered = True
             spent = time.perf_counter() - t0
             with self._lock:
                 self._losses.extend(float(v) for v in losses)
