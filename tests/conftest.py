@@ -1,7 +1,9 @@
 """Session-wide test set-up."""
 
 import os
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -10,6 +12,13 @@ import pytest
 # waited past 120 s). The servers the tests start, and this process, keep every thread at the same priority; the
 # priority itself is tested in a process of its own (tests/test_activity.py), and the benchmarks keep the default.
 os.environ.setdefault("LSTM_EXPLORER_BACKGROUND_NICE", "0")
+
+# The suite runs in two processes (pytest-xdist, `addopts` in pyproject.toml). Each keeps its temporary files, and those
+# of the servers it starts, in a folder of its own, so a test that checks what a load left behind sees only its own.
+_WORKER_TMP = None
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    _WORKER_TMP = tempfile.mkdtemp(prefix=f"lstm-explorer-tests-{worker}-")
+    os.environ["TMPDIR"] = tempfile.tempdir = _WORKER_TMP
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -22,6 +31,8 @@ def _no_background_keras_work_after_the_tests():
     fence = sys.modules.get("explorer.upload.fence")
     if fence is not None and fence._QUEUE is not None:  # the fenced loader's worker process, if a test started it
         fence._QUEUE.loader.stop()
+    if _WORKER_TMP:
+        shutil.rmtree(_WORKER_TMP, ignore_errors=True)
 
 
 # The browser tests' shared fixtures (a module that defines its own ``server`` uses that one).

@@ -23,7 +23,10 @@ if chromium_path() is None:
     pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium) — browser tests skipped", allow_module_level=True)
 
 pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
+TRAIN_WAIT_S = 180  # a training run of a picture takes 5–15 s here; a slow CI machine waits for quiet moments
 
 
 def _words(lang: str) -> dict[str, str]:
@@ -42,15 +45,26 @@ def _settled(page) -> None:
     time.sleep(0.8)
 
 
+def _what_the_page_says(page) -> str:
+    """The main area's text, for a failure's message (the training status: queued, step n of N, stopped …)."""
+    return page.locator("[data-testid=stMain]").inner_text()[:1200]
+
+
 def _train(page, words: dict[str, str]) -> None:
     page.get_by_role("button", name=words["train"], exact=True).click()
-    page.wait_for_function("() => location.search.includes('snap=')", timeout=120000)  # the link names the trained weights
+    try:  # the link names the trained weights once the run is over
+        page.wait_for_function("() => location.search.includes('snap=')", timeout=TRAIN_WAIT_S * 1000)
+    except PlaywrightTimeout:
+        pytest.fail(f"no trained weights after {TRAIN_WAIT_S} s; the page said:\n{_what_the_page_says(page)}")
     page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].length > 0", timeout=60000)
 
 
 def _count(page, words: dict[str, str]) -> None:
     show = page.get_by_role("button", name=re.compile("^" + re.escape(words["show"])))
-    show.wait_for(timeout=180000)  # the lesson trained the model and its probes named the counting unit
+    try:
+        show.wait_for(timeout=TRAIN_WAIT_S * 1000)  # the lesson trained the model and its probes named the counting unit
+    except PlaywrightTimeout:
+        pytest.fail(f"the lesson named no counting unit after {TRAIN_WAIT_S} s; the page said:\n{_what_the_page_says(page)}")
     page.wait_for_selector("text=|Δ|", timeout=90000)
     wait_idle(page, charts=False)
     show.click()
