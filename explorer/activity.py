@@ -10,19 +10,21 @@ hammering the server) also waits, at most `RAPID_MAX_WAIT_S`, for the others' re
 (`yield_if_rapid`).
 
 A *heavy* session's run (one that reruns fast, opens in a flood of new sessions, or has used up a rate limit:
-`explorer.ui.priority` decides) runs at low priority: at checkpoints between its steps (`let_learners_first`) it
-waits while any other session's run is under way, so that it takes the interpreter only when no learner needs it.
+`explorer.ui.priority` decides) runs at low priority: it waits for its turn in the heavy lane (`LANE`, one heavy run
+at a time and, while learners are about, a share of the time), and at checkpoints between its steps
+(`let_learners_first`) it waits while any other session's run is under way, so that it takes the interpreter only when
+no learner needs it.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from explorer.heavy_lane import lane_from_environment
 from explorer.os_priority import lower_this_thread
 
 _RUNNING = 0  # page reruns running now
@@ -33,36 +35,47 @@ CHECKPOINT_MAX_WAIT_S = 0.5  # a heavy run waits at most this long at one checkp
 RUN_MAX_WAIT_S = 2.0  # … and this long in all, so it is slowed, never starved
 
 
-HEAVY_SLOTS = int(os.environ.get("LSTM_EXPLORER_HEAVY_SLOTS", "1"))  # heavy sessions' runs under way at once …
-HEAVY_SLOT_MAX_WAIT_S = 3.0  # … the others wait this long at most for a slot (slowed, never starved)
-_HEAVY_SLOTS = threading.BoundedSemaphore(HEAVY_SLOTS)
+LEARNERS_ABOUT_S = 5.0  # a learner's run started this recently: heavy runs leave the learners their share
+_LAST_LEARNER_RUN = -1e9  # time.monotonic() when a run of a session that is not heavy last started
+
+
+def learners_about(within_s: float = LEARNERS_ABOUT_S) -> bool:
+    """Whether a learner's run (a session that is not heavy) started in the last ``within_s`` seconds."""
+    return time.monotonic() - _LAST_LEARNER_RUN <= within_s
+
+
+LANE = lane_from_environment(learners_about)  # heavy sessions' runs: one at a time, a share of the time (heavy_lane)
 
 
 @contextmanager
 def page_rerun(heavy: bool = False) -> Iterator[None]:
     """Mark one page rerun as running for the duration of the ``with`` block (``heavy``: a heavy session's).
 
-    A heavy session's run first waits for one of `HEAVY_SLOTS` (at most `HEAVY_SLOT_MAX_WAIT_S`): with three
-    scripts each rerunning as fast as answered, every learner's run shared the interpreter with three of them.
+    A heavy session's run first waits for its turn in the heavy lane (`LANE`): with three scripts each rerunning as
+    fast as answered, every learner's run shared the interpreter with three of them, and with turns alone, with one.
     """
-    global _RUNNING, _LEARNERS
-    slot = heavy and _HEAVY_SLOTS.acquire(timeout=HEAVY_SLOT_MAX_WAIT_S)
+    global _RUNNING, _LEARNERS, _LAST_LEARNER_RUN
+    turn = heavy and LANE.enter()
+    started = time.monotonic()
     with _CHANGED:
         _RUNNING += 1
         _LEARNERS += not heavy
+        if not heavy:
+            _LAST_LEARNER_RUN = started
     _THIS_RUN.heavy, _THIS_RUN.waited = heavy, 0.0
     if heavy:  # its script thread, started for this session's runs, at a lower CPU priority too
         lower_this_thread()
     try:
         yield
     finally:
+        paused = _THIS_RUN.waited  # at its checkpoints, waiting for the learners: not the lane's time
         _THIS_RUN.heavy = False
         with _CHANGED:
             _RUNNING -= 1
             _LEARNERS -= not heavy
             _CHANGED.notify_all()
-        if slot:
-            _HEAVY_SLOTS.release()
+        if heavy:
+            LANE.leave(turn, max(time.monotonic() - started - paused, 0.0))
 
 
 def let_learners_first() -> float:

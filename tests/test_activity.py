@@ -8,6 +8,7 @@ import weakref
 import pytest
 
 from explorer import LSTMConfig, activity, build_model, make_sequence, trace
+from explorer.heavy_lane import HeavyLane
 
 
 def _in_thread(fn, *args) -> tuple[threading.Thread, list]:
@@ -137,6 +138,27 @@ def test_what_makes_a_session_heavy():
     activity._OPENED.clear()
 
 
+def test_a_flood_makes_only_a_sessions_first_run_heavy_and_a_fast_rerunner_stays_heavy_a_while():
+    from explorer.admission import RateLimit
+    from explorer.ui.priority import HEAVY_FOR_S, is_heavy
+
+    now = 2000.0
+    activity._OPENED.clear()
+    for k in range(activity.FLOOD_SESSIONS + 1):
+        activity.opened_in_a_flood(now + 0.01 * k)  # a class opening its link at once
+    late: dict = {}
+    assert is_heavy(late, now + 0.5)  # its first run opens after the others' …
+    assert not is_heavy(late, now + 3)  # … and its sliders move as a learner's
+    script: dict = {"_rerun_starts": [now + 4, now + 4.2, now + 4.4]}
+    assert is_heavy(script, now + 4.5) and not is_heavy({}, now + 100)  # a fresh session after the flood: a learner
+    script["_rerun_starts"] = []
+    assert is_heavy(script, now + 4.5 + HEAVY_FOR_S - 1) and not is_heavy(script, now + 4.5 + HEAVY_FOR_S + 0.1)
+    limited = {"_train_starts": RateLimit(1, 30.0)}
+    limited["_train_starts"].admit(now=now)
+    assert is_heavy(limited, now + 1)  # a used-up rate limit
+    activity._OPENED.clear()
+
+
 def test_a_rate_limit_says_when_the_next_start_is_allowed():
     from explorer.admission import RateLimit
 
@@ -147,8 +169,7 @@ def test_a_rate_limit_says_when_the_next_start_is_allowed():
 
 
 def test_heavy_sessions_runs_take_turns_and_learners_never_wait_for_a_turn(monkeypatch):
-    monkeypatch.setattr(activity, "_HEAVY_SLOTS", threading.BoundedSemaphore(1))
-    monkeypatch.setattr(activity, "HEAVY_SLOT_MAX_WAIT_S", 5.0)
+    monkeypatch.setattr(activity, "LANE", HeavyLane(slots=1, share=1.0, max_wait_s=5.0))
     release = threading.Event()
 
     def heavy_run(hold: bool):
@@ -169,7 +190,7 @@ def test_heavy_sessions_runs_take_turns_and_learners_never_wait_for_a_turn(monke
     for thread in (first, second):
         thread.join(5)
     assert ended and ended[0] >= released and activity.reruns_running() == 0
-    monkeypatch.setattr(activity, "HEAVY_SLOT_MAX_WAIT_S", 0.2)  # the cap: slowed, never starved
+    monkeypatch.setattr(activity.LANE, "max_wait_s", 0.2)  # the cap: slowed, never starved
     release.clear()
     first, _ = _in_thread(heavy_run, True)
     time.sleep(0.1)
