@@ -81,11 +81,11 @@ class HeavyLane:
 
 
 def lane_from_environment(rest_needed: Callable[[], bool] = lambda: True) -> HeavyLane:
-    """The server's lane: ``LSTM_EXPLORER_HEAVY_SLOTS`` (1), ``LSTM_EXPLORER_HEAVY_SHARE`` (0.25) and
+    """The server's lane: ``LSTM_EXPLORER_HEAVY_SLOTS`` (1), ``LSTM_EXPLORER_HEAVY_SHARE`` (0.2) and
     ``LSTM_EXPLORER_HEAVY_MAX_WAIT_S`` (10)."""
     return HeavyLane(
         rest_needed=rest_needed,
         slots=int(os.environ.get("LSTM_EXPLORER_HEAVY_SLOTS", "1")),
-        share=float(os.environ.get("LSTM_EXPLORER_HEAVY_SHARE", "0.25")),
+        share=float(os.environ.get("LSTM_EXPLORER_HEAVY_SHARE", "0.2")),
         max_wait_s=float(os.environ.get("LSTM_EXPLORER_HEAVY_MAX_WAIT_S", "10")),
     )
