@@ -635,8 +635,13 @@ def test_screenshots_for_a_person(server, playwright, width, height, lang):
 
 def _pick(page, label: str, option: str) -> None:
     """Choose ``option`` in the Streamlit selectbox labelled ``label``."""
+    box = page.get_by_role("combobox", name=label, exact=True)
     for attempt in range(3):  # a rerun that lands meanwhile closes the list: open it again
-        page.get_by_role("combobox", name=label, exact=True).click()
+        # Mid-rerun the old box can still stand beside the new one: wait until the run has left just one.
+        page.wait_for_function(
+            "label => document.querySelectorAll(`[role=combobox][aria-label='${label}']`).length === 1", arg=label, timeout=60000
+        )
+        box.click()
         try:
             page.get_by_role("option").filter(has_text=option).first.click(timeout=10000)
             return
@@ -676,6 +681,7 @@ def test_the_shapers_one_click_opens_the_learners_25_character_model(server, pag
     codes = "code\n" + "\n".join(str(i * 7 % 25) for i in range(200))
     page.locator("[data-testid=stTextArea] textarea").fill(codes)
     page.keyboard.press("Control+Enter")
+    page.wait_for_selector("text=200 values from", timeout=60000)  # the rerun with the pasted codes has drawn its table
     wait_idle(page, charts=False)
     _pick(page, "encoding", "Embedding layer first: keep (n, T) codes, the layer makes (n, T, d)")
     wait_idle(page, charts=False)
