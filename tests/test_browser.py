@@ -637,10 +637,7 @@ def _pick(page, label: str, option: str) -> None:
     """Choose ``option`` in the Streamlit selectbox labelled ``label``."""
     box = page.get_by_role("combobox", name=label, exact=True)
     for attempt in range(3):  # a rerun that lands meanwhile closes the list: open it again
-        # Mid-rerun the old box can still stand beside the new one: wait until the run has left just one.
-        page.wait_for_function(
-            "label => document.querySelectorAll(`[role=combobox][aria-label='${label}']`).length === 1", arg=label, timeout=60000
-        )
+        playwright_api.expect(box).to_have_count(1, timeout=60000)  # mid-rerun the old box can still stand beside the new one
         box.click()
         try:
             page.get_by_role("option").filter(has_text=option).first.click(timeout=10000)
